@@ -1,0 +1,42 @@
+"""Navigation by role, computed once per request for the page shell."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    show: callable
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+def _anyone(user) -> bool:
+    return True
+
+
+NAVIGATION = [
+    NavItem("Home", "home", _anyone),
+    NavItem("Admin", "admin:index", permissions.is_administrator),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = []
+    for item in NAVIGATION:
+        if not item.show(user):
+            continue
+        url = item.url()
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return {"nav_items": items}

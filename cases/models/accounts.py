@@ -1,0 +1,73 @@
+"""People and teams: who works in Mend and which cases they may see."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    SALES_MANAGER = "sales_manager", "Sales manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Team(models.Model):
+    """A sales team. Cases belong to a team; its sales managers oversee them."""
+
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A Mend user. The role decides what they see; teams decide whose cases.
+
+    An account manager belongs to one team; a sales manager manages one or
+    more; an administrator sees every team.
+    """
+
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.ACCOUNT_MANAGER
+    )
+    teams = models.ManyToManyField(
+        Team, through="Membership", related_name="members", blank=True
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.role == Role.ACCOUNT_MANAGER
+
+    @property
+    def is_sales_manager(self) -> bool:
+        return self.role == Role.SALES_MANAGER
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+
+class Membership(models.Model):
+    """A user's place in a team."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="unique_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,13 @@
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from recovery.celery import app
+
+
+@pytest.fixture
+def celery_worker():
+    """A real worker thread consuming from the configured broker (Redis in CI)."""
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING"
+    ) as worker:
+        yield worker

@@ -1,0 +1,50 @@
+import pytest
+from django.urls import reverse
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "who, marker",
+    [
+        ("account_manager", "home-account-manager"),
+        ("sales_manager", "home-sales-manager"),
+        ("administrator", "home-administrator"),
+    ],
+)
+def test_each_role_gets_its_own_home_page(client, request, who, marker):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert f'data-testid="{marker}"'.encode() in response.content
+
+
+def test_account_manager_home_names_their_team(client, account_manager):
+    client.force_login(account_manager)
+    assert b"Your team: Enterprise" in client.get(reverse("home")).content
+
+
+def test_only_administrators_see_the_admin_in_navigation(
+    client, account_manager, sales_manager, administrator
+):
+    admin_link = f'href="{reverse("admin:index")}"'.encode()
+    for user, sees_admin in [
+        (account_manager, False),
+        (sales_manager, False),
+        (administrator, True),
+    ]:
+        client.force_login(user)
+        page = client.get(reverse("home")).content
+        nav = page.split(b'id="main-nav"')[1].split(b"</nav>")[0]
+        assert (admin_link in nav) is sees_admin, user.role
+
+
+def test_admin_refuses_non_administrators(client, sales_manager):
+    client.force_login(sales_manager)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
