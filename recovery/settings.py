@@ -202,6 +202,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in emails and the password-reset mail.
 SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
 
+# The compensation guideline's global defaults; each team may override them.
+# 5,000 of marketing for 50 new clients: a new client costs 100 to win.
+COMPENSATION_DEFAULTS = {
+    "marketing_spend": _read("GUIDELINE_MARKETING_SPEND", env.float, default=5000),
+    "new_clients_won": _read("GUIDELINE_NEW_CLIENTS_WON", env.int, default=50),
+    "average_client_value": _read(
+        "GUIDELINE_AVERAGE_CLIENT_VALUE", env.float, default=20000
+    ),
+    "approval_threshold": _read("COMPENSATION_APPROVAL_THRESHOLD", env.float, default=500),
+}
+
 # Celery: Redis in production; kombu's filesystem transport needs no server.
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"

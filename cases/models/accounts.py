@@ -15,8 +15,42 @@ class Team(models.Model):
 
     name = models.CharField(max_length=80, unique=True)
 
+    # The compensation guideline. Empty fields fall back to the global defaults
+    # (settings.COMPENSATION_DEFAULTS).
+    marketing_spend = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Marketing spend over a period, to price a new client.",
+    )
+    new_clients_won = models.PositiveIntegerField(
+        null=True, blank=True, help_text="New clients won over the same period."
+    )
+    average_client_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Annual value of a typical client; more valuable ones deserve more.",
+    )
+    approval_threshold = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="A compensation costing us more than this needs a sales manager.",
+    )
+
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_clients_won__gt=0)
+                | models.Q(new_clients_won=None),
+                name="team_new_clients_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,178 @@
+"""The recovery case: one dropped ball, from logging to closing."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from ..querysets import CaseQuerySet
+from ..workflow import Step
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low: an annoyance"
+    MEDIUM = "medium", "Medium: the client is affected"
+    HIGH = "high", "High: the client's business is hurt"
+    CRITICAL = "critical", "Critical: the account is at risk"
+
+
+class FailureSource(models.TextChoices):
+    PROCESS = "process", "Our process or product"
+    INDIVIDUAL = "individual", "An individual on our side"
+    EXTERNAL = "external", "An outside event (weather, supplier…)"
+    CLIENT = "client", "The client's side"
+
+
+class OurPart(models.TextChoices):
+    COULD_NOT_DELIVER = "could_not_deliver", "Took an order we could not deliver"
+    BELOW_LEVEL = "below_level", "Service below the expected level"
+    MISUNDERSTOOD = "misunderstood", "Misunderstood what was asked"
+    EAGER_YES = "eager_yes", "Said yes out of eagerness when the answer was no"
+    LEARNING_CURVE = "learning_curve", "The client paid for our learning curve"
+    NO_BUFFER = "no_buffer", "No buffer in the promise"
+    NO_BACKUP = "no_backup", "No backup plan for an outside event"
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", "Recovered: the client bought again"
+    RETAINED = "retained", "Retained"
+    LOST = "lost", "Lost"
+    PARTED = "parted", "Parted ways: not a fit"
+
+
+class ClientFit(models.TextChoices):
+    GOOD = "good", "A good fit: keep serving them"
+    WITH_CHANGES = "with_changes", "A fit, if we change how we work with them"
+    NOT_A_FIT = "not_a_fit", "Not a fit: say no to this kind of work"
+
+
+class Case(models.Model):
+    """A recovery case. `step` changes only through services.cases."""
+
+    team = models.ForeignKey(
+        "cases.Team", on_delete=models.PROTECT, related_name="cases"
+    )
+    owner = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    client = models.ForeignKey(
+        "cases.Client", on_delete=models.PROTECT, related_name="cases"
+    )
+    contacts = models.ManyToManyField(
+        "cases.Contact",
+        related_name="cases",
+        blank=True,
+        verbose_name="affected people",
+    )
+
+    # Acknowledge: the dropped ball.
+    commitment = models.CharField("what was promised", max_length=300)
+    promised_on = models.DateField("promised date", null=True, blank=True)
+    what_happened = models.TextField("what happened")
+    detected_at = models.DateTimeField("when we found out", default=timezone.now)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    failure_source = models.CharField(
+        "source of the failure",
+        max_length=12,
+        choices=FailureSource.choices,
+        blank=True,
+    )
+
+    # Root cause: both views of the real problem, and how the client feels.
+    client_view = models.TextField("the client's view of the real problem", blank=True)
+    our_view = models.TextField("our view of the real problem", blank=True)
+    client_feeling = models.TextField("how the client feels about it", blank=True)
+
+    # Compensate: a recorded decision that none is due.
+    no_compensation_reason = models.TextField(blank=True)
+
+    # The workflow.
+    step = models.CharField(
+        max_length=12, choices=Step.choices, default=Step.ACKNOWLEDGE
+    )
+    step_entered_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Closing.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    lessons = models.TextField("lessons learned", blank=True)
+    client_fit = models.CharField(
+        "client-fit verdict", max_length=12, choices=ClientFit.choices, blank=True
+    )
+
+    # Optimistic locking: every write bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(fields=["team", "step", "-opened_at"], name="case_team_step"),
+            models.Index(fields=["owner", "step"], name="case_owner_step"),
+            models.Index(fields=["client", "-opened_at"], name="case_client_opened"),
+            models.Index(fields=["severity"], name="case_severity"),
+            models.Index(fields=["step", "step_entered_at"], name="case_step_entered"),
+            models.Index(fields=["-opened_at"], name="case_opened"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(step="closed")
+                | (
+                    models.Q(closed_at__isnull=False)
+                    & ~models.Q(outcome="")
+                    & ~models.Q(client_fit="")
+                ),
+                name="closed_case_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.client}: {self.commitment}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("case_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.step == Step.CLOSED
+
+    @property
+    def step_label(self) -> str:
+        return Step(self.step).label
+
+
+class CasePart(models.Model):
+    """One ticked box of "our part in it" (several may apply)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parts")
+    part = models.CharField(max_length=20, choices=OurPart.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "part"], name="unique_case_part")
+        ]
+        indexes = [models.Index(fields=["part"], name="casepart_part")]
+
+    def __str__(self) -> str:
+        return self.get_part_display()
+
+
+class StepPeriod(models.Model):
+    """When a case entered a step and when it completed it (one row per visit)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods")
+    step = models.CharField(max_length=12, choices=Step.choices)
+    entered_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at"]
+        indexes = [models.Index(fields=["case", "step"], name="period_case_step")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} from {self.entered_at:%Y-%m-%d}"

@@ -1,0 +1,285 @@
+"""What each step of a case records."""
+
+from django.db import models
+from django.utils import timezone
+
+from ..workflow import Step
+
+ROOT_CAUSE_QUESTIONS = {
+    "written_expectations": "Did we have a clear, written statement of the client's "
+    "expectations?",
+    "followed_through": "Did we follow the request through properly?",
+    "responded_on_time": "Did we respond on time to every request and complaint?",
+    "buffer": "Did the promise leave room for things going wrong (a buffer)?",
+    "backup_plan": "Was there a backup plan for an emergency?",
+    "our_strengths": "Was this work within our strengths and the market we serve well?",
+    "feedback_system": "Do we have a way to hear how clients see us "
+    "(a feedback system)?",
+    "improvement_process": "Do we have an internal way to improve the process that "
+    "failed?",
+    "manager_knew": "Did the manager know early enough to help?",
+}
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class RootCauseAnswer(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="root_cause_answers"
+    )
+    question = models.CharField(
+        max_length=30, choices=[(k, v) for k, v in ROOT_CAUSE_QUESTIONS.items()]
+    )
+    answer = models.CharField(max_length=8, choices=Answer.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "question"], name="one_answer_per_question"
+            )
+        ]
+        indexes = [models.Index(fields=["question", "answer"], name="rca_question")]
+
+    def __str__(self) -> str:
+        return f"{self.get_question_display()} {self.get_answer_display()}"
+
+
+class Feasibility(models.TextChoices):
+    HIGH = "high", "Sure to work"
+    MEDIUM = "medium", "Likely"
+    LOW = "low", "A long shot"
+
+
+class Option(models.Model):
+    """A way to make it right."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="options"
+    )
+    description = models.CharField(max_length=300)
+    cost_to_us = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    time_to_deliver = models.CharField(max_length=80, help_text="e.g. “2 days”")
+    feasibility = models.CharField(max_length=8, choices=Feasibility.choices)
+    chosen = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cost_to_us__gte=0), name="option_cost_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Channel(models.TextChoices):
+    MEETING = "meeting", "Meeting in person"
+    CALL = "call", "Phone call"
+    VIDEO = "video", "Video call"
+    EMAIL = "email", "Email"
+    MESSAGE = "message", "Chat or message"
+
+
+class BossPermission(models.TextChoices):
+    NOT_ASKED = "not_asked", "Not asked"
+    ALLOWED = "allowed", "Allowed"
+    DECLINED = "declined", "Declined"
+
+
+class ClientContact(models.Model):
+    """A conversation with the client about the dropped ball."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="client_contacts"
+    )
+    happened_at = models.DateTimeField("when")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    people = models.ManyToManyField(
+        "cases.Contact", blank=True, verbose_name="with whom"
+    )
+    summary = models.TextField()
+    reaction = models.TextField("the client's reaction", blank=True)
+    manager_joined = models.BooleanField("our manager joined", default=False)
+    boss_permission = models.CharField(
+        "may we involve the client's own boss?",
+        max_length=10,
+        choices=BossPermission.choices,
+        default=BossPermission.NOT_ASKED,
+    )
+    logged_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["happened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} on {self.happened_at:%Y-%m-%d}"
+
+
+class ApologyMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    CALL = "call", "Phone or video call"
+    WRITTEN = "written", "In writing"
+
+
+class OnBehalf(models.TextChoices):
+    COMPANY = "company", "On behalf of the company"
+    PERSONAL = "personal", "Personally"
+
+
+class Apology(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="apologies"
+    )
+    contact = models.ForeignKey(
+        "cases.Contact", on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=ApologyMethod.choices)
+    on_behalf = models.CharField(max_length=10, choices=OnBehalf.choices)
+    asked_forgiveness = models.BooleanField(
+        "asked “will you forgive me?”", default=False
+    )
+    response = models.TextField("their response", blank=True)
+    apologised_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["apologised_on"]
+        verbose_name_plural = "apologies"
+
+    def __str__(self) -> str:
+        return f"Apology to {self.contact}"
+
+
+class CompensationKind(models.TextChoices):
+    REFUND = "refund", "Refund"
+    CREDIT = "credit", "Credit"
+    DISCOUNT = "discount", "Discount"
+    FREE_PRODUCT = "free_product", "Free product or service"
+    UPGRADE = "upgrade", "Upgrade"
+    FAVOUR = "favour", "A future favour free of charge"
+    REPLACEMENT = "replacement", "Replacement from another source"
+    TRAINING = "training", "Training"
+
+
+class Approval(models.TextChoices):
+    NOT_NEEDED = "not_needed", "Not needed"
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class Compensation(models.Model):
+    """Something offered to leave the client better off than before."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="compensations"
+    )
+    kind = models.CharField(max_length=14, choices=CompensationKind.choices)
+    description = models.CharField(max_length=300)
+    value_to_client = models.DecimalField(max_digits=12, decimal_places=2)
+    cost_to_us = models.DecimalField(max_digits=12, decimal_places=2)
+    guideline = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The guideline when it was offered."
+    )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
+    )
+    decided_by = models.ForeignKey(
+        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    delivered_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["approval"], name="compensation_approval")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value_to_client__gte=0, cost_to_us__gte=0),
+                name="compensation_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivered_on__isnull=True)
+                | models.Q(approval__in=["not_needed", "approved"]),
+                name="delivered_compensation_is_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    due_on = models.DateField()
+    purpose = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
+    notes = models.TextField(blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["status", "due_on"], name="followup_due")]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.due_on}: {self.purpose}"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Due"
+    KEPT = "kept", "Kept"
+    MISSED = "missed", "Missed"
+
+
+class Promise(models.Model):
+    """A promise made to the client during the recovery: the ledger."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="promises"
+    )
+    description = models.CharField("what we promised", max_length=300)
+    due_on = models.DateField("due")
+    made_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="+"
+    )
+    made_in_step = models.CharField(max_length=12, choices=Step.choices)
+    status = models.CharField(
+        max_length=8, choices=PromiseStatus.choices, default=PromiseStatus.OPEN
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+        indexes = [models.Index(fields=["status", "due_on"], name="promise_due")]
+
+    def __str__(self) -> str:
+        return f"{self.description} (by {self.due_on})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == PromiseStatus.OPEN and self.due_on < timezone.localdate()

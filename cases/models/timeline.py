@@ -1,0 +1,80 @@
+"""The case timeline (audit trail) and the outbox of notifications."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class TimelineEntry(models.Model):
+    """Who did what to a case, when, with old and new values.
+
+    Written by services in the same transaction as the change it records.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="timeline"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "cases.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    summary = models.CharField(max_length=300)
+    # [{"field": label, "old": text, "new": text}, ...]
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="timeline_case_at")]
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboxMessage(models.Model):
+    """A notification owed to someone. The sender comes with the reminders work;
+    services record what is owed, in the same transaction as the change."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="outbox_messages"
+    )
+    kind = models.CharField(max_length=30)
+    recipient = models.ForeignKey(
+        "cases.User", on_delete=models.CASCADE, related_name="+"
+    )
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="outbox_pending_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.dedupe_key
+
+
+class Submission(models.Model):
+    """A form submission already applied: a double-clicked submit hits the key."""
+
+    key = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -1,0 +1,41 @@
+"""TeamScopedQuerySet: the one place rows are scoped to what a user may see."""
+
+from django.db import models
+
+# action -> how each role reaches the rows
+#   view:   see the case (account managers see their team's cases read-only)
+#   work:   edit the case and its step records (the owner, or a manager)
+#   manage: send back, approve compensation (sales managers and administrators)
+ACTIONS = {"view", "work", "manage"}
+
+
+class TeamScopedQuerySet(models.QuerySet):
+    """Rows owned by a team. `team_field` is the path to that team."""
+
+    team_field = "team"
+    owner_field: str | None = None
+
+    def for_user(self, user, action: str = "view"):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == "administrator":
+            return self
+        in_teams = models.Q(
+            **{f"{self.team_field}__in": user.memberships.values("team_id")}
+        )
+        if user.role == "sales_manager":
+            return self.filter(in_teams)
+        if action == "view" or self.owner_field is None:
+            return self.filter(in_teams) if action == "view" else self.none()
+        if action == "work":
+            return self.filter(in_teams, **{self.owner_field: user})
+        return self.none()
+
+
+class CaseQuerySet(TeamScopedQuerySet):
+    owner_field = "owner"
+
+    def open(self):
+        return self.exclude(step="closed")

@@ -1,0 +1,82 @@
+"""The promise ledger: every promise made during the recovery, kept or missed."""
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import NotAllowed
+from ..models import Promise, PromiseStatus, User
+from .cases import case_lock, case_touch
+from .notifications import managers_of, outbox_add
+from .steps import _ensure_open
+from .submissions import submission_claim
+from .timeline import timeline_record
+
+
+@transaction.atomic
+def promise_make(
+    *,
+    case_id: int,
+    by: User,
+    description: str,
+    due_on: dt.date,
+    submission_key: uuid.UUID | None = None,
+) -> Promise:
+    case = case_lock(case_id=case_id, by=by)
+    _ensure_open(case)
+    submission_claim(submission_key)
+    promise = Promise.objects.create(
+        case=case,
+        description=description,
+        due_on=due_on,
+        made_by=by,
+        made_in_step=case.step,
+    )
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind="promise",
+        summary=f"Promised “{description}” by {due_on:%d %b %Y}.",
+    )
+    return promise
+
+
+@transaction.atomic
+def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Promise:
+    """Mark a promise kept or missed. A missed one is a second drop."""
+    case = case_lock(case_id=case_id, by=by)
+    promise = case.promises.select_for_update().get(pk=promise_id)
+    if promise.status != PromiseStatus.OPEN:
+        raise NotAllowed(
+            f"That promise is already marked {promise.get_status_display().lower()}."
+        )
+    promise.status = PromiseStatus.KEPT if kept else PromiseStatus.MISSED
+    promise.settled_at = timezone.now()
+    promise.settled_by = by
+    promise.save(update_fields=["status", "settled_at", "settled_by"])
+    case_touch(case, by)
+    if kept:
+        timeline_record(
+            case=case,
+            by=by,
+            kind="promise",
+            summary=f"Kept the promise “{promise.description}”.",
+        )
+    else:
+        timeline_record(
+            case=case,
+            by=by,
+            kind="second_drop",
+            summary=f"Second drop: missed the promise “{promise.description}”.",
+            changes=[{"field": "Promise", "old": "Due", "new": "Missed"}],
+        )
+        outbox_add(
+            case=case,
+            kind="second_drop",
+            recipients=[case.owner, *managers_of(case)],
+            key=f"promise-{promise.pk}",
+        )
+    return promise
