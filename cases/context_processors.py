@@ -23,6 +23,8 @@ def _anyone(user) -> bool:
 
 NAVIGATION = [
     NavItem("Home", "home", _anyone),
+    NavItem("Cases", "case_list", _anyone),
+    NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Admin", "admin:index", permissions.is_administrator),
 ]
 

@@ -13,7 +13,9 @@ class StepIncomplete(MendError):
     def __init__(self, step, missing: list[str]):
         self.step = step
         self.missing = missing
-        super().__init__(f"{step.label} is not complete yet: " + " ".join(missing))
+        super().__init__(
+            f"{step.label} is not complete yet. Still missing: " + " ".join(missing)
+        )
 
 
 class ConcurrentEdit(MendError):

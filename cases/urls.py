@@ -1,11 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, health, home
+from .views import accounts, actions, cases, health, home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
+    path("clients/history/", cases.client_history_panel, name="client_history"),
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,3 @@
+from .accounts import LoginForm
+
+__all__ = ["LoginForm"]

@@ -1,0 +1,79 @@
+"""What the case page shows: built once, used by the page and by failed actions."""
+
+from ..forms import cases as case_forms
+from ..forms import steps as step_forms
+from ..guidance import GUIDANCE
+from ..guideline import guideline_for
+from ..models import ROOT_CAUSE_QUESTIONS
+from ..selectors import may
+from ..workflow import ORDER, WORKING_STEPS, Step, missing_for
+
+# Forms each step shows, by the action name that receives them.
+STEP_FORMS = {
+    Step.ACKNOWLEDGE: ["details", "person"],
+    Step.ROOT_CAUSE: ["root_cause"],
+    Step.OPTIONS: ["option"],
+    Step.COMMUNICATE: ["client_contact"],
+    Step.APOLOGISE: ["apology", "person"],
+    Step.COMPENSATE: ["compensation", "no_compensation"],
+    Step.FOLLOW_UP: ["follow_up", "close"],
+    Step.CLOSED: [],
+}
+
+
+def make_form(name: str, case, data=None):
+    from .actions import ACTIONS
+
+    return ACTIONS[name].build(case, data, name)
+
+
+def progress(case) -> list[dict]:
+    current = ORDER.index(Step(case.step))
+    return [
+        {
+            "label": step.label,
+            "number": index + 1,
+            "state": "done"
+            if index < current
+            else "current"
+            if index == current
+            else "todo",
+        }
+        for index, step in enumerate(ORDER)
+    ]
+
+
+def case_page_context(request, case, *, bound=None, problem=None) -> dict:
+    """Everything the case page needs. `bound` holds a form that failed, as typed."""
+    user = request.user
+    can_work = may(user, case, "work")
+    can_manage = may(user, case, "manage")
+    forms = {}
+    if can_work and not case.is_closed:
+        for name in [*STEP_FORMS[Step(case.step)], "promise"]:
+            forms[name] = make_form(name, case)
+    if can_manage:
+        forms["send_back"] = case_forms.SendBackForm(
+            initial={"version": case.version}, prefix="send_back"
+        )
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    answers = {a.question: a for a in case.root_cause_answers.all()}
+    show_guideline = case.step == Step.COMPENSATE or case.compensations.all()
+    return {
+        "case": case,
+        "steps": progress(case),
+        "guidance": GUIDANCE[Step(case.step)],
+        "forms": forms,
+        "can_work": can_work,
+        "can_manage": can_manage,
+        "missing": missing_for(case) if case.step in WORKING_STEPS else [],
+        "problem": problem,
+        "guideline": guideline_for(case) if show_guideline else None,
+        "answers": [
+            (text, answers.get(key)) for key, text in ROOT_CAUSE_QUESTIONS.items()
+        ],
+        "deliver_form": step_forms.DeliverForm(),
+        "settle_form": step_forms.SettleFollowUpForm(),
+        "is_last_working_step": case.step == Step.FOLLOW_UP,
+    }
