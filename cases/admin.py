@@ -1,7 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Membership, Team, User
+from .models import (
+    Apology,
+    Case,
+    CasePart,
+    Client,
+    ClientContact,
+    Compensation,
+    Contact,
+    FollowUp,
+    Membership,
+    Option,
+    OutboxMessage,
+    Promise,
+    RootCauseAnswer,
+    StepPeriod,
+    Submission,
+    Team,
+    TimelineEntry,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,7 +40,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
 
 
@@ -30,3 +49,86 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "team", "joined_at"]
     list_filter = ["team"]
     list_select_related = ["user", "team"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "team", "segment", "annual_value"]
+    list_filter = ["team", "segment"]
+    search_fields = ["name"]
+    inlines = [ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "client", "email", "phone"]
+    search_fields = ["name", "email", "client__name"]
+    list_select_related = ["client"]
+
+
+class CasePartInline(admin.TabularInline):
+    model = CasePart
+    extra = 0
+
+
+class StepPeriodInline(admin.TabularInline):
+    model = StepPeriod
+    extra = 0
+    readonly_fields = ["step", "entered_at", "completed_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "client",
+        "commitment",
+        "owner",
+        "team",
+        "step",
+        "severity",
+        "opened_at",
+    ]
+    list_filter = ["team", "step", "severity", "failure_source"]
+    search_fields = ["client__name", "commitment", "what_happened"]
+    list_select_related = ["client", "owner", "team"]
+    date_hierarchy = "opened_at"
+    raw_id_fields = ["client", "owner", "updated_by"]
+    filter_horizontal = ["contacts"]
+    # The step moves only through the workflow services, never by hand.
+    readonly_fields = ["step", "step_entered_at", "closed_at", "version"]
+    inlines = [CasePartInline, StepPeriodInline]
+
+
+class CaseRecordAdmin(admin.ModelAdmin):
+    list_select_related = ["case", "case__client"]
+    raw_id_fields = ["case"]
+
+
+for model, columns in [
+    (RootCauseAnswer, ["case", "question", "answer"]),
+    (Option, ["case", "description", "cost_to_us", "chosen"]),
+    (ClientContact, ["case", "happened_at", "channel"]),
+    (Apology, ["case", "contact", "on_behalf", "apologised_on"]),
+    (Compensation, ["case", "kind", "value_to_client", "cost_to_us", "approval"]),
+    (FollowUp, ["case", "due_on", "status"]),
+    (Promise, ["case", "description", "due_on", "status"]),
+    (TimelineEntry, ["case", "at", "actor", "summary"]),
+    (OutboxMessage, ["case", "kind", "recipient", "status", "due_at"]),
+    (StepPeriod, ["case", "step", "entered_at", "completed_at"]),
+    (CasePart, ["case", "part"]),
+]:
+    admin.site.register(
+        model,
+        type(f"{model.__name__}Admin", (CaseRecordAdmin,), {"list_display": columns}),
+    )
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["key", "created_at"]

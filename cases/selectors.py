@@ -95,3 +95,19 @@ def client_history(user: User, client: Client, *, exclude: int | None = None) ->
 
 def visible_client(user: User, pk) -> Client | None:
     return Client.objects.for_user(user).filter(pk=pk).first()
+
+
+def home_figures(user: User) -> dict:
+    """The few numbers the home page leads with."""
+    visible = Case.objects.for_user(user, "view").open()
+    mine = visible.filter(owner=user)
+    return {
+        "my_open": mine.count(),
+        "my_second_drops": Promise.objects.filter(
+            case__in=mine, status=PromiseStatus.MISSED
+        ).count(),
+        "team_open": visible.count(),
+        "awaiting_approval": visible.filter(compensations__approval="pending")
+        .distinct()
+        .count(),
+    }
