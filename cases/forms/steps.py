@@ -1,5 +1,6 @@
 """Forms for each step's records and for the promise ledger."""
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.utils import timezone
@@ -70,7 +71,7 @@ class RootCauseForm(VersionedForm):
                 label=text,
                 choices=Answer.choices,
                 required=False,
-                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+                widget=forms.RadioSelect,
                 initial=answer.answer if answer else None,
             )
             self.fields[f"note_{key}"] = forms.CharField(
@@ -81,7 +82,11 @@ class RootCauseForm(VersionedForm):
                 widget=forms.TextInput(attrs={"placeholder": "What we found"}),
             )
             layout.append(
-                Div(f"q_{key}", f"note_{key}", css_class="border-bottom pb-2 mb-3")
+                Div(
+                    InlineRadios(f"q_{key}"),
+                    f"note_{key}",
+                    css_class="border-bottom mb-3",
+                )
             )
         layout += ["client_view", "our_view", "client_feeling"]
         self.helper.layout = Layout(*layout)

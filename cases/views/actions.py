@@ -30,7 +30,8 @@ from .case_page import case_page_context
 @dataclass(frozen=True)
 class Action:
     form: type
-    run: Callable  # (case, user, cleaned_data, form) -> success message
+    # (case, user, cleaned_data, form) -> message, or (message level, message)
+    run: Callable
     needs: str = "work"
     wants_case: bool = False
     # Forms rendered whole on the page get a prefix, so field ids stay unique;
@@ -111,6 +112,18 @@ def _close(case, user, d, form):
     return "Case closed. Thank you for writing down the lessons."
 
 
+def _offer(case, user, d, form):
+    offer = compensation.compensation_offer(case_id=case.pk, by=user, **d)
+    if offer.value_to_client < offer.guideline:
+        return messages.WARNING, (
+            f"Offer recorded, but it is worth less to the client than the guideline "
+            f"of {offer.guideline:,.2f}. Consider offering more."
+        )
+    if offer.approval == "pending":
+        return "Offer recorded. It needs your sales manager's approval before delivery."
+    return "Offer recorded. Mark it delivered once the client has it."
+
+
 def _choose_option(case, user, d, form):
     steps.option_choose(
         case_id=case.pk, by=user, option_id=d["record"], chosen=d["chosen"]
@@ -189,10 +202,7 @@ ACTIONS: dict[str, Action] = {
         _with_key(steps.apology_record, "Apology recorded."),
         wants_case=True,
     ),
-    "compensation": Action(
-        step_forms.CompensationForm,
-        _with_key(compensation.compensation_offer, "Compensation offer recorded."),
-    ),
+    "compensation": Action(step_forms.CompensationForm, _offer),
     "no_compensation": Action(
         step_forms.NoCompensationForm,
         _with_key(compensation.compensation_none_due, "Decision recorded: none due."),
@@ -253,7 +263,8 @@ def case_action(request, pk: int, name: str):
         return redirect(case)
     except (ObjectDoesNotExist, Contact.DoesNotExist):
         raise Http404("No such record on this case.") from None
-    messages.success(request, message)
+    level, text = message if isinstance(message, tuple) else (messages.SUCCESS, message)
+    messages.add_message(request, level, text)
     return redirect(case)
 
 
