@@ -162,3 +162,19 @@ def test_two_people_saving_the_same_case_the_second_is_told_and_keeps_their_text
     sam.get_by_role("button", name="Save details").click()
     expect(sam.get_by_role("alert")).to_contain_text("Details saved")
     assert Case.objects.get().what_happened == "Storm grounded the trainer's flight."
+
+
+def test_choosing_a_client_shows_its_history_before_saving(
+    page, live_server, sign_in, account_manager, sales_manager, team
+):
+    from tests.factories import ClientFactory, make_case
+
+    acme = ClientFactory(team=team, name="Acme")
+    make_case(account_manager, client=acme, commitment="Missed delivery in May")
+    make_case(account_manager, client=acme, commitment="Missed delivery in June")
+    sign_in("alice", PASSWORD)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_label("Client", exact=True).select_option(label="Acme")
+    history = page.get_by_test_id("client-history")
+    expect(history).to_contain_text("dropped ball number 3 for Acme in twelve months")
+    expect(history).to_contain_text("Missed delivery in June")
