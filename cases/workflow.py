@@ -77,7 +77,10 @@ def _acknowledge(case) -> list[str]:
     if not case.contacts.exists():
         missing.append("Name at least one affected person at the client.")
     if not case.outbox_messages.filter(kind="case_logged").exists():
-        missing.append("Alert the sales manager.")
+        missing.append(
+            "Alert a sales manager: your team has none yet, so ask an administrator "
+            "to add one."
+        )
     return missing
 
 
@@ -121,6 +124,12 @@ def _apologise(case) -> list[str]:
 
 
 def _compensate(case) -> list[str]:
+    pending = case.compensations.filter(approval="pending").count()
+    if pending:
+        return [
+            f"Wait for the sales manager's decision on {pending} offer"
+            f"{'s' if pending > 1 else ''} awaiting approval."
+        ]
     if case.no_compensation_reason:
         return []
     if case.compensations.filter(delivered_on__isnull=False).exists():

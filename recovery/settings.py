@@ -210,7 +210,9 @@ COMPENSATION_DEFAULTS = {
     "average_client_value": _read(
         "GUIDELINE_AVERAGE_CLIENT_VALUE", env.float, default=20000
     ),
-    "approval_threshold": _read("COMPENSATION_APPROVAL_THRESHOLD", env.float, default=500),
+    "approval_threshold": _read(
+        "COMPENSATION_APPROVAL_THRESHOLD", env.float, default=500
+    ),
 }
 
 # Celery: Redis in production; kombu's filesystem transport needs no server.

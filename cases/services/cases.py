@@ -92,20 +92,28 @@ def case_open(
         updated_by=by,
     )
     CasePart.objects.bulk_create(CasePart(case=case, part=p) for p in parts)
-    case.contacts.set(contacts)
+    case.contacts.set([c for c in contacts if c.client_id == client.pk])
     StepPeriod.objects.create(case=case, step=Step.ACKNOWLEDGE, entered_at=now)
     timeline_record(case=case, by=by, kind="logged", summary="Logged the dropped ball.")
+    alert_managers(case)
+    return case
+
+
+def alert_managers(case: Case) -> bool:
+    """Record the alert to the team's managers; False when there is nobody to tell."""
+    if case.outbox_messages.filter(kind="case_logged").exists():
+        return True
     managers = managers_of(case)
+    if not managers:
+        return False
     outbox_add(case=case, kind="case_logged", recipients=managers, key="alert")
     timeline_record(
         case=case,
         by=None,
         kind="manager_alerted",
-        summary="Alerted "
-        + (", ".join(str(m) for m in managers) or "no manager: the team has none")
-        + ".",
+        summary="Alerted " + ", ".join(str(m) for m in managers) + ".",
     )
-    return case
+    return True
 
 
 def _details_of(case: Case) -> dict:
@@ -138,6 +146,11 @@ def case_update_details(
 ) -> Case:
     """Edit what the Acknowledge step captured."""
     case = case_lock(case_id=case_id, by=by)
+    # Like every step record, the details are read-only once the case is closed.
+    if case.is_closed:
+        raise NotAllowed(
+            "This case is closed. A manager can reopen it by sending it back."
+        )
     check_version(case, version)
     before = _details_of(case)
     case.commitment = commitment
@@ -178,6 +191,9 @@ def case_update_details(
 def case_advance(*, case_id: int, by: User) -> Case:
     """Move the case to its next step, if the current one is complete."""
     case = case_lock(case_id=case_id, by=by)
+    if case.step == Step.ACKNOWLEDGE:
+        # A team that had no manager when the case was logged may have one now.
+        alert_managers(case)
     target = workflow.ensure_can_advance(case)
     if target == Step.CLOSED:
         raise NotAllowed("Close the case with its outcome and lessons instead.")
@@ -195,6 +211,8 @@ def case_advance(*, case_id: int, by: User) -> Case:
 @transaction.atomic
 def case_send_back(*, case_id: int, by: User, reason: str) -> Case:
     """A manager sends the case back one step, saying why."""
+    if not reason.strip():
+        raise NotAllowed("Say why the case goes back, so the owner knows what to redo.")
     case = case_lock(case_id=case_id, by=by, action="manage")
     target = workflow.ensure_can_send_back(case)
     previous = Step(case.step).label

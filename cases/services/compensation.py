@@ -64,6 +64,7 @@ def compensation_decide(
 ) -> Compensation:
     """A sales manager approves or declines an offer above the threshold."""
     case = case_lock(case_id=case_id, by=by, action="manage")
+    _ensure_open(case)
     compensation = case.compensations.select_for_update().get(pk=compensation_id)
     if compensation.approval != Approval.PENDING:
         raise NotAllowed(

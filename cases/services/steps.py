@@ -183,7 +183,8 @@ def client_contact_log(
         case=case,
         by=by,
         kind="client_contact",
-        summary=f"Logged a {contact.get_channel_display().lower()} with the client.",
+        summary="Logged a contact with the client "
+        f"({contact.get_channel_display().lower()}).",
     )
     return contact
 
