@@ -1,10 +1,59 @@
-"""Demo data for a newcomer's first look. Idempotent: keyed on natural names."""
+"""Demo data for a newcomer's first look. Idempotent: keyed on natural names.
 
+Teams and people first, then clients and their contacts, then the recovery
+cases in demo_data.py. Cases are built through the same services the app uses,
+so the workflow's rules hold; afterwards their timestamps are moved into the
+past so ages, durations and due dates look real. A case that already exists
+(same client and commitment) is left alone.
+"""
+
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
-from ..models import Membership, Role, Team, User
+from ..models import (
+    BossPermission,
+    Case,
+    Client,
+    Compensation,
+    Contact,
+    FollowUp,
+    Membership,
+    Option,
+    OutboxMessage,
+    OutboxStatus,
+    Promise,
+    Role,
+    StepPeriod,
+    Team,
+    TimelineEntry,
+    User,
+)
+from ..models.steps import ROOT_CAUSE_QUESTIONS
+from ..workflow import WORKING_STEPS, Step
+from .cases import case_advance, case_close, case_open, case_send_back
+from .compensation import (
+    compensation_decide,
+    compensation_deliver,
+    compensation_none_due,
+    compensation_offer,
+)
+from .demo_data import CASES, CLIENTS, MANAGERS, FromToday
+from .promises import promise_make, promise_settle
+from .steps import (
+    apology_record,
+    client_contact_log,
+    follow_up_schedule,
+    follow_up_settle,
+    option_add,
+    option_choose,
+    person_add,
+    root_cause_save,
+)
 
 DEMO_PASSWORD = "mend-demo-2026"  # noqa: S105 (public demo password, DEBUG only)
 
@@ -21,6 +70,9 @@ PEOPLE = [
     ("omar", "Omar", "Haddad", Role.ACCOUNT_MANAGER, ["Midmarket"]),
 ]
 
+# Spacing between the actions taken within one step.
+ACTION_GAP = dt.timedelta(minutes=35)
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -32,9 +84,13 @@ class DemoLogin:
 
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
-    """Create or refresh the demo teams and people; return their logins."""
+    """Create or refresh the demo teams, people, clients and cases.
+
+    Return the people's logins.
+    """
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
     logins = []
+    users = {}
     for username, first, last, role, team_names in PEOPLE:
         user, _ = User.objects.update_or_create(
             username=username,
@@ -50,6 +106,7 @@ def seed_demo() -> list[DemoLogin]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+        users[username] = user
         for name in team_names:
             Membership.objects.get_or_create(user=user, team=teams[name])
         logins.append(
@@ -60,4 +117,360 @@ def seed_demo() -> list[DemoLogin]:
                 teams=",".join(team_names) if team_names else "all",
             )
         )
+    clients = _seed_clients(teams)
+    started = timezone.now()
+    for index, spec in enumerate(CASES):
+        client = clients[spec["team"], spec["client"]]
+        if not Case.objects.filter(
+            client=client, commitment=spec["commitment"]
+        ).exists():
+            _CaseBuilder(spec, index, teams, users, client, started).build()
     return logins
+
+
+# Clients and contacts ------------------------------------------------------
+
+
+def _email(local: str, client_name: str) -> str:
+    return f"{local}@{slugify(client_name)}.example"
+
+
+def _seed_clients(teams: dict[str, Team]) -> dict[tuple[str, str], Client]:
+    """Clients keyed on team + name, contacts on client + name; refresh details."""
+    clients = {}
+    for team_name, rows in CLIENTS.items():
+        for name, segment, annual_value, contacts in rows:
+            client, _ = Client.objects.update_or_create(
+                team=teams[team_name],
+                name=name,
+                defaults={"segment": segment, "annual_value": Decimal(annual_value)},
+            )
+            for person, role, local, phone in contacts:
+                details = {"role": role, "email": _email(local, name), "phone": phone}
+                # Not update_or_create: a person added twice by hand in the
+                # demo must not stop the seed.
+                existing = Contact.objects.filter(client=client, name=person).first()
+                if existing is None:
+                    Contact.objects.create(client=client, name=person, **details)
+                else:
+                    Contact.objects.filter(pk=existing.pk).update(**details)
+            clients[team_name, name] = client
+    return clients
+
+
+# Cases ----------------------------------------------------------------------
+
+
+def _opening(days_ago: float, index: int, started: dt.datetime) -> dt.datetime:
+    """When a case was logged: a working morning, or hours ago if today."""
+    if days_ago < 1:
+        return started - dt.timedelta(days=days_ago)
+    day = timezone.localdate(started) - dt.timedelta(days=int(days_ago))
+    # Spread the openings over the morning so the list does not look stamped.
+    minutes = 9 * 60 + (index * 47) % 180
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(*divmod(minutes, 60))))
+
+
+class _Clock:
+    """Demo time for one case: when it opened, moved on, and each action."""
+
+    def __init__(self, opened: dt.datetime, moves: list[float], limit: dt.datetime):
+        self.times = [opened]  # when each step period was entered
+        self.now = opened
+        self.latest = opened  # the latest moment stamped on anything
+        self.limit = limit
+        self._moves = list(moves)
+
+    def cap(self, moment: dt.datetime) -> dt.datetime:
+        moment = min(moment, self.limit)
+        self.latest = max(self.latest, moment)
+        return moment
+
+    def tick(self) -> dt.datetime:
+        self.now += ACTION_GAP
+        return self.cap(self.now)
+
+    def move(self, *, after_everything: bool = False) -> dt.datetime:
+        if not self._moves:
+            raise ValueError("Demo case has fewer 'moves' than steps it moves on.")
+        planned = self.times[0] + dt.timedelta(days=self._moves.pop(0))
+        earliest = (self.latest if after_everything else self.now) + ACTION_GAP
+        self.now = self.cap(max(planned, earliest))
+        self.times.append(self.now)
+        return self.now
+
+    def due(self, due) -> dt.date:
+        """A due date: FromToday(n), or n days after the current action."""
+        if isinstance(due, FromToday):
+            return timezone.localdate(self.limit) + dt.timedelta(days=due.days)
+        return timezone.localdate(self.now + dt.timedelta(days=due))
+
+    def on(self, day: dt.date, hour: int) -> dt.datetime:
+        """That day at that hour, but never before the current action."""
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+        return self.cap(max(at, self.now + ACTION_GAP))
+
+    def check_all_moves_used(self) -> None:
+        if self._moves:
+            raise ValueError("Demo case has more 'moves' than steps it moves on.")
+
+
+class _CaseBuilder:
+    """Builds one demo case through the services, then dates it."""
+
+    def __init__(self, spec, index, teams, users, client, started):
+        self.spec = spec
+        self.team = teams[spec["team"]]
+        self.owner = users[spec["owner"]]
+        self.manager = users[MANAGERS[spec["team"]]]
+        self.client = client
+        self.started = started
+        opened = _opening(spec["opened"], index, started)
+        # Nothing may be stamped at or after `started`: that is how rows the
+        # services have just written are told apart from rows already dated.
+        self.clock = _Clock(opened, spec.get("moves", []), started - ACTION_GAP)
+        self.case_id = None
+        self.last_at = opened  # when the latest service call happened
+
+    # The services, each followed by dating what it wrote.
+
+    def call(self, service, *, by=None, at=None, versioned=False, **kwargs):
+        if versioned:
+            kwargs["version"] = Case.objects.get(pk=self.case_id).version
+        result = service(case_id=self.case_id, by=by or self.owner, **kwargs)
+        self.last_at = at or self.clock.tick()
+        self.stamp(self.last_at)
+        return result
+
+    def stamp(self, at: dt.datetime) -> None:
+        fresh = {"case_id": self.case_id}
+        TimelineEntry.objects.filter(**fresh, at__gte=self.started).update(at=at)
+        # These would have gone out when they were due; left pending, the first
+        # sweep would mail every demo manager the whole back-story at once.
+        OutboxMessage.objects.filter(**fresh, created_at__gte=self.started).update(
+            created_at=at, due_at=at, status=OutboxStatus.SENT
+        )
+
+    def contact(self, name: str) -> Contact:
+        return Contact.objects.filter(client=self.client, name=name).earliest("pk")
+
+    def build(self) -> None:
+        spec, clock = self.spec, self.clock
+        opened = clock.times[0]
+        case = case_open(
+            by=self.owner,
+            team=self.team,
+            client=self.client,
+            commitment=spec["commitment"],
+            what_happened=spec["what_happened"],
+            severity=spec["severity"],
+            promised_on=timezone.localdate(opened)
+            + dt.timedelta(days=spec["promised"]),
+            detected_at=opened - dt.timedelta(hours=2),
+            failure_source=spec["source"],
+            parts=spec["parts"],
+            contacts=[self.contact(name) for name in spec["affected"]],
+        )
+        self.case_id = case.pk
+        self.stamp(opened)
+        target = Step(spec["step"])
+        for step in WORKING_STEPS:
+            getattr(self, f"work_{step}")()
+            self.make_promises(step)
+            if step == target:
+                break
+            if step == Step.FOLLOW_UP:
+                self.close()
+                break
+            self.advance()
+            if step == Step.ROOT_CAUSE and "send_back" in spec:
+                self.send_back_and_redo()
+        clock.check_all_moves_used()
+        self.date_the_case()
+
+    def advance(self) -> None:
+        self.call(case_advance, at=self.clock.move())
+
+    def send_back_and_redo(self) -> None:
+        """The manager sends the pit stop back; the owner answers it again."""
+        redo = self.spec["send_back"]
+        self.call(
+            case_send_back, by=self.manager, at=self.clock.move(), reason=redo["reason"]
+        )
+        self.call(
+            root_cause_save,
+            versioned=True,
+            answers=redo["answers"],
+            client_view=self.spec["client_view"],
+            our_view=redo["our_view"],
+            client_feeling=self.spec["client_feeling"],
+        )
+        self.advance()
+
+    def close(self) -> None:
+        self.call(
+            case_close,
+            at=self.clock.move(after_everything=True),
+            versioned=True,
+            **self.spec["close"],
+        )
+
+    # What each step records.
+
+    def work_acknowledge(self) -> None:
+        pass  # case_open recorded it all
+
+    def work_root_cause(self) -> None:
+        spec = self.spec
+        notes = spec.get("notes", {})
+        answers = {
+            question: (answer, notes.get(question, ""))
+            for question, answer in zip(
+                ROOT_CAUSE_QUESTIONS, spec["answers"].split(), strict=True
+            )
+            if answer != "-"
+        }
+        self.call(
+            root_cause_save,
+            versioned=True,
+            answers=answers,
+            client_view=spec["client_view"],
+            our_view=spec["our_view"],
+            client_feeling=spec["client_feeling"],
+        )
+
+    def work_options(self) -> None:
+        for description, cost, time, feasibility, chosen in self.spec["options"]:
+            option = self.call(
+                option_add,
+                description=description,
+                cost_to_us=Decimal(cost),
+                time_to_deliver=time,
+                feasibility=feasibility,
+                chosen=chosen is True,
+            )
+            Option.objects.filter(pk=option.pk).update(created_at=self.last_at)
+            if chosen == "later":
+                self.call(option_choose, option_id=option.pk, chosen=True)
+
+    def work_communicate(self) -> None:
+        for name, role, local, phone in self.spec.get("new_people", []):
+            self.call(
+                person_add,
+                name=name,
+                role=role,
+                email=_email(local, self.client.name),
+                phone=phone,
+                affected=True,
+            )
+        for talk in self.spec.get("contacts_log", []):
+            when = self.clock.tick()
+            self.call(
+                client_contact_log,
+                at=when,
+                happened_at=when,
+                channel=talk["channel"],
+                people=[self.contact(name) for name in talk["people"]],
+                summary=talk["summary"],
+                reaction=talk["reaction"],
+                manager_joined=talk.get("manager_joined", False),
+                boss_permission=talk.get("boss_permission", BossPermission.NOT_ASKED),
+            )
+
+    def work_apologise(self) -> None:
+        for name, method, on_behalf, forgive, response in self.spec.get(
+            "apologies", []
+        ):
+            when = self.clock.tick()
+            self.call(
+                apology_record,
+                at=when,
+                contact=self.contact(name),
+                method=method,
+                on_behalf=on_behalf,
+                asked_forgiveness=forgive,
+                response=response,
+                apologised_on=timezone.localdate(when),
+            )
+
+    def work_compensate(self) -> None:
+        if "none_due" in self.spec:
+            self.call(compensation_none_due, reason=self.spec["none_due"])
+        for offer in self.spec.get("compensations", []):
+            compensation = self.call(
+                compensation_offer,
+                kind=offer["kind"],
+                description=offer["description"],
+                value_to_client=Decimal(offer["value"]),
+                cost_to_us=Decimal(offer["cost"]),
+            )
+            dates = {"created_at": self.last_at}
+            if "decide" in offer:
+                approve, note = offer["decide"]
+                self.call(
+                    compensation_decide,
+                    by=self.manager,
+                    compensation_id=compensation.pk,
+                    approve=approve,
+                    note=note,
+                )
+                dates["decided_at"] = self.last_at
+            Compensation.objects.filter(pk=compensation.pk).update(**dates)
+            if offer.get("deliver"):
+                when = self.clock.tick()
+                self.call(
+                    compensation_deliver,
+                    at=when,
+                    compensation_id=compensation.pk,
+                    delivered_on=timezone.localdate(when),
+                )
+
+    def work_follow_up(self) -> None:
+        for due, purpose, status, notes in self.spec.get("follow_ups", []):
+            due_on = self.clock.due(due)
+            follow_up = self.call(follow_up_schedule, due_on=due_on, purpose=purpose)
+            if status:
+                settled = self.clock.on(due_on, 14)
+                self.call(
+                    follow_up_settle,
+                    at=settled,
+                    follow_up_id=follow_up.pk,
+                    status=status,
+                    notes=notes,
+                )
+                FollowUp.objects.filter(pk=follow_up.pk).update(settled_at=settled)
+
+    def make_promises(self, step: Step) -> None:
+        """Promises made in this step; settled on (or, if missed, after) the day."""
+        for made_in, description, due, kept in self.spec.get("promises", []):
+            if made_in != step:
+                continue
+            due_on = self.clock.due(due)
+            promise = self.call(promise_make, description=description, due_on=due_on)
+            dates = {"created_at": self.last_at}
+            if kept is not None:
+                day = due_on if kept else due_on + dt.timedelta(days=1)
+                settled = self.clock.on(day, 16 if kept else 10)
+                self.call(promise_settle, at=settled, promise_id=promise.pk, kept=kept)
+                dates["settled_at"] = settled
+            Promise.objects.filter(pk=promise.pk).update(**dates)
+
+    def date_the_case(self) -> None:
+        """Move the case and its step periods to the demo's timeline."""
+        times = self.clock.times
+        periods = list(StepPeriod.objects.filter(case_id=self.case_id).order_by("pk"))
+        if len(periods) != len(times):
+            raise ValueError("Demo case moved a different number of times.")
+        closed = self.spec["step"] == Step.CLOSED
+        # Each period ends when the next begins; the closed period is a moment.
+        ends = [*times[1:], times[-1] if closed else None]
+        for period, entered, completed in zip(periods, times, ends, strict=True):
+            StepPeriod.objects.filter(pk=period.pk).update(
+                entered_at=entered, completed_at=completed
+            )
+        Case.objects.filter(pk=self.case_id).update(
+            opened_at=times[0],
+            step_entered_at=times[-1],
+            closed_at=times[-1] if closed else None,
+            updated_at=self.clock.latest,
+        )
