@@ -107,7 +107,11 @@ def home_figures(user: User) -> dict:
             case__in=mine, status=PromiseStatus.MISSED
         ).count(),
         "team_open": visible.count(),
-        "awaiting_approval": visible.filter(compensations__approval="pending")
-        .distinct()
-        .count(),
+        "awaiting_approval": list(
+            Case.objects.for_user(user, "manage")
+            .filter(compensations__approval="pending")
+            .select_related("client")
+            .distinct()
+            .order_by("opened_at")[:10]
+        ),
     }

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ..exceptions import AlreadySubmitted, MendError
@@ -28,6 +29,7 @@ def case_list(request):
         {
             "mine": list(cases_owned_by(request.user)),
             "team": list(team_open_cases(request.user)),
+            "today": timezone.localdate(),
         },
     )
 
