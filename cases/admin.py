@@ -16,6 +16,7 @@ from .models import (
     Promise,
     RootCauseAnswer,
     StepPeriod,
+    StepTarget,
     Submission,
     Team,
     TimelineEntry,
@@ -38,8 +39,21 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
 
 
+@admin.register(StepTarget)
+class StepTargetAdmin(admin.ModelAdmin):
+    list_display = ["team", "step", "target_hours", "warning_hours"]
+    list_filter = ["team"]
+    list_select_related = ["team"]
+
+
+class StepTargetInline(admin.TabularInline):
+    model = StepTarget
+    extra = 0
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    inlines = [StepTargetInline]
     list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
 

@@ -8,6 +8,7 @@ from .cases import (
     Outcome,
     Severity,
     StepPeriod,
+    StepTarget,
 )
 from .clients import Client, Contact, Segment
 from .steps import (
@@ -66,6 +67,7 @@ __all__ = [
     "Segment",
     "Severity",
     "StepPeriod",
+    "StepTarget",
     "Submission",
     "Team",
     "TimelineEntry",

@@ -1,5 +1,7 @@
 """People and teams: who works in Mend and which cases they may see."""
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -34,6 +36,17 @@ class Team(models.Model):
         blank=True,
         help_text="Annual value of a typical client; more valuable ones deserve more.",
     )
+    # The working calendar step targets are counted in.
+    time_zone = models.CharField(
+        max_length=60, default="Europe/London", help_text="e.g. Europe/Berlin"
+    )
+    work_days = models.CharField(
+        max_length=20,
+        default="0,1,2,3,4",
+        help_text="Working weekdays, 0 = Monday … 6 = Sunday, comma-separated.",
+    )
+    work_start = models.TimeField(default=datetime.time(9, 0))
+    work_end = models.TimeField(default=datetime.time(17, 30))
     approval_threshold = models.DecimalField(
         max_digits=12,
         decimal_places=2,

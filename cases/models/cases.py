@@ -90,6 +90,10 @@ class Case(models.Model):
         max_length=12, choices=Step.choices, default=Step.ACKNOWLEDGE
     )
     step_entered_at = models.DateTimeField(default=timezone.now)
+    # When the current step is due soon and overdue, in business hours of the
+    # team's calendar; stored so lists can filter and sort on them by index.
+    step_warn_at = models.DateTimeField(null=True, blank=True)
+    step_due_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -118,6 +122,7 @@ class Case(models.Model):
             models.Index(fields=["severity"], name="case_severity"),
             models.Index(fields=["step", "step_entered_at"], name="case_step_entered"),
             models.Index(fields=["-opened_at"], name="case_opened"),
+            models.Index(fields=["team", "step_due_at"], name="case_team_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -144,6 +149,35 @@ class Case(models.Model):
     @property
     def step_label(self) -> str:
         return Step(self.step).label
+
+
+class StepTarget(models.Model):
+    """A team's target for one step, in business hours; warn before it runs out."""
+
+    team = models.ForeignKey(
+        "cases.Team", on_delete=models.CASCADE, related_name="step_targets"
+    )
+    step = models.CharField(max_length=12, choices=Step.choices[:-1])
+    target_hours = models.DecimalField(max_digits=7, decimal_places=2)
+    warning_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        help_text="How long before the target the case counts as due soon.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "step"], name="one_target_per_step"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_hours__gt=0, warning_hours__gte=0),
+                name="target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_step_display()} in {self.target_hours} h"
 
 
 class CasePart(models.Model):
