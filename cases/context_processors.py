@@ -23,7 +23,8 @@ def _anyone(user) -> bool:
 
 NAVIGATION = [
     NavItem("Home", "home", _anyone),
-    NavItem("Cases", "case_list", _anyone),
+    NavItem("My cases", "my_cases", permissions.is_account_manager),
+    NavItem("All cases", "case_list", _anyone),
     NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Admin", "admin:index", permissions.is_administrator),
 ]

@@ -18,7 +18,7 @@ from .models import (
 )
 
 
-def _with_list_figures(cases: QuerySet) -> QuerySet:
+def with_list_figures(cases: QuerySet) -> QuerySet:
     return cases.select_related("client", "owner", "team").annotate(
         next_follow_up=Min(
             "follow_ups__due_on",
@@ -36,13 +36,13 @@ def _with_list_figures(cases: QuerySet) -> QuerySet:
 def cases_owned_by(user: User) -> QuerySet:
     """The user's open cases, for "My cases"."""
     cases = Case.objects.for_user(user, "work").open().filter(owner=user)
-    return _with_list_figures(cases).order_by("-second_drops", "step_entered_at")
+    return with_list_figures(cases).order_by("-second_drops", "step_entered_at")
 
 
 def team_open_cases(user: User) -> QuerySet:
     """Open cases the user may see but does not own: their team's."""
     cases = Case.objects.for_user(user, "view").open().exclude(owner=user)
-    return _with_list_figures(cases).order_by("-second_drops", "step_entered_at")
+    return with_list_figures(cases).order_by("-second_drops", "step_entered_at")
 
 
 def case_for_page(user: User, pk: int) -> Case:
@@ -99,19 +99,57 @@ def visible_client(user: User, pk) -> Client | None:
 
 def home_figures(user: User) -> dict:
     """The few numbers the home page leads with."""
-    visible = Case.objects.for_user(user, "view").open()
-    mine = visible.filter(owner=user)
+    mine = Case.objects.for_user(user, "work").open().filter(owner=user)
     return {
         "my_open": mine.count(),
         "my_second_drops": Promise.objects.filter(
             case__in=mine, status=PromiseStatus.MISSED
         ).count(),
-        "team_open": visible.count(),
-        "awaiting_approval": list(
-            Case.objects.for_user(user, "manage")
-            .filter(compensations__approval="pending")
-            .select_related("client")
-            .distinct()
-            .order_by("opened_at")[:10]
-        ),
     }
+
+
+def cases_for_review(user: User) -> QuerySet:
+    """Every case the user may see; the list adds its figures per page."""
+    return Case.objects.for_user(user, "view")
+
+
+def case_export_rows(cases: QuerySet):
+    """The export's rows, read in chunks from the filtered queryset."""
+    rows = cases.values_list(
+        "pk",
+        "client__name",
+        "team__name",
+        "owner__first_name",
+        "owner__last_name",
+        "step",
+        "severity",
+        "failure_source",
+        "commitment",
+        "what_happened",
+        "opened_at",
+        "step_due_at",
+        "outcome",
+        "closed_at",
+    )
+    for row in rows.iterator(chunk_size=2000):
+        (pk, client, team, first, last, step, severity, source, commitment, happened,
+         opened, due, outcome, closed) = row  # fmt: skip
+        yield [
+            pk,
+            client,
+            team,
+            f"{first} {last}".strip(),
+            step,
+            severity,
+            source,
+            commitment,
+            happened,
+            _stamp(opened),
+            _stamp(due),
+            outcome,
+            _stamp(closed),
+        ]
+
+
+def _stamp(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, actions, cases, health, home
+from .views import accounts, actions, cases, health, home, review
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("cases/", cases.case_list, name="case_list"),
+    path("cases/", review.case_list, name="case_list"),
+    path("cases/export.csv", review.case_export, name="case_export"),
+    path("cases/mine/", cases.my_cases, name="my_cases"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),

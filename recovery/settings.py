@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_filters",
     "cases",
 ]
 

@@ -22,10 +22,10 @@ from .case_page import case_page_context
 
 
 @login_required
-def case_list(request):
+def my_cases(request):
     return render(
         request,
-        "cases/case_list.html",
+        "cases/my_cases.html",
         {
             "mine": list(cases_owned_by(request.user)),
             "team": list(team_open_cases(request.user)),
@@ -55,7 +55,7 @@ def case_new(request):
                 submission_key=data["submission_key"],
             )
         except AlreadySubmitted:
-            return redirect("case_list")
+            return redirect("my_cases")
         except MendError as exc:
             form.add_error(None, str(exc))
         else:

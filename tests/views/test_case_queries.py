@@ -31,11 +31,11 @@ def test_my_cases_runs_the_same_queries_for_few_and_many_cases(
     for _ in range(2):
         make_case(account_manager)
         make_case(teammate)
-    few = count_queries(client, reverse("case_list"))
+    few = count_queries(client, reverse("my_cases"))
     for _ in range(12):
         walk(make_case(account_manager), account_manager, 2)
         make_case(teammate)
-    assert count_queries(client, reverse("case_list")) == few
+    assert count_queries(client, reverse("my_cases")) == few
 
 
 def test_the_case_page_runs_the_same_queries_however_long_the_case(

@@ -12,8 +12,8 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, db):
     "who, marker",
     [
         ("account_manager", "home-account-manager"),
-        ("sales_manager", "home-sales-manager"),
-        ("administrator", "home-administrator"),
+        ("sales_manager", "dashboard"),
+        ("administrator", "dashboard"),
     ],
 )
 def test_each_role_gets_its_own_home_page(client, request, who, marker):

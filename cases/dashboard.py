@@ -1,0 +1,156 @@
+"""The sales manager's dashboard: every figure is one aggregate query."""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from .models import (
+    Case,
+    CasePart,
+    FollowUp,
+    FollowUpStatus,
+    OurPart,
+    Promise,
+    PromiseStatus,
+    Severity,
+    User,
+)
+from .workflow import WORKING_STEPS, Step
+
+WEEKS = 12
+
+
+def _bars(rows: list[tuple[str, int]]) -> dict:
+    """Rows of (label, value) with their share of the largest, for a bar chart."""
+    top = max((value for _, value in rows), default=0) or 1
+    return {
+        "rows": [
+            {"label": label, "value": value, "width": round(100 * value / top, 1)}
+            for label, value in rows
+        ],
+        "total": sum(value for _, value in rows),
+    }
+
+
+def dashboard(user: User, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week_end = today + dt.timedelta(days=7)
+    visible = Case.objects.for_user(user, "view")
+    open_cases = visible.exclude(step=Step.CLOSED)
+    missed = Promise.objects.filter(case=OuterRef("pk"), status=PromiseStatus.MISSED)
+
+    by_step = dict(open_cases.values_list("step").annotate(n=Count("id")).order_by())
+    by_severity = dict(
+        open_cases.values_list("severity").annotate(n=Count("id")).order_by()
+    )
+    clocks = open_cases.aggregate(
+        overdue=Count("id", filter=Q(step_due_at__lt=now)),
+        due_soon=Count("id", filter=Q(step_warn_at__lte=now, step_due_at__gte=now)),
+    )
+    urgent = list(
+        open_cases.filter(step_warn_at__lte=now)
+        .select_related("client", "owner")
+        .order_by("step_due_at")[:10]
+    )
+    awaiting = list(
+        open_cases.filter(compensations__approval="pending")
+        .select_related("client", "owner")
+        .distinct()
+        .order_by("opened_at")[:10]
+    )
+    second_drops = list(
+        open_cases.filter(Exists(missed))
+        .select_related("client", "owner")
+        .annotate(
+            missed=Count("promises", filter=Q(promises__status=PromiseStatus.MISSED))
+        )
+        .order_by("-missed", "opened_at")[:10]
+    )
+    follow_ups = list(
+        FollowUp.objects.filter(
+            case__in=open_cases,
+            status=FollowUpStatus.SCHEDULED,
+            due_on__lte=week_end,
+        )
+        .select_related("case__client", "case__owner")
+        .order_by("due_on")[:15]
+    )
+    promises = list(
+        Promise.objects.filter(
+            case__in=open_cases, status=PromiseStatus.OPEN, due_on__lte=week_end
+        )
+        .select_related("case__client", "case__owner")
+        .order_by("due_on")[:15]
+    )
+
+    since = today - dt.timedelta(weeks=WEEKS)
+    opened = dict(
+        visible.filter(opened_at__date__gt=since)
+        .annotate(week=TruncWeek("opened_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    closed = dict(
+        visible.filter(closed_at__date__gt=since)
+        .annotate(week=TruncWeek("closed_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    parts = dict(
+        CasePart.objects.filter(case__in=open_cases)
+        .values_list("part")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "now": now,
+        "today": today,
+        "open_total": sum(by_step.values()),
+        "overdue": clocks["overdue"],
+        "due_soon": clocks["due_soon"],
+        "by_step": _bars([(s.label, by_step.get(s.value, 0)) for s in WORKING_STEPS]),
+        "by_severity": _bars(
+            [(s.value.capitalize(), by_severity.get(s.value, 0)) for s in Severity]
+        ),
+        "by_part": _bars(
+            sorted(
+                ((OurPart(p).label, n) for p, n in parts.items()),
+                key=lambda row: -row[1],
+            )
+        ),
+        "weeks": _weekly(opened, closed, today),
+        "urgent": urgent,
+        "awaiting": awaiting,
+        "second_drops": second_drops,
+        "follow_ups": follow_ups,
+        "promises": promises,
+    }
+
+
+def _week_key(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _weekly(opened: dict, closed: dict, today: dt.date) -> dict:
+    """Opened and closed per week for the last WEEKS weeks, oldest first."""
+    opened = {_week_key(k): v for k, v in opened.items()}
+    closed = {_week_key(k): v for k, v in closed.items()}
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = [monday - dt.timedelta(weeks=i) for i in reversed(range(WEEKS))]
+    rows = [
+        {"week": w, "opened": opened.get(w, 0), "closed": closed.get(w, 0)}
+        for w in weeks
+    ]
+    top = max([r["opened"] for r in rows] + [r["closed"] for r in rows] + [1])
+    for index, row in enumerate(rows):
+        row["x"] = 40 + index * 45
+        row["opened_h"] = round(120 * row["opened"] / top)
+        row["closed_h"] = round(120 * row["closed"] / top)
+        row["opened_y"] = 140 - row["opened_h"]
+        row["closed_y"] = 140 - row["closed_h"]
+    return {"rows": rows, "top": top}

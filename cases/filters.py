@@ -1,0 +1,146 @@
+"""The case list's filters and sorts, kept in the URL so a view can be shared."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Case as Switch
+from django.db.models import F, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from .forms.base import DateInput
+from .models import Case, Client, FailureSource, Severity, Team, User
+from .workflow import Step
+
+SEVERITY_RANK = Switch(
+    *[When(severity=s, then=Value(i)) for i, s in enumerate(Severity.values)],
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    "opened": ("opened_at", "Opened"),
+    "client": ("client__name", "Client"),
+    "owner": ("owner__first_name", "Owner"),
+    "step": ("step_rank", "Step"),
+    "severity": ("severity_rank", "Severity"),
+    "due": ("step_due_at", "Step due"),
+}
+
+
+def step_rank():
+    return Switch(
+        *[When(step=s, then=Value(i)) for i, s in enumerate(Step.values)],
+        output_field=IntegerField(),
+    )
+
+
+class CaseFilter(filters.FilterSet):
+    """Every choice offered comes from what the user may see."""
+
+    q = filters.CharFilter(label="Search", method="search")
+    team = filters.ModelChoiceFilter(
+        queryset=Team.objects.none(), empty_label="Any team"
+    )
+    owner = filters.ModelChoiceFilter(
+        queryset=User.objects.none(), empty_label="Anyone"
+    )
+    client = filters.ModelChoiceFilter(
+        queryset=Client.objects.none(), empty_label="Any client"
+    )
+    step = filters.ChoiceFilter(choices=Step.choices, empty_label="Any step")
+    severity = filters.ChoiceFilter(
+        choices=Severity.choices, empty_label="Any severity"
+    )
+    failure_source = filters.ChoiceFilter(
+        label="Source", choices=FailureSource.choices, empty_label="Any source"
+    )
+    status = filters.ChoiceFilter(
+        label="Status",
+        choices=[
+            ("open", "Open"),
+            ("overdue", "Overdue"),
+            ("due_soon", "Due soon"),
+            ("closed", "Closed"),
+        ],
+        empty_label="Open and closed",
+        method="by_status",
+    )
+    opened_after = filters.DateFilter(
+        label="Opened from",
+        field_name="opened_at",
+        lookup_expr="date__gte",
+        widget=DateInput(),
+    )
+    opened_before = filters.DateFilter(
+        label="Opened until",
+        field_name="opened_at",
+        lookup_expr="date__lte",
+        widget=DateInput(),
+    )
+    sort = filters.ChoiceFilter(
+        label="Sort by",
+        choices=[
+            (f"{prefix}{key}", f"{label} {'↓' if prefix else '↑'}")
+            for key, (_, label) in SORTS.items()
+            for prefix in ("-", "")
+        ],
+        method="sort_by",
+        empty_label="Most urgent first",
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        teams = (
+            Team.objects.all()
+            if user.is_superuser or user.role == "administrator"
+            else Team.objects.filter(memberships__user=user)
+        )
+        self.filters["team"].queryset = teams
+        self.filters["owner"].queryset = User.objects.filter(
+            memberships__team__in=teams
+        ).distinct()
+        self.filters["client"].queryset = Client.objects.for_user(user)
+        self.filters["q"].extra["widget"] = forms.TextInput(
+            attrs={"placeholder": "Client or description"}
+        )
+
+    def search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms[:5]:
+            queryset = queryset.filter(
+                Q(client__name__icontains=term)
+                | Q(commitment__icontains=term)
+                | Q(what_happened__icontains=term)
+            )
+        return queryset
+
+    def by_status(self, queryset, name, value):
+        now = timezone.now()
+        if value == "closed":
+            return queryset.filter(step=Step.CLOSED)
+        queryset = queryset.exclude(step=Step.CLOSED)
+        if value == "overdue":
+            return queryset.filter(step_due_at__lt=now)
+        if value == "due_soon":
+            return queryset.filter(step_warn_at__lte=now, step_due_at__gte=now)
+        return queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset  # applied last in `qs`, after every filter
+
+    @property
+    def qs(self):
+        queryset = super().qs.annotate(
+            severity_rank=SEVERITY_RANK, step_rank=step_rank()
+        )
+        value = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        if value:
+            descending = value.startswith("-")
+            field = SORTS[value.lstrip("-")][0]
+            return queryset.order_by(f"{'-' if descending else ''}{field}", "-id")
+        # Most urgent first: overdue soonest, then the newest.
+        return queryset.order_by(
+            F("step_due_at").asc(nulls_last=True), "-opened_at", "-id"
+        )
