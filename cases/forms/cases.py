@@ -14,8 +14,16 @@ from ..models import (
     Outcome,
     Severity,
     Team,
+    User,
 )
-from .base import DateInput, DateTimeInput, OneTimeForm, VersionedForm, not_in_future
+from .base import (
+    DateInput,
+    DateTimeInput,
+    MendForm,
+    OneTimeForm,
+    VersionedForm,
+    not_in_future,
+)
 
 TEXT = {"maxlength": None}
 
@@ -232,3 +240,29 @@ class CloseForm(VersionedForm):
     def __init__(self, *args, case: Case, **kwargs):
         kwargs.setdefault("initial", {})["version"] = case.version
         super().__init__(*args, **kwargs)
+
+
+class CommentForm(MendForm):
+    text = forms.CharField(
+        label="Comment",
+        max_length=4000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Advice, a question, a heads-up"}
+        ),
+    )
+
+
+class ReassignForm(MendForm):
+    owner = forms.ModelChoiceField(
+        label="Hand the case to", queryset=User.objects.none()
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        from ..services.review import reassign_choices
+
+        super().__init__(*args, **kwargs)
+        choices = reassign_choices(case)
+        self.fields["owner"].queryset = User.objects.filter(
+            pk__in=[u.pk for u in choices]
+        )
+        self.fields["owner"].empty_label = "Choose an account manager…"

@@ -19,6 +19,7 @@ class TimelineEntry(models.Model):
     )
     kind = models.CharField(max_length=30)
     summary = models.CharField(max_length=300)
+    body = models.TextField(blank=True, help_text="A comment's full text.")
     # [{"field": label, "old": text, "new": text}, ...]
     changes = models.JSONField(default=list, blank=True)
 

@@ -11,6 +11,7 @@ from ..exceptions import NotAllowed
 from ..guideline import guideline_for
 from ..models import Approval, Compensation, User
 from .cases import case_lock, case_touch
+from .emails import email_about_case
 from .notifications import managers_of, outbox_add
 from .steps import _ensure_open
 from .submissions import submission_claim
@@ -80,6 +81,13 @@ def compensation_decide(
     )
     case_touch(case, by)
     verb = "Approved" if approve else "Declined"
+    email_about_case(
+        case=case,
+        to=case.owner,
+        kind="compensation_decided",
+        by=by,
+        context={"approved": approve, "note": note, "compensation": compensation},
+    )
     timeline_record(
         case=case,
         by=by,

@@ -20,9 +20,15 @@ def timeline_record(
     kind: str,
     summary: str,
     changes: list[dict] | None = None,
+    body: str = "",
 ) -> TimelineEntry:
     return TimelineEntry.objects.create(
-        case=case, actor=by, kind=kind, summary=summary[:300], changes=changes or []
+        case=case,
+        actor=by,
+        kind=kind,
+        summary=summary[:300],
+        changes=changes or [],
+        body=body,
     )
 
 

@@ -23,7 +23,7 @@ from ..forms.base import MendForm
 from ..models import Case, Contact
 from ..selectors import case_for_page, may
 from ..services import cases as case_services
-from ..services import compensation, promises, steps
+from ..services import compensation, promises, review, steps
 from .case_page import case_page_context
 
 
@@ -172,6 +172,16 @@ def _settle_promise(case, user, d, form):
     return "Marked missed: a second drop. Your manager has been told."
 
 
+def _comment(case, user, d, form):
+    review.case_comment(case_id=case.pk, by=user, text=d["text"])
+    return "Comment added to the timeline."
+
+
+def _reassign(case, user, d, form):
+    review.case_reassign(case_id=case.pk, by=user, to=d["owner"])
+    return f"Case handed to {d['owner']}. They have been emailed."
+
+
 def _advance(case, user, d, form):
     moved = case_services.case_advance(case_id=case.pk, by=user)
     return f"Moved on to {moved.get_step_display()}."
@@ -218,6 +228,10 @@ ACTIONS: dict[str, Action] = {
     ),
     "close": Action(case_forms.CloseForm, _close, wants_case=True),
     "send_back": Action(case_forms.SendBackForm, _send_back, needs="manage"),
+    "comment": Action(case_forms.CommentForm, _comment),
+    "reassign": Action(
+        case_forms.ReassignForm, _reassign, needs="manage", wants_case=True
+    ),
     # Buttons acting on one record, or on the case as a whole.
     "choose_option": Action(ChooseForm, _choose_option, prefixed=False),
     "deliver": Action(Deliver, _deliver, prefixed=False),

@@ -1,0 +1,65 @@
+"""A manager's actions on a case: comment and reassign."""
+
+from django.db import transaction
+
+from ..exceptions import NotAllowed
+from ..models import Role, User
+from .cases import case_lock, case_touch
+from .emails import email_about_case
+from .timeline import timeline_record
+
+
+@transaction.atomic
+def case_comment(*, case_id: int, by: User, text: str):
+    """A comment on the timeline; the owner hears of it unless they wrote it."""
+    text = text.strip()
+    if not text:
+        raise NotAllowed("Write something before posting a comment.")
+    case = case_lock(case_id=case_id, by=by)
+    first_line = text.splitlines()[0]
+    timeline_record(
+        case=case,
+        by=by,
+        kind="comment",
+        summary=first_line[:280] + ("…" if len(first_line) > 280 else ""),
+        body=text,
+    )
+    email_about_case(
+        case=case, to=case.owner, kind="case_comment", by=by, context={"comment": text}
+    )
+    return case
+
+
+def reassign_choices(case) -> list[User]:
+    """Account managers of the case's team, other than the current owner."""
+    return list(
+        User.objects.filter(
+            role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
+        ).exclude(pk=case.owner_id)
+    )
+
+
+@transaction.atomic
+def case_reassign(*, case_id: int, by: User, to: User):
+    """Hand the case to another account manager of the same team."""
+    case = case_lock(case_id=case_id, by=by, action="manage")
+    if to not in reassign_choices(case):
+        raise NotAllowed(f"{to} is not an account manager of {case.team}.")
+    previous = case.owner
+    case.owner = to
+    case_touch(case, by, "owner")
+    timeline_record(
+        case=case,
+        by=by,
+        kind="reassigned",
+        summary=f"Handed the case to {to}.",
+        changes=[{"field": "Owner", "old": str(previous), "new": str(to)}],
+    )
+    email_about_case(
+        case=case,
+        to=to,
+        kind="case_reassigned",
+        by=by,
+        context={"previous": previous},
+    )
+    return case

@@ -1,0 +1,126 @@
+"""A manager's actions on a case: each lands on the timeline and emails the owner."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from cases.models import Case
+from cases.services.compensation import compensation_offer
+from cases.workflow import Step
+from tests.factories import UserFactory, make_case, walk_to
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def case(account_manager, sales_manager):
+    return make_case(account_manager)
+
+
+def post(client, case, name, data):
+    return client.post(reverse("case_action", args=[case.pk, name]), data)
+
+
+def test_a_managers_comment_lands_on_the_timeline_and_emails_the_owner(
+    client, case, sales_manager
+):
+    client.force_login(sales_manager)
+    response = post(
+        client, case, "comment", {"comment-text": "Call them today, please."}
+    )
+    assert response.status_code == 302
+    entry = case.timeline.get(kind="comment")
+    assert entry.body == "Call them today, please." and entry.actor == sales_manager
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.com"]
+    assert "Call them today, please." in message.body
+    assert f"/cases/{case.pk}/" in message.body
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_the_owner_is_not_emailed_about_their_own_comment(
+    client, case, account_manager
+):
+    client.force_login(account_manager)
+    post(client, case, "comment", {"comment-text": "Note to self"})
+    assert case.timeline.filter(kind="comment").count() == 1
+    assert mail.outbox == []
+
+
+def test_an_empty_comment_is_refused(client, case, sales_manager):
+    client.force_login(sales_manager)
+    response = post(client, case, "comment", {"comment-text": ""})
+    assert "This field is required." in response.content.decode()
+    assert not case.timeline.filter(kind="comment").exists()
+
+
+def test_reassigning_hands_the_case_to_a_teammate_and_emails_them(
+    client, case, sales_manager, teammate
+):
+    client.force_login(sales_manager)
+    response = post(client, case, "reassign", {"reassign-owner": teammate.pk})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).owner == teammate
+    change = case.timeline.get(kind="reassigned").changes[0]
+    assert change["field"] == "Owner" and change["new"] == str(teammate)
+    assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+
+
+def test_reassigning_to_someone_outside_the_team_is_refused(
+    client, case, sales_manager, outsider
+):
+    client.force_login(sales_manager)
+    response = post(client, case, "reassign", {"reassign-owner": outsider.pk})
+    assert "Select a valid choice" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).owner.username == "alice"
+    assert mail.outbox == []
+
+
+def test_sending_back_emails_the_owner_with_the_reason(
+    client, case, account_manager, sales_manager
+):
+    walk_to(case, Step.ROOT_CAUSE, account_manager)
+    client.force_login(sales_manager)
+    post(
+        client,
+        case,
+        "send_back",
+        {"send_back-version": 1, "send_back-reason": "Name the whole team"},
+    )
+    assert Case.objects.get(pk=case.pk).step == Step.ACKNOWLEDGE
+    assert len(mail.outbox) == 1
+    assert "Name the whole team" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    "decision, word", [("approve", "approved"), ("decline", "declined")]
+)
+def test_deciding_a_compensation_emails_the_owner(
+    client, case, account_manager, sales_manager, decision, word
+):
+    walk_to(case, Step.COMPENSATE, account_manager)
+    offer = compensation_offer(
+        case_id=case.pk,
+        by=account_manager,
+        kind="refund",
+        description="Refund the courier fee",
+        value_to_client=Decimal("900"),
+        cost_to_us=Decimal("900"),
+    )
+    client.force_login(sales_manager)
+    post(
+        client, case, "decide", {"record": offer.pk, "decision": decision, "note": "ok"}
+    )
+    assert len(mail.outbox) == 1
+    assert word in mail.outbox[0].subject
+    assert "Refund the courier fee" in mail.outbox[0].body
+
+
+def test_a_change_that_rolls_back_sends_no_email(client, case, sales_manager):
+    client.force_login(sales_manager)
+    other = UserFactory(role="account_manager")  # in no team
+    post(client, case, "reassign", {"reassign-owner": other.pk})
+    assert mail.outbox == []
