@@ -94,6 +94,11 @@ def client_history(user: User, client: Client, *, exclude: int | None = None) ->
 
 
 def visible_client(user: User, pk) -> Client | None:
+    """The client with this id if the user may see it; None for anything else."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
     return Client.objects.for_user(user).filter(pk=pk).first()
 
 

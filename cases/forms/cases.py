@@ -67,7 +67,7 @@ class CaseOpenForm(OneTimeForm):
         label="When we found out",
         required=False,
         widget=DateTimeInput(),
-        help_text="Leave empty for now.",
+        help_text="Leave empty if you have just found out.",
     )
     failure_source = forms.ChoiceField(
         label="Where the failure came from",

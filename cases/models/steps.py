@@ -171,7 +171,7 @@ class CompensationKind(models.TextChoices):
 
 
 class Approval(models.TextChoices):
-    NOT_NEEDED = "not_needed", "Not needed"
+    NOT_NEEDED = "not_needed", "No approval needed"
     PENDING = "pending", "Awaiting approval"
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"

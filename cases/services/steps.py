@@ -24,6 +24,10 @@ from .submissions import submission_claim
 from .timeline import changes_between, timeline_record
 
 
+def _answer_text(answer: str, note: str) -> str:
+    return f"{answer}: {note}" if note else answer
+
+
 def _ensure_open(case) -> None:
     if case.is_closed:
         raise NotAllowed(
@@ -53,7 +57,7 @@ def root_cause_save(
         "client_feeling": case.client_feeling,
     }
     before.update(
-        {q: f"{a.get_answer_display()} {a.note}".strip() for q, a in stored.items()}
+        {q: _answer_text(a.get_answer_display(), a.note) for q, a in stored.items()}
     )
     after = {
         "client_view": client_view,
@@ -66,7 +70,7 @@ def root_cause_save(
         row = stored.get(question) or RootCauseAnswer(case=case, question=question)
         row.answer, row.note = answer, note
         row.save()
-        after[question] = f"{row.get_answer_display()} {note}".strip()
+        after[question] = _answer_text(row.get_answer_display(), note)
     case.client_view, case.our_view, case.client_feeling = (
         client_view,
         our_view,
@@ -288,9 +292,15 @@ def follow_up_settle(
 ) -> FollowUp:
     if status not in {FollowUpStatus.DONE, FollowUpStatus.MISSED}:
         raise NotAllowed("A follow-up is settled as done or missed.")
+    today = timezone.localdate()
     case = case_lock(case_id=case_id, by=by)
     _ensure_open(case)
     follow_up = case.follow_ups.select_for_update().get(pk=follow_up_id)
+    if status == FollowUpStatus.MISSED and follow_up.due_on >= today:
+        raise NotAllowed(
+            f"The follow-up of {follow_up.due_on:%d %b} cannot be missed before its "
+            "day has passed. Held it early? Mark it done."
+        )
     if follow_up.status != FollowUpStatus.SCHEDULED:
         raise NotAllowed(
             "That follow-up was already marked "

@@ -256,6 +256,11 @@ def case_action(request, pk: int, name: str):
         raise PermissionDenied
     form = action.build(case, request.POST, name)
     if not form.is_valid():
+        if not action.prefixed:
+            # A small button form has no field on the page to mark: say it here.
+            problems = [e for errors in form.errors.values() for e in errors]
+            messages.error(request, " ".join(problems))
+            return redirect(case)
         messages.error(request, "Please correct the fields marked below.")
         return _page(request, case, name, form)
     try:

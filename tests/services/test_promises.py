@@ -184,3 +184,37 @@ def test_follow_up_cannot_complete_while_a_promise_is_open(case, account_manager
     assert workflow.missing_for(case) == []
     close()
     assert Case.objects.get(pk=case.pk).step == Step.CLOSED
+
+
+def test_a_follow_up_cannot_be_missed_before_its_day(account_manager, sales_manager):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.exceptions import NotAllowed
+    from cases.services.steps import follow_up_schedule, follow_up_settle
+    from tests.factories import make_case, walk_to
+
+    case = walk_to(make_case(account_manager), Step.FOLLOW_UP, account_manager)
+    later = follow_up_schedule(
+        case_id=case.pk,
+        by=account_manager,
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+        purpose="Review",
+    )
+    with pytest.raises(NotAllowed):
+        follow_up_settle(
+            case_id=case.pk,
+            by=account_manager,
+            follow_up_id=later.pk,
+            status="missed",
+            notes="",
+        )
+    done = follow_up_settle(
+        case_id=case.pk,
+        by=account_manager,
+        follow_up_id=later.pk,
+        status="done",
+        notes="Early",
+    )
+    assert done.status == "done"

@@ -163,3 +163,55 @@ def test_client_history_counts_the_last_twelve_months(
     html = client.get(reverse("client_history"), {"client": acme.pk}).content.decode()
     assert "dropped ball number 4 for Acme in twelve months" in html
     assert "Ancient history" not in html
+
+
+def test_a_delivery_date_in_the_future_is_refused_with_a_message(
+    client, account_manager, sales_manager
+):
+    from decimal import Decimal
+
+    from cases.services.compensation import compensation_offer
+    from cases.workflow import Step
+    from tests.factories import walk_to
+
+    case = walk_to(make_case(account_manager), Step.COMPENSATE, account_manager)
+    offer = compensation_offer(
+        case_id=case.pk,
+        by=account_manager,
+        kind="training",
+        description="Two seats",
+        value_to_client=Decimal("200"),
+        cost_to_us=Decimal("50"),
+    )
+    client.force_login(account_manager)
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(
+        reverse("case_action", args=[case.pk, "deliver"]),
+        {"record": offer.pk, "delivered_on": later},
+        follow=True,
+    )
+    assert "The delivery date cannot be in the future." in response.content.decode()
+    offer.refresh_from_db()
+    assert offer.delivered_on is None
+
+
+def test_client_history_ignores_a_malformed_client_id(client, account_manager):
+    client.force_login(account_manager)
+    response = client.get(reverse("client_history"), {"client": "abc"})
+    assert response.status_code == 200
+    assert "Choose a client to see their history" in response.content.decode()
+
+
+def test_a_sent_back_case_shows_the_reason_in_the_current_step(
+    client, account_manager, sales_manager
+):
+    from cases.services.cases import case_send_back
+    from cases.workflow import Step
+    from tests.factories import walk_to
+
+    case = walk_to(make_case(account_manager), Step.OPTIONS, account_manager)
+    case_send_back(case_id=case.pk, by=sales_manager, reason="Ask the client again")
+    client.force_login(account_manager)
+    html = client.get(case.get_absolute_url()).content.decode()
+    banner = html.split('data-testid="sent-back"')[1].split("</div>")[0]
+    assert "Ask the client again" in banner
