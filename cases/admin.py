@@ -22,6 +22,7 @@ from .models import (
     TimelineEntry,
     User,
 )
+from .services.targets import team_deadlines_refresh
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,6 +46,25 @@ class StepTargetAdmin(admin.ModelAdmin):
     list_filter = ["team"]
     list_select_related = ["team"]
 
+    # Open cases keep deadlines stored for lists and dashboards: move them too.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        team_deadlines_refresh(team=obj.team)
+        if change and "team" in form.changed_data:
+            moved_from = form.initial.get("team")
+            for team in Team.objects.filter(pk=moved_from):
+                team_deadlines_refresh(team=team)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        team_deadlines_refresh(team=obj.team)
+
+    def delete_queryset(self, request, queryset):
+        teams = list(Team.objects.filter(step_targets__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for team in teams:
+            team_deadlines_refresh(team=team)
+
 
 class StepTargetInline(admin.TabularInline):
     model = StepTarget
@@ -56,6 +76,11 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [StepTargetInline]
     list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
+
+    def save_related(self, request, form, formsets, change):
+        # After the inline targets are saved, so both they and the calendar count.
+        super().save_related(request, form, formsets, change)
+        team_deadlines_refresh(team=form.instance)
 
 
 @admin.register(Membership)

@@ -9,7 +9,9 @@ from django.utils import timezone
 from .. import workflow
 from ..exceptions import ConcurrentEdit, NotAllowed, StepIncomplete
 from ..models import Case, CasePart, Client, Contact, OurPart, StepPeriod, Team, User
+from ..targets import deadlines
 from ..workflow import Step
+from .emails import email_about_case
 from .notifications import managers_of, outbox_add
 from .submissions import submission_claim
 from .timeline import changes_between, timeline_record
@@ -76,6 +78,7 @@ def case_open(
     if client.team_id != team.pk:
         raise NotAllowed("That client belongs to another team.")
     now = timezone.now()
+    warn_at, due_at = deadlines(team, Step.ACKNOWLEDGE, now)
     case = Case.objects.create(
         team=team,
         owner=by,
@@ -88,6 +91,8 @@ def case_open(
         failure_source=failure_source,
         step=Step.ACKNOWLEDGE,
         step_entered_at=now,
+        step_warn_at=warn_at,
+        step_due_at=due_at,
         opened_at=now,
         updated_by=by,
     )
@@ -228,6 +233,13 @@ def case_send_back(*, case_id: int, by: User, reason: str) -> Case:
         summary=f"Sent the case back to {target.label}: {reason}",
         changes=[{"field": "Step", "old": previous, "new": target.label}],
     )
+    email_about_case(
+        case=case,
+        to=case.owner,
+        kind="case_sent_back",
+        by=by,
+        context={"reason": reason},
+    )
     return case
 
 
@@ -275,7 +287,16 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
     )
     case.step = step
     case.step_entered_at = now
-    case_touch(case, by, "step", "step_entered_at", *extra_fields)
+    case.step_warn_at, case.step_due_at = deadlines(case.team, step, now)
+    case_touch(
+        case,
+        by,
+        "step",
+        "step_entered_at",
+        "step_warn_at",
+        "step_due_at",
+        *extra_fields,
+    )
     StepPeriod.objects.create(
         case=case,
         step=step,

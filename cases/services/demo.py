@@ -54,6 +54,7 @@ from .steps import (
     person_add,
     root_cause_save,
 )
+from .targets import team_deadlines_refresh
 
 DEMO_PASSWORD = "mend-demo-2026"  # noqa: S105 (public demo password, DEBUG only)
 
@@ -125,6 +126,10 @@ def seed_demo() -> list[DemoLogin]:
             client=client, commitment=spec["commitment"]
         ).exists():
             _CaseBuilder(spec, index, teams, users, client, started).build()
+    # The builder back-dates when each case entered its step; count the step
+    # deadlines from those dates, so the dashboard shows what is overdue.
+    for team in teams.values():
+        team_deadlines_refresh(team=team)
     return logins
 
 

@@ -6,6 +6,7 @@ from ..guidance import GUIDANCE
 from ..guideline import guideline_for
 from ..models import ROOT_CAUSE_QUESTIONS
 from ..selectors import may
+from ..targets import step_clock
 from ..workflow import ORDER, WORKING_STEPS, Step, missing_for
 
 # Forms each step shows, by the action name that receives them.
@@ -52,6 +53,10 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     if can_work and not case.is_closed:
         for name in [*STEP_FORMS[Step(case.step)], "promise"]:
             forms[name] = make_form(name, case)
+    if can_work:
+        forms["comment"] = make_form("comment", case)
+    if can_manage and not case.is_closed:
+        forms["reassign"] = make_form("reassign", case)
     if can_manage:
         forms["send_back"] = case_forms.SendBackForm(
             initial={"version": case.version}, prefix="send_back"
@@ -59,6 +64,14 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     if bound is not None:
         forms[bound[0]] = bound[1]
     answers = {a.question: a for a in case.root_cause_answers.all()}
+    sent_back = next(
+        (
+            entry
+            for entry in case.timeline.all()
+            if entry.kind == "sent_back" and entry.at >= case.step_entered_at
+        ),
+        None,
+    )
     show_guideline = case.step == Step.COMPENSATE or case.compensations.all()
     return {
         "case": case,
@@ -76,4 +89,6 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "deliver_form": step_forms.DeliverForm(),
         "settle_form": step_forms.SettleFollowUpForm(),
         "is_last_working_step": case.step == Step.FOLLOW_UP,
+        "sent_back": sent_back,
+        "clock": step_clock(case),
     }

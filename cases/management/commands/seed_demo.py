@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from cases.services.demo import seed_demo
 
@@ -22,7 +23,12 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with public passwords; "
                 "it runs only with DEBUG on, or with --force."
             )
-        for login in seed_demo():
+        # The demo's back-story would otherwise email every demo user at once.
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+        ):
+            logins = seed_demo()
+        for login in logins:
             self.stdout.write(
                 f"login: {login.username} {login.password} {login.role} {login.teams}"
             )
