@@ -33,6 +33,25 @@ def with_list_figures(cases: QuerySet) -> QuerySet:
     )
 
 
+def attach_list_figures(cases: list[Case]) -> list[Case]:
+    """Add the list's figures to one page of cases with one grouped query.
+
+    Grouping only the page's rows keeps the list fast however many cases match.
+    """
+    figures = {
+        row["pk"]: row
+        for row in with_list_figures(Case.objects.filter(pk__in=[c.pk for c in cases]))
+        .order_by()
+        .values("pk", "next_follow_up", "next_promise", "second_drops")
+    }
+    for case in cases:
+        row = figures.get(case.pk, {})
+        case.next_follow_up = row.get("next_follow_up")
+        case.next_promise = row.get("next_promise")
+        case.second_drops = row.get("second_drops", 0)
+    return cases
+
+
 def cases_owned_by(user: User) -> QuerySet:
     """The user's open cases, for "My cases"."""
     cases = Case.objects.for_user(user, "work").open().filter(owner=user)

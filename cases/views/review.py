@@ -8,7 +8,7 @@ from django.utils import timezone
 from ..dashboard import dashboard
 from ..exports import csv_response
 from ..filters import SORTS, CaseFilter
-from ..selectors import case_export_rows, cases_for_review, with_list_figures
+from ..selectors import attach_list_figures, case_export_rows, cases_for_review
 
 EXPORT_HEADER = [
     "Case",
@@ -36,8 +36,9 @@ def _filtered(request) -> CaseFilter:
 @login_required
 def case_list(request):
     case_filter = _filtered(request)
-    cases = with_list_figures(case_filter.qs)
+    cases = case_filter.qs.select_related("client", "owner", "team")
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    attach_list_figures(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
