@@ -34,6 +34,7 @@ from ..models import (
     User,
 )
 from ..models.steps import ROOT_CAUSE_QUESTIONS
+from ..targets import deadlines
 from ..workflow import WORKING_STEPS, Step
 from .cases import case_advance, case_close, case_open, case_send_back
 from .compensation import (
@@ -42,7 +43,7 @@ from .compensation import (
     compensation_none_due,
     compensation_offer,
 )
-from .demo_data import CASES, CLIENTS, MANAGERS, FromToday
+from .demo_data import CASES, CLIENTS, DUE_SOON, MANAGERS, FromToday
 from .promises import promise_make, promise_settle
 from .steps import (
     apology_record,
@@ -130,7 +131,27 @@ def seed_demo() -> list[DemoLogin]:
     # deadlines from those dates, so the dashboard shows what is overdue.
     for team in teams.values():
         team_deadlines_refresh(team=team)
+    for client_name, commitment in DUE_SOON:
+        case = Case.objects.filter(
+            client__name=client_name, commitment=commitment
+        ).exclude(step=Step.CLOSED)
+        for found in case:
+            _make_due_soon(found)
     return logins
+
+
+def _make_due_soon(case: Case) -> None:
+    """Move the step's start back until now falls between warning and target."""
+    now = timezone.now()
+    for hours_back in range(1, 24 * 90):
+        entered = now - dt.timedelta(hours=hours_back)
+        warn_at, due_at = deadlines(case.team, case.step, entered)
+        if warn_at <= now < due_at:
+            Case.objects.filter(pk=case.pk).update(
+                step_entered_at=entered, step_warn_at=warn_at, step_due_at=due_at
+            )
+            case.periods.filter(completed_at__isnull=True).update(entered_at=entered)
+            return
 
 
 # Clients and contacts ------------------------------------------------------

@@ -205,6 +205,16 @@ CLIENTS = {
     ],
 }
 
+# Open cases whose step clock is set to "due soon" whenever the demo loads, so
+# the dashboard's due-soon section is never empty: (client, commitment).
+DUE_SOON = [
+    (
+        "Brightwater Clinics",
+        "Monthly service visit for the imaging equipment at Eastside",
+    ),
+    ("Halden Freight", "Route-planning software live for the night shift on the 1st"),
+]
+
 # The client whose repeated incidents fill the "client history" panel.
 REPEAT_CLIENT = ("Midmarket", "Tidewell Retail")
 
@@ -750,6 +760,12 @@ CASES = [
                 "Email Dr Hussain the signed sheet from this month's visit",
                 FromToday(3),
                 None,
+            ),
+            (
+                Step.APOLOGISE,
+                "Send the engineer's written report within two days of the visit",
+                12,
+                False,
             ),
         ],
     },
