@@ -31,7 +31,13 @@ from .steps import (
     PromiseStatus,
     RootCauseAnswer,
 )
-from .timeline import OutboxMessage, OutboxStatus, Submission, TimelineEntry
+from .timeline import (
+    NotificationKind,
+    OutboxMessage,
+    OutboxStatus,
+    Submission,
+    TimelineEntry,
+)
 
 __all__ = [
     "ROOT_CAUSE_QUESTIONS",
@@ -54,6 +60,7 @@ __all__ = [
     "FollowUp",
     "FollowUpStatus",
     "Membership",
+    "NotificationKind",
     "OnBehalf",
     "Option",
     "OurPart",

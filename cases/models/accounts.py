@@ -12,6 +12,17 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+WEEKDAYS = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+]
+
+
 class Team(models.Model):
     """A sales team. Cases belong to a team; its sales managers oversee them."""
 
@@ -81,6 +92,25 @@ class User(AbstractUser):
     )
     teams = models.ManyToManyField(
         Team, through="Membership", related_name="members", blank=True
+    )
+
+    # Notification preferences.
+    time_zone = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Where reminders should arrive at a sensible hour; empty: the "
+        "team's time zone.",
+    )
+    digest_day = models.PositiveSmallIntegerField(
+        default=0,
+        choices=list(enumerate(WEEKDAYS)),
+        help_text="The day the weekly digest arrives (sales managers).",
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        default=1, help_text="How many days before a due date to remind, as well."
+    )
+    muted_kinds = models.JSONField(
+        default=list, blank=True, help_text="Notification kinds this user turned off."
     )
 
     objects = UserManager()

@@ -82,6 +82,11 @@ class Case(models.Model):
     our_view = models.TextField("our view of the real problem", blank=True)
     client_feeling = models.TextField("how the client feels about it", blank=True)
 
+    # Follow up: how often the owner reports progress to the client.
+    progress_cadence_days = models.PositiveSmallIntegerField(
+        "progress report every (days)", default=7
+    )
+
     # Compensate: a recorded decision that none is due.
     no_compensation_reason = models.TextField(blank=True)
 

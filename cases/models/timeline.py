@@ -37,6 +37,20 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Not sent because the recipient left, or the case moved on.
+    SKIPPED = "skipped", "Skipped"
+
+
+class NotificationKind(models.TextChoices):
+    CASE_LOGGED = "case_logged", "A case was logged (to the manager)"
+    APPROVAL_NEEDED = "approval_needed", "A compensation needs approval"
+    FOLLOW_UP_REMINDER = "follow_up_reminder", "Follow-up reminder"
+    PROMISE_REMINDER = "promise_reminder", "Promise reminder"
+    SECOND_DROP = "second_drop", "A promise was missed"
+    PROGRESS_REPORT = "progress_report", "Progress report due"
+    STEP_WARNING = "step_warning", "A step is due soon"
+    STEP_ESCALATION = "step_escalation", "A case passed its step's target"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
 
 
 class OutboxMessage(models.Model):
@@ -44,9 +58,14 @@ class OutboxMessage(models.Model):
     services record what is owed, in the same transaction as the change."""
 
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="outbox_messages"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+        help_text="Empty for messages about many cases, such as the digest.",
     )
-    kind = models.CharField(max_length=30)
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     recipient = models.ForeignKey(
         "cases.User", on_delete=models.CASCADE, related_name="+"
     )
@@ -57,6 +76,12 @@ class OutboxMessage(models.Model):
     )
     context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Delivery: a sender claims the row (sending + claimed_at) before talking
+    # to SMTP; a claim older than the lease is taken back and retried.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         indexes = [
@@ -64,7 +89,13 @@ class OutboxMessage(models.Model):
                 fields=["due_at"],
                 name="outbox_pending_due",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="outbox_sending_claimed",
+                condition=models.Q(status="sending"),
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_status"),
         ]
 
     def __str__(self) -> str:
