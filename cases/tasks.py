@@ -1,4 +1,8 @@
-"""Celery tasks: thin, idempotent, taking ids and calling services."""
+"""Celery tasks: thin and idempotent; each calls one function and returns.
+
+The database is the source of truth for what is due: no reminder lives only as
+a queued task, so a lost or repeated task loses or duplicates nothing.
+"""
 
 from celery import shared_task
 from django.core.cache import cache
@@ -8,3 +12,27 @@ from django.core.cache import cache
 def ping(token: str) -> None:
     """Answer a round trip through the broker by leaving the token in the cache."""
     cache.set(f"ping:{token}", "pong", timeout=300)
+
+
+@shared_task(ignore_result=True)
+def sweep_due() -> int:
+    """Record every notification that has fallen due (reminders, digests...)."""
+    from .notifications.due import sweep_due as sweep
+
+    return sweep()
+
+
+@shared_task(ignore_result=True)
+def send_outbox() -> int:
+    """Send a batch of due outbox messages over one SMTP connection."""
+    from .notifications.outbox import send_due
+
+    return send_due()
+
+
+@shared_task(ignore_result=True)
+def release_stuck() -> int:
+    """Put messages whose sender died mid-send back in the queue."""
+    from .notifications.outbox import release_stuck as release
+
+    return release()

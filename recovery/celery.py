@@ -10,7 +10,15 @@ app = Celery("recovery")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-
-# Beat schedule: each entry says why it runs at that cadence. Filled in by the
-# reminders work; empty until then.
-app.conf.beat_schedule = {}
+# Beat only nudges: every task reads what is due from the database and is
+# harmless to run twice, so a second beat or a missed tick loses nothing.
+app.conf.beat_schedule = {
+    # Find what has fallen due (reminders, warnings, digests) every minute, so
+    # a reminder is at most a minute late.
+    "sweep-due": {"task": "cases.tasks.sweep_due", "schedule": 60.0},
+    # Send whatever is pending; also enqueued right after each commit that
+    # records an alert, so this is the safety net, not the main path.
+    "send-outbox": {"task": "cases.tasks.send_outbox", "schedule": 30.0},
+    # Take back claims whose sender died mid-send (the lease has run out).
+    "release-stuck": {"task": "cases.tasks.release_stuck", "schedule": 120.0},
+}

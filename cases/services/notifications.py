@@ -1,6 +1,7 @@
 """Recording what is owed to whom. Sending comes with the reminders work."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import Case, OutboxMessage, Role, User
 
@@ -22,16 +23,32 @@ def managers_of(case: Case) -> list[User]:
 
 
 def outbox_add(
-    *, case: Case, kind: str, recipients: list[User], key: str, context=None
-):
-    """Queue one message per recipient; the dedupe key makes a repeat a no-op."""
+    *,
+    case: Case | None,
+    kind: str,
+    recipients: list[User],
+    key: str,
+    due_at=None,
+    context=None,
+) -> int:
+    """Record one message per recipient; the dedupe key makes a repeat a no-op.
+
+    The key names the case, the kind and the due moment, so a second sweep, a
+    retried task or a double submit never records a second message. Returns how
+    many new messages were recorded.
+    """
+    scope = f"case:{case.pk}" if case is not None else "team"
+    created = 0
     for recipient in recipients:
-        OutboxMessage.objects.get_or_create(
-            dedupe_key=f"case:{case.pk}:{kind}:{key}:{recipient.pk}",
+        _, new = OutboxMessage.objects.get_or_create(
+            dedupe_key=f"{scope}:{kind}:{key}:{recipient.pk}",
             defaults={
                 "case": case,
                 "kind": kind,
                 "recipient": recipient,
+                "due_at": due_at or timezone.now(),
                 "context": context or {},
             },
         )
+        created += new
+    return created

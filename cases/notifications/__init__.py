@@ -1,0 +1,1 @@
+"""Notifications: what is due (due.py) and delivering it (outbox.py)."""
