@@ -118,3 +118,10 @@ def test_a_record_of_another_case_is_404(client, account_manager, sales_manager)
         {"record": option.pk, "chosen": ""},
     )
     assert response.status_code == 404
+
+
+def test_a_refused_action_gets_the_styled_403_page(client, case, teammate):
+    client.force_login(teammate)
+    response = post_action(client, case, "advance")
+    assert response.status_code == 403
+    assert "You cannot do that here" in response.content.decode()
