@@ -22,6 +22,7 @@ from .models import (
     TimelineEntry,
     User,
 )
+from .notifications.outbox import retry_failed
 from .services.targets import team_deadlines_refresh
 
 
@@ -158,7 +159,6 @@ for model, columns in [
     (FollowUp, ["case", "due_on", "status"]),
     (Promise, ["case", "description", "due_on", "status"]),
     (TimelineEntry, ["case", "at", "actor", "summary"]),
-    (OutboxMessage, ["case", "kind", "recipient", "status", "due_at"]),
     (StepPeriod, ["case", "step", "entered_at", "completed_at"]),
     (CasePart, ["case", "part"]),
 ]:
@@ -166,6 +166,66 @@ for model, columns in [
         model,
         type(f"{model.__name__}Admin", (CaseRecordAdmin,), {"list_display": columns}),
     )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The notification outbox: what went out, what is waiting, what failed.
+
+    Read-only: rows are written by services and the sender; a failed one can
+    be sent again with the Retry action.
+    """
+
+    list_display = [
+        "kind",
+        "recipient",
+        "case",
+        "status",
+        "due_at",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["dedupe_key", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient", "case__client"]
+    date_hierarchy = "due_at"
+    ordering = ["-due_at", "-pk"]
+    actions = ["retry"]
+    readonly_fields = [
+        "case",
+        "kind",
+        "recipient",
+        "dedupe_key",
+        "due_at",
+        "status",
+        "context",
+        "created_at",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        text = obj.last_error
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.action(
+        description="Retry the selected failed notifications", permissions=["change"]
+    )
+    def retry(self, request, queryset):
+        count = retry_failed(queryset.values_list("pk", flat=True))
+        if count:
+            self.message_user(request, f"{count} failed notification(s) queued again.")
+        else:
+            self.message_user(
+                request, "None of the selected notifications had failed.", "warning"
+            )
 
 
 @admin.register(Submission)

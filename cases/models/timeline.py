@@ -54,8 +54,8 @@ class NotificationKind(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """A notification owed to someone. The sender comes with the reminders work;
-    services record what is owed, in the same transaction as the change."""
+    """A notification owed to someone, recorded in the same transaction as the
+    change that made it due, and delivered by cases.notifications.outbox."""
 
     case = models.ForeignKey(
         "cases.Case",

@@ -54,6 +54,11 @@ def compensation_offer(
             kind="approval_needed",
             recipients=managers_of(case),
             key=f"compensation-{compensation.pk}",
+            context={
+                "description": description,
+                "cost_to_us": f"{cost_to_us:,.2f}",
+                "value_to_client": f"{value_to_client:,.2f}",
+            },
         )
     timeline_record(case=case, by=by, kind="compensation", summary=summary + ".")
     return compensation

@@ -1,9 +1,10 @@
-"""Recording what is owed to whom. Sending comes with the reminders work."""
+"""Recording what is owed to whom; cases.notifications.outbox sends it."""
 
 from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Case, OutboxMessage, Role, User
+from ..notifications.outbox import enqueue_send_after_commit
 
 
 def managers_of(case: Case) -> list[User]:
@@ -35,8 +36,11 @@ def outbox_add(
 
     The key names the case, the kind and the due moment, so a second sweep, a
     retried task or a double submit never records a second message. Returns how
-    many new messages were recorded.
+    many new messages were recorded. When one is due already, a worker is
+    asked to send once the transaction commits (beat would, a little later).
     """
+    now = timezone.now()
+    due_at = due_at or now
     scope = f"case:{case.pk}" if case is not None else "team"
     created = 0
     for recipient in recipients:
@@ -46,9 +50,11 @@ def outbox_add(
                 "case": case,
                 "kind": kind,
                 "recipient": recipient,
-                "due_at": due_at or timezone.now(),
+                "due_at": due_at,
                 "context": context or {},
             },
         )
         created += new
+    if created and due_at <= now:
+        enqueue_send_after_commit()
     return created

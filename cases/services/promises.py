@@ -78,5 +78,6 @@ def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Pr
             kind="second_drop",
             recipients=[case.owner, *managers_of(case)],
             key=f"promise-{promise.pk}",
+            context={"promise": promise.description, "due_on": str(promise.due_on)},
         )
     return promise

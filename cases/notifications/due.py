@@ -1,0 +1,645 @@
+"""What has fallen due: reminders, step warnings, escalations and the digest.
+
+Beat calls `sweep_due` every minute. It reads what is due from the database and
+records outbox rows through `outbox_add`; the sender delivers them.
+
+When a row is recorded: once its moment has arrived. Each message has a moment
+(08:00 local on a follow-up's date, a step's warning point...), moved by
+`next_sensible_time` to working hours in the recipient's time zone; the sweep
+records the row when that moment is not in the future, with `due_at` set to it.
+Nothing is recorded ahead of time, so a follow-up settled, a case closed or
+handed to someone else, a user deactivated or a kind muted before the moment
+simply means no row: there are no future rows to find and cancel. The content
+is read when the message is due, and the sender sends it within a minute.
+
+No message is recorded twice: each key names the due moment (the date of the
+follow-up, the start of the progress period, the stored step deadline, the ISO
+week of the digest) and `outbox_add` adds the recipient, so a second sweep, or
+two beats at once, hit the unique `dedupe_key` and record nothing. A new owner
+has a different key from the old one, so after a reassignment the new owner
+gets the next reminder and the old owner none.
+
+A moment more than CATCH_UP in the past is not recorded: a sweep that was down
+for days does not send a flood of stale reminders (the case lists and the
+digest show what is late).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import dateformat, timezone
+
+from ..models import (
+    Approval,
+    Case,
+    Client,
+    Compensation,
+    FollowUp,
+    FollowUpStatus,
+    Membership,
+    NotificationKind,
+    OutboxMessage,
+    Promise,
+    PromiseStatus,
+    Role,
+    StepPeriod,
+    User,
+)
+from ..services.notifications import managers_of, outbox_add
+from ..workflow import Step
+from .outbox import message_domain
+
+logger = logging.getLogger(__name__)
+
+Kind = NotificationKind
+
+# A sensible local time: weekdays, 08:00 to 18:00.
+DAY_START = dt.time(8, 0)
+DAY_END = dt.time(18, 0)
+WORKDAYS = frozenset(range(5))
+
+# A moment more than this late is no longer worth sending.
+CATCH_UP = dt.timedelta(days=1)
+# The furthest a moment moves to a sensible time: Friday 18:00 to Monday 08:00
+# is 62 hours, plus an hour for a clock change.
+MAX_SHIFT = dt.timedelta(hours=63)
+# How far back the queries look for moments whose sensible time may just have
+# come: shifted by at most MAX_SHIFT, then recorded within CATCH_UP.
+LOOKBACK = MAX_SHIFT + CATCH_UP
+# A lead time beyond a month is not a reminder any more; it also bounds the
+# window of dates the reminder query reads.
+MAX_LEAD_DAYS = 30
+
+# Progress reports run once the client has heard from us (past Communicate).
+PROGRESS_STEPS = (Step.APOLOGISE, Step.COMPENSATE, Step.FOLLOW_UP)
+
+# The digest: a client with this many cases in the window is a repeat.
+REPEAT_CASES = 3
+REPEAT_WINDOW = dt.timedelta(days=365)
+# Lists in the digest show this many items; the counts are complete.
+DIGEST_LIMIT = 25
+
+
+# Sensible local times.
+
+
+def _valid_zone(name: str | None) -> ZoneInfo | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # A typo in a profile must not stop reminders: try the next fallback.
+        return None
+
+
+def user_zone(user: User, team=None) -> ZoneInfo:
+    """The user's time zone, else the team's, else settings.TIME_ZONE.
+
+    Without `team`, the user's first team (by joining) is used; prefetch
+    `memberships__team` when calling this for many users.
+    """
+    zone = _valid_zone(user.time_zone)
+    if zone is not None:
+        return zone
+    if team is not None:
+        teams = [team]
+    else:
+        memberships = sorted(user.memberships.all(), key=lambda m: (m.joined_at, m.pk))
+        teams = [m.team for m in memberships]
+    for candidate in teams:
+        zone = _valid_zone(candidate.time_zone)
+        if zone is not None:
+            return zone
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def sensible_time(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """`moment`, or the next weekday 08:00 in `zone` if it falls outside
+    08:00-18:00 or on a weekend. Returned in UTC."""
+    local = moment.astimezone(zone)
+    day = local.date()
+    if day.weekday() in WORKDAYS:
+        if local.time() < DAY_START:
+            return local_morning(day, zone)
+        if local.time() < DAY_END:
+            return moment.astimezone(dt.UTC)
+    day += dt.timedelta(days=1)
+    while day.weekday() not in WORKDAYS:
+        day += dt.timedelta(days=1)
+    return local_morning(day, zone)
+
+
+def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetime:
+    """When a message about `moment` should reach `user`: the moment itself in
+    working hours of the user's time zone, else the next weekday 08:00 local.
+
+    Urgent messages (escalations, second drops) follow the same rule: a case
+    overdue at 3 a.m. is worth an email at 8, not at 3.
+    """
+    return sensible_time(moment, user_zone(user, team))
+
+
+def local_morning(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """08:00 on `day` in `zone`, in UTC."""
+    return dt.datetime.combine(day, DAY_START, tzinfo=zone).astimezone(dt.UTC)
+
+
+def _arrived(at: dt.datetime, now: dt.datetime) -> bool:
+    """The moment has come, and is not so old that the message is stale."""
+    return at <= now < at + CATCH_UP
+
+
+def _wants(user: User, kind: str) -> bool:
+    muted = user.muted_kinds if isinstance(user.muted_kinds, list) else []
+    return user.is_active and kind not in muted
+
+
+def _when(moment: dt.datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{dateformat.format(local, 'D j M H:i')} ({zone.key})"
+
+
+def _day(day: dt.date) -> str:
+    return dateformat.format(day, "l j F")
+
+
+# The sweep.
+
+
+def sweep_due(now: dt.datetime | None = None) -> int:
+    """Record every notification whose moment has arrived; return how many.
+
+    Safe to run at any time, twice, or from two beats at once. Each part runs
+    in its own transaction, so what it records becomes visible at once and a
+    worker is asked to send once per part, not once per message. Each part
+    runs even if an earlier one failed; the first error is raised at the end,
+    so the task still shows as failed.
+    """
+    now = now or timezone.now()
+    created = 0
+    error = None
+    for part in (
+        follow_up_reminders,
+        promise_reminders,
+        progress_reminders,
+        step_warnings,
+        step_escalations,
+        weekly_digests,
+    ):
+        try:
+            with transaction.atomic():
+                created += part(now)
+        except Exception as exc:  # the other parts still run
+            logger.exception("sweep_due: %s failed", part.__name__)
+            error = error or exc
+    if error is not None:
+        raise error
+    return created
+
+
+def _lead_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The due dates a reminder may be due for now, in any time zone."""
+    longest = User.objects.filter(is_active=True).aggregate(
+        longest=Max("reminder_lead_days")
+    )["longest"]
+    lead = dt.timedelta(days=min(longest or 0, MAX_LEAD_DAYS))
+    # A day either side covers the distance from UTC to any local date.
+    start = (now - LOOKBACK).astimezone(dt.UTC).date() - dt.timedelta(days=1)
+    end = (now + lead).astimezone(dt.UTC).date() + dt.timedelta(days=1)
+    return start, end
+
+
+def _remind(
+    *, now: dt.datetime, case: Case, kind: str, key: str, due_on: dt.date, context
+) -> int:
+    """The lead and on-the-day reminders about `due_on`, to the case's owner.
+
+    On the day: 08:00 local on the due date. Lead: 08:00 local
+    `reminder_lead_days` before. Both are moved to a sensible time (a Saturday
+    date is reminded on Monday); the lead one is dropped when it would come
+    with or after the one on the day, or once that one has come.
+    """
+    owner = case.owner
+    if not _wants(owner, kind):
+        return 0
+    zone = user_zone(owner, case.team)
+    day_at = sensible_time(local_morning(due_on, zone), zone)
+    created = 0
+    lead = min(owner.reminder_lead_days, MAX_LEAD_DAYS)
+    if lead > 0:
+        lead_at = sensible_time(
+            local_morning(due_on - dt.timedelta(days=lead), zone), zone
+        )
+        if lead_at < day_at and lead_at <= now < min(day_at, lead_at + CATCH_UP):
+            created += _record_reminder(
+                case, kind, f"{key}:{due_on}:lead", lead_at, due_on, zone, context
+            )
+    if _arrived(day_at, now):
+        created += _record_reminder(
+            case, kind, f"{key}:{due_on}:day", day_at, due_on, zone, context
+        )
+    return created
+
+
+def _record_reminder(case, kind, key, at, due_on, zone, context) -> int:
+    return outbox_add(
+        case=case,
+        kind=kind,
+        recipients=[case.owner],
+        key=key,
+        due_at=at,
+        context={
+            **context,
+            "due_on": due_on.isoformat(),
+            "due_on_text": _day(due_on),
+            # 0: due the day the message arrives; more: days ahead; less: late.
+            "days_left": (due_on - at.astimezone(zone).date()).days,
+            "when": "lead" if key.endswith(":lead") else "day",
+        },
+    )
+
+
+def follow_up_reminders(now: dt.datetime) -> int:
+    """Scheduled follow-ups of open cases, to the owner, before and on the day."""
+    start, end = _lead_window(now)
+    follow_ups = (
+        FollowUp.objects.filter(
+            status=FollowUpStatus.SCHEDULED,
+            due_on__range=(start, end),
+            case__owner__is_active=True,
+        )
+        .exclude(case__step=Step.CLOSED)
+        .select_related("case__owner", "case__team", "case__client")
+        .order_by("due_on", "pk")
+    )
+    created = 0
+    for follow_up in follow_ups:
+        case = follow_up.case
+        created += _remind(
+            now=now,
+            case=case,
+            kind=Kind.FOLLOW_UP_REMINDER,
+            key=f"follow_up:{follow_up.pk}",
+            due_on=follow_up.due_on,
+            context={
+                "title": f"Follow-up with {case.client}: {follow_up.purpose}",
+                "uid": f"mend-follow-up-{follow_up.pk}@{message_domain()}",
+                "purpose": follow_up.purpose,
+            },
+        )
+    return created
+
+
+def promise_reminders(now: dt.datetime) -> int:
+    """Open promises of open cases, to the owner, before and on the day."""
+    start, end = _lead_window(now)
+    promises = (
+        Promise.objects.filter(
+            status=PromiseStatus.OPEN,
+            due_on__range=(start, end),
+            case__owner__is_active=True,
+        )
+        .exclude(case__step=Step.CLOSED)
+        .select_related("case__owner", "case__team", "case__client")
+        .order_by("due_on", "pk")
+    )
+    created = 0
+    for promise in promises:
+        case = promise.case
+        created += _remind(
+            now=now,
+            case=case,
+            kind=Kind.PROMISE_REMINDER,
+            key=f"promise:{promise.pk}",
+            due_on=promise.due_on,
+            context={
+                "title": f"Promise to {case.client}: {promise.description}",
+                "uid": f"mend-promise-{promise.pk}@{message_domain()}",
+                "description": promise.description,
+            },
+        )
+    return created
+
+
+def progress_reminders(now: dt.datetime) -> int:
+    """A progress report to the client every `progress_cadence_days`.
+
+    Periods count from the day the case first left Communicate (entered
+    Apologise), in the owner's time zone; a reminder is due at 08:00 local on
+    the first day of each period after the first. Only the latest period is
+    reminded of. One query per distinct cadence (usually one: weekly); a case
+    whose owner was reminded less than the cadence ago, with three days' slack
+    for a moment moved over a weekend, is not even read.
+    """
+    first_left_communicate = (
+        StepPeriod.objects.filter(case=OuterRef("pk"), step=Step.APOLOGISE)
+        .order_by("entered_at")
+        .values("entered_at")[:1]
+    )
+    cases = Case.objects.filter(
+        step__in=PROGRESS_STEPS,
+        owner__is_active=True,
+        progress_cadence_days__gt=0,
+    )
+    cadences = list(
+        cases.order_by("progress_cadence_days")
+        .values_list("progress_cadence_days", flat=True)
+        .distinct()
+    )
+    created = 0
+    for cadence in cadences:
+        due = cases.filter(progress_cadence_days=cadence).annotate(
+            anchor=Coalesce(Subquery(first_left_communicate), F("step_entered_at"))
+        )
+        # The first reminder comes a whole period after the anchor (a local
+        # date, so up to a day earlier in UTC).
+        due = due.filter(anchor__lte=now - dt.timedelta(days=cadence - 1))
+        if cadence > 3:
+            recent = OutboxMessage.objects.filter(
+                case=OuterRef("pk"),
+                recipient=OuterRef("owner_id"),
+                kind=Kind.PROGRESS_REPORT,
+                due_at__gt=now - dt.timedelta(days=cadence - 3),
+            )
+            due = due.filter(~Exists(recent))
+        for case in due.select_related("owner", "team", "client").order_by("pk"):
+            created += _progress_reminder(case, cadence, now)
+    return created
+
+
+def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> int:
+    owner = case.owner
+    if not _wants(owner, Kind.PROGRESS_REPORT):
+        return 0
+    zone = user_zone(owner, case.team)
+    anchor = case.anchor.astimezone(zone).date()
+    days = (now.astimezone(zone).date() - anchor).days
+    if days < cadence:
+        return 0
+    period_start = anchor + dt.timedelta(days=days - days % cadence)
+    at = sensible_time(local_morning(period_start, zone), zone)
+    if not _arrived(at, now):
+        return 0
+    return outbox_add(
+        case=case,
+        kind=Kind.PROGRESS_REPORT,
+        recipients=[owner],
+        key=f"progress:{period_start.isoformat()}",
+        due_at=at,
+        context={
+            "period_start": period_start.isoformat(),
+            "cadence_days": cadence,
+            "step": case.step_label,
+        },
+    )
+
+
+def step_warnings(now: dt.datetime) -> int:
+    """To the owner, when the current step reaches its warning point."""
+    cases = (
+        Case.objects.exclude(step=Step.CLOSED)
+        .filter(
+            step_warn_at__lte=now,
+            step_warn_at__gt=now - LOOKBACK,
+            owner__is_active=True,
+        )
+        .select_related("owner", "team", "client")
+        .order_by("step_warn_at", "pk")
+    )
+    created = 0
+    for case in cases:
+        owner = case.owner
+        if not _wants(owner, Kind.STEP_WARNING):
+            continue
+        zone = user_zone(owner, case.team)
+        at = sensible_time(case.step_warn_at, zone)
+        if not _arrived(at, now):
+            continue
+        created += outbox_add(
+            case=case,
+            kind=Kind.STEP_WARNING,
+            recipients=[owner],
+            key=f"warn:{case.step}:{case.step_warn_at.isoformat()}",
+            due_at=at,
+            context={
+                "step": case.step_label,
+                "step_due_at": case.step_due_at.isoformat(),
+                "step_due_text": _when(case.step_due_at, zone),
+                # True when the message arrives after the target (moved past
+                # it to a sensible time).
+                "late": at >= case.step_due_at,
+            },
+        )
+    return created
+
+
+def step_escalations(now: dt.datetime) -> int:
+    """To the team's sales managers, when a case passes its step's target."""
+    cases = (
+        Case.objects.exclude(step=Step.CLOSED)
+        .filter(step_due_at__lte=now, step_due_at__gt=now - LOOKBACK)
+        .select_related("owner", "team", "client")
+        .order_by("step_due_at", "pk")
+    )
+    managers: dict[int, list[User]] = {}
+    created = 0
+    for case in cases:
+        if case.team_id not in managers:
+            managers[case.team_id] = managers_of(case)
+        for manager in managers[case.team_id]:
+            if not _wants(manager, Kind.STEP_ESCALATION):
+                continue
+            zone = user_zone(manager, case.team)
+            at = sensible_time(case.step_due_at, zone)
+            if not _arrived(at, now):
+                continue
+            created += outbox_add(
+                case=case,
+                kind=Kind.STEP_ESCALATION,
+                recipients=[manager],
+                key=f"escalate:{case.step}:{case.step_due_at.isoformat()}",
+                due_at=at,
+                context={
+                    "step": case.step_label,
+                    "owner": str(case.owner),
+                    "step_due_at": case.step_due_at.isoformat(),
+                    "step_due_text": _when(case.step_due_at, zone),
+                },
+            )
+    return created
+
+
+# The weekly digest.
+
+
+def _digest_dedupe_key(key: str, user: User) -> str:
+    # Mirrors outbox_add's key for a message about no case. Only used to skip
+    # building digests already recorded; outbox_add still guards duplicates.
+    return f"team:{Kind.WEEKLY_DIGEST}:{key}:{user.pk}"
+
+
+def weekly_digests(now: dt.datetime) -> int:
+    """To each active sales manager, once a week, on their digest day.
+
+    Recorded from 08:00 local on the digest day until that day ends (the day
+    the manager chose, even a weekend one); keyed by the ISO week there.
+    """
+    weekday = now.astimezone(dt.UTC).weekday()
+    # Any time zone is within a day of UTC.
+    days = {(weekday + shift) % 7 for shift in (-1, 0, 1)}
+    managers = User.objects.filter(
+        role=Role.SALES_MANAGER, is_active=True, digest_day__in=days
+    ).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("team").order_by(
+                "joined_at", "pk"
+            ),
+        )
+    )
+    due = []
+    for manager in managers:
+        if not _wants(manager, Kind.WEEKLY_DIGEST) or not manager.memberships.all():
+            continue
+        zone = user_zone(manager)
+        local = now.astimezone(zone)
+        if local.weekday() != manager.digest_day or local.time() < DAY_START:
+            continue
+        year, week, _ = local.isocalendar()
+        key = f"digest:{year}-W{week:02d}"
+        due.append((manager, zone, key, local_morning(local.date(), zone)))
+    if not due:
+        return 0
+    recorded = set(
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[_digest_dedupe_key(key, m) for m, _, key, _ in due]
+        ).values_list("dedupe_key", flat=True)
+    )
+    due = [row for row in due if _digest_dedupe_key(row[2], row[0]) not in recorded]
+    if not due:
+        return 0
+    team_ids = {m.team_id for manager, *_ in due for m in manager.memberships.all()}
+    figures = team_figures(team_ids, now)
+    created = 0
+    for manager, zone, key, at in due:
+        teams = [m.team for m in manager.memberships.all()]
+        created += outbox_add(
+            case=None,
+            kind=Kind.WEEKLY_DIGEST,
+            recipients=[manager],
+            key=key,
+            due_at=at,
+            context=digest_context(teams, figures, zone, week=key[len("digest:") :]),
+        )
+    return created
+
+
+def team_figures(team_ids, now: dt.datetime) -> dict[int, dict]:
+    """Per team: open cases, and the overdue, awaiting approval, second-drop
+    cases and repeat clients. Five queries for all the teams together."""
+    figures = {
+        team_id: {
+            "open": 0,
+            "overdue": [],
+            "awaiting_approval": [],
+            "second_drops": [],
+            "repeat_clients": [],
+        }
+        for team_id in team_ids
+    }
+    open_cases = Case.objects.filter(team__in=team_ids).exclude(step=Step.CLOSED)
+    for team_id, count in (
+        open_cases.order_by().values_list("team").annotate(n=Count("id"))
+    ):
+        figures[team_id]["open"] = count
+    listed = open_cases.select_related("client", "owner")
+    for case in listed.filter(step_due_at__lt=now).order_by("step_due_at", "pk"):
+        figures[case.team_id]["overdue"].append(case)
+    pending = Compensation.objects.filter(
+        case=OuterRef("pk"), approval=Approval.PENDING
+    )
+    for case in listed.filter(Exists(pending)).order_by("opened_at", "pk"):
+        figures[case.team_id]["awaiting_approval"].append(case)
+    missed = Promise.objects.filter(case=OuterRef("pk"), status=PromiseStatus.MISSED)
+    second_drops = (
+        listed.filter(Exists(missed))
+        .annotate(
+            missed=Count("promises", filter=Q(promises__status=PromiseStatus.MISSED))
+        )
+        .order_by("-missed", "opened_at", "pk")
+    )
+    for case in second_drops:
+        figures[case.team_id]["second_drops"].append(case)
+    repeat = (
+        Client.objects.filter(team__in=team_ids)
+        .annotate(
+            recent=Count("cases", filter=Q(cases__opened_at__gte=now - REPEAT_WINDOW))
+        )
+        .filter(recent__gte=REPEAT_CASES)
+        .order_by("-recent", "name", "pk")
+    )
+    for client in repeat:
+        figures[client.team_id]["repeat_clients"].append(client)
+    return figures
+
+
+def _case_item(case: Case, zone: ZoneInfo) -> dict:
+    item = {
+        "id": case.pk,
+        "url": f"{settings.SITE_URL}{case.get_absolute_url()}",
+        "client": str(case.client),
+        "commitment": case.commitment,
+        "owner": str(case.owner),
+        "step": case.step_label,
+    }
+    if case.step_due_at is not None:
+        # The digest names the time zone once, above the lists.
+        local = case.step_due_at.astimezone(zone)
+        item["due_text"] = dateformat.format(local, "D j M H:i")
+    if hasattr(case, "missed"):
+        item["missed"] = case.missed
+    return item
+
+
+def digest_context(teams, figures: dict, zone: ZoneInfo, *, week: str) -> dict:
+    """The digest's figures for one manager's teams, ready for JSON."""
+    merged = defaultdict(list)
+    open_count = 0
+    for team in teams:
+        team_figures = figures[team.pk]
+        open_count += team_figures["open"]
+        for name in ("overdue", "awaiting_approval", "second_drops"):
+            merged[name].extend(team_figures[name])
+        merged["repeat_clients"].extend(team_figures["repeat_clients"])
+    context = {
+        "week": week,
+        "teams": [team.name for team in teams],
+        "time_zone": zone.key,
+        "open_count": open_count,
+    }
+    orders = {
+        "overdue": lambda c: (c.step_due_at, c.pk),
+        "awaiting_approval": lambda c: (c.opened_at, c.pk),
+        "second_drops": lambda c: (-c.missed, c.opened_at, c.pk),
+    }
+    for name, order in orders.items():
+        cases = sorted(merged[name], key=order)
+        context[f"{name}_count"] = len(cases)
+        context[name] = [_case_item(case, zone) for case in cases[:DIGEST_LIMIT]]
+    clients = sorted(merged["repeat_clients"], key=lambda c: (-c.recent, c.name))
+    context["repeat_clients_count"] = len(clients)
+    context["repeat_clients"] = [
+        {"id": client.pk, "name": client.name, "cases": client.recent}
+        for client in clients[:DIGEST_LIMIT]
+    ]
+    return context

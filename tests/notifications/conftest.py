@@ -1,0 +1,96 @@
+"""A real SMTP server on 127.0.0.1 for the sender to talk to.
+
+`smtp_sink` records every message it accepts and how many connections it saw,
+and can answer like a real server in trouble: 451 (try later) to the next few
+messages, or 550 (no such user) for chosen recipients.
+"""
+
+import socket
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    """An aiosmtpd handler. Its hooks run in the server's thread."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.connections = 0
+        # Answer "451 try again later" to this many messages, then accept.
+        self.temporary_failures = 0
+        # Answer "550 no such user" to these recipients.
+        self.refused: set[str] = set()
+
+    # smtplib greets once per connection, so greetings count connections.
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        self.connections += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.temporary_failures > 0:
+            self.temporary_failures -= 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        self.messages.append(
+            message_from_bytes(envelope.original_content, policy=policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A running SMTP server, and Django's SMTP backend pointed at it."""
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def fallback_templates(settings, tmp_path):
+    """Plain templates for kinds whose real ones are not written (yet); the
+    real templates, earlier in DIRS, win wherever they exist."""
+    from cases.models import NotificationKind
+
+    for kind in NotificationKind.values:
+        folder = tmp_path / "emails" / kind
+        folder.mkdir(parents=True)
+        (folder / "subject.txt").write_text(f"{kind} about {{{{ case.client }}}}")
+        (folder / "body.txt").write_text(f"{kind}: {{{{ link }}}}")
+        (folder / "body.html").write_text(f"<p>{kind}: {{{{ link }}}}</p>")
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}]
