@@ -16,6 +16,11 @@ urlpatterns = [
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
+        "accounts/notifications/",
+        accounts.notification_settings,
+        name="notification_settings",
+    ),
+    path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(),
         name="password_change",

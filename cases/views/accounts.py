@@ -1,10 +1,13 @@
 """Sign-in pages: Django's auth views, plus the answer to a throttled login."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from ..forms import LoginForm
+from ..forms.accounts import NotificationSettingsForm
 
 
 class MendLoginView(LoginView):
@@ -22,3 +25,14 @@ def locked_out(request, response=None, credentials=None):
         {"form": form, "locked_out": True, "cooloff_minutes": minutes},
         status=429,
     )
+
+
+@login_required
+def notification_settings(request):
+    """A person's own notification preferences (only ever their own row)."""
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Notification settings saved.")
+        return redirect("notification_settings")
+    return render(request, "registration/notification_settings.html", {"form": form})

@@ -42,7 +42,7 @@ LISTING_VIEWS = {
     "client_history",
 }
 # Signed-in pages about the user themself.
-OWN_ACCOUNT = {"password_change", "password_change_done"}
+OWN_ACCOUNT = {"password_change", "password_change_done", "notification_settings"}
 
 
 def named_patterns() -> list[str]:

@@ -1,0 +1,46 @@
+from django.urls import reverse
+
+from cases.models import User
+
+
+def test_a_user_saves_their_own_notification_settings(client, account_manager):
+    client.force_login(account_manager)
+    response = client.post(
+        reverse("notification_settings"),
+        {
+            "time_zone": "Europe/Berlin",
+            "reminder_lead_days": 2,
+            "muted_kinds": ["progress_report"],
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=account_manager.pk)
+    assert (user.time_zone, user.reminder_lead_days, user.muted_kinds) == (
+        "Europe/Berlin",
+        2,
+        ["progress_report"],
+    )
+
+
+def test_bad_settings_are_refused_with_messages(client, account_manager):
+    client.force_login(account_manager)
+    response = client.post(
+        reverse("notification_settings"),
+        {"time_zone": "Mars/Olympus", "reminder_lead_days": 99},
+    )
+    html = response.content.decode()
+    assert "Select a valid choice" in html
+    assert "less than or equal to 30" in html
+    assert User.objects.get(pk=account_manager.pk).reminder_lead_days == 1
+
+
+def test_only_sales_managers_choose_a_digest_day(
+    client, account_manager, sales_manager
+):
+    client.force_login(account_manager)
+    assert (
+        "digest_day"
+        not in client.get(reverse("notification_settings")).content.decode()
+    )
+    client.force_login(sales_manager)
+    assert "digest_day" in client.get(reverse("notification_settings")).content.decode()
