@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench bench-notify install clean
 
 run: $(RUN_STAMP) .env
 	$(PY) manage.py migrate --noinput
@@ -33,6 +33,14 @@ bench: $(DEV_STAMP) .env
 		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench $(BENCH_ARGS)
+
+# `make bench-notify`: 10,000 due reminders to a local SMTP server, send_due()
+# against a naive loop, in the same database (BENCH_ARGS: --count, --senders).
+bench-notify: $(DEV_STAMP) .env
+	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
+		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench_notifications $(BENCH_ARGS)
 
 install: $(DEV_STAMP) .env
 
