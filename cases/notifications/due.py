@@ -269,66 +269,60 @@ def _record_reminder(case, kind, key, at, due_on, zone, context) -> int:
     )
 
 
-def follow_up_reminders(now: dt.datetime) -> int:
-    """Scheduled follow-ups of open cases, to the owner, before and on the day."""
+def _dated_reminders(now, rows, *, kind, key, context) -> int:
+    """Remind each row's case owner before and on the row's due date.
+
+    `rows` are follow-ups or promises still open; `key` and `context` give the
+    row's key prefix and the message's words.
+    """
     start, end = _lead_window(now)
-    follow_ups = (
-        FollowUp.objects.filter(
-            status=FollowUpStatus.SCHEDULED,
-            due_on__range=(start, end),
-            case__owner__is_active=True,
-        )
+    rows = (
+        rows.filter(due_on__range=(start, end), case__owner__is_active=True)
         .exclude(case__step=Step.CLOSED)
         .select_related("case__owner", "case__team", "case__client")
         .order_by("due_on", "pk")
     )
     created = 0
-    for follow_up in follow_ups:
-        case = follow_up.case
+    for row in rows:
         created += _remind(
             now=now,
-            case=case,
-            kind=Kind.FOLLOW_UP_REMINDER,
-            key=f"follow_up:{follow_up.pk}",
-            due_on=follow_up.due_on,
-            context={
-                "title": f"Follow-up with {case.client}: {follow_up.purpose}",
-                "uid": f"mend-follow-up-{follow_up.pk}@{message_domain()}",
-                "purpose": follow_up.purpose,
-            },
+            case=row.case,
+            kind=kind,
+            key=key(row),
+            due_on=row.due_on,
+            context=context(row),
         )
     return created
+
+
+def follow_up_reminders(now: dt.datetime) -> int:
+    """Scheduled follow-ups of open cases, to the owner, before and on the day."""
+    return _dated_reminders(
+        now,
+        FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED),
+        kind=Kind.FOLLOW_UP_REMINDER,
+        key=lambda fu: f"follow_up:{fu.pk}",
+        context=lambda fu: {
+            "title": f"Follow-up with {fu.case.client}: {fu.purpose}",
+            "uid": f"mend-follow-up-{fu.pk}@{message_domain()}",
+            "purpose": fu.purpose,
+        },
+    )
 
 
 def promise_reminders(now: dt.datetime) -> int:
     """Open promises of open cases, to the owner, before and on the day."""
-    start, end = _lead_window(now)
-    promises = (
-        Promise.objects.filter(
-            status=PromiseStatus.OPEN,
-            due_on__range=(start, end),
-            case__owner__is_active=True,
-        )
-        .exclude(case__step=Step.CLOSED)
-        .select_related("case__owner", "case__team", "case__client")
-        .order_by("due_on", "pk")
+    return _dated_reminders(
+        now,
+        Promise.objects.filter(status=PromiseStatus.OPEN),
+        kind=Kind.PROMISE_REMINDER,
+        key=lambda p: f"promise:{p.pk}",
+        context=lambda p: {
+            "title": f"Promise to {p.case.client}: {p.description}",
+            "uid": f"mend-promise-{p.pk}@{message_domain()}",
+            "description": p.description,
+        },
     )
-    created = 0
-    for promise in promises:
-        case = promise.case
-        created += _remind(
-            now=now,
-            case=case,
-            kind=Kind.PROMISE_REMINDER,
-            key=f"promise:{promise.pk}",
-            due_on=promise.due_on,
-            context={
-                "title": f"Promise to {case.client}: {promise.description}",
-                "uid": f"mend-promise-{promise.pk}@{message_domain()}",
-                "description": promise.description,
-            },
-        )
-    return created
 
 
 def progress_reminders(now: dt.datetime) -> int:
