@@ -38,6 +38,27 @@ def case_lock(*, case_id: int, by: User, action: str = "work") -> Case:
     )
 
 
+def ensure_open(case: Case) -> None:
+    if case.is_closed:
+        raise NotAllowed(
+            "This case is closed. A manager can reopen it by sending it back."
+        )
+
+
+def case_lock_for_record(
+    *, case_id: int, by: User, submission_key: uuid.UUID | None = None
+) -> Case:
+    """Lock an open case the user may work on, before adding a record to it.
+
+    The one-time key is claimed after the checks, so a refused submit can be
+    sent again once corrected.
+    """
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    submission_claim(submission_key)
+    return case
+
+
 def check_version(case: Case, version: int | None) -> None:
     """Refuse a save based on an older copy of the case than the one stored."""
     if version is not None and version != case.version:

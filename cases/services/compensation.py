@@ -10,11 +10,9 @@ from django.utils import timezone
 from ..exceptions import NotAllowed
 from ..guideline import guideline_for
 from ..models import Approval, Compensation, User
-from .cases import case_lock, case_touch
+from .cases import case_lock, case_lock_for_record, case_touch, ensure_open
 from .emails import email_about_case
 from .notifications import managers_of, outbox_add
-from .steps import _ensure_open
-from .submissions import submission_claim
 from .timeline import timeline_record
 
 
@@ -30,9 +28,7 @@ def compensation_offer(
     submission_key: uuid.UUID | None = None,
 ) -> Compensation:
     """Record an offer; above the team's threshold it waits for a sales manager."""
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     guideline = guideline_for(case)
     needs_approval = guideline.needs_approval(cost_to_us)
     compensation = Compensation.objects.create(
@@ -70,7 +66,7 @@ def compensation_decide(
 ) -> Compensation:
     """A sales manager approves or declines an offer above the threshold."""
     case = case_lock(case_id=case_id, by=by, action="manage")
-    _ensure_open(case)
+    ensure_open(case)
     compensation = case.compensations.select_for_update().get(pk=compensation_id)
     if compensation.approval != Approval.PENDING:
         raise NotAllowed(
@@ -111,7 +107,7 @@ def compensation_deliver(
     *, case_id: int, by: User, compensation_id: int, delivered_on: dt.date
 ) -> Compensation:
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     compensation = case.compensations.select_for_update().get(pk=compensation_id)
     if compensation.approval == Approval.PENDING:
         raise NotAllowed("This offer needs a sales manager's approval before delivery.")
@@ -136,7 +132,7 @@ def compensation_deliver(
 def compensation_none_due(*, case_id: int, by: User, reason: str):
     """Record the decision that no compensation is due, and why."""
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     before = case.no_compensation_reason
     case.no_compensation_reason = reason
     case_touch(case, by, "no_compensation_reason")

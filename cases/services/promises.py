@@ -8,10 +8,8 @@ from django.utils import timezone
 
 from ..exceptions import NotAllowed
 from ..models import Promise, PromiseStatus, User
-from .cases import case_lock, case_touch
+from .cases import case_lock, case_lock_for_record, case_touch
 from .notifications import managers_of, outbox_add
-from .steps import _ensure_open
-from .submissions import submission_claim
 from .timeline import timeline_record
 
 
@@ -24,9 +22,7 @@ def promise_make(
     due_on: dt.date,
     submission_key: uuid.UUID | None = None,
 ) -> Promise:
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     promise = Promise.objects.create(
         case=case,
         description=description,

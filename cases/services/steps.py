@@ -19,20 +19,19 @@ from ..models import (
     RootCauseAnswer,
     User,
 )
-from .cases import case_lock, case_touch, check_version
+from .cases import (
+    case_lock,
+    case_lock_for_record,
+    case_touch,
+    check_version,
+    ensure_open,
+)
 from .submissions import submission_claim
 from .timeline import changes_between, timeline_record
 
 
 def _answer_text(answer: str, note: str) -> str:
     return f"{answer}: {note}" if note else answer
-
-
-def _ensure_open(case) -> None:
-    if case.is_closed:
-        raise NotAllowed(
-            "This case is closed. A manager can reopen it by sending it back."
-        )
 
 
 @transaction.atomic
@@ -48,7 +47,7 @@ def root_cause_save(
 ):
     """Save the pit-stop answers and both views of the real problem."""
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     check_version(case, version)
     stored = {a.question: a for a in case.root_cause_answers.all()}
     before = {
@@ -107,9 +106,7 @@ def option_add(
     chosen: bool = False,
     submission_key: uuid.UUID | None = None,
 ) -> Option:
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     option = Option.objects.create(
         case=case,
         description=description,
@@ -131,7 +128,7 @@ def option_add(
 @transaction.atomic
 def option_choose(*, case_id: int, by: User, option_id: int, chosen: bool) -> Option:
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     option = case.options.select_for_update().get(pk=option_id)
     if option.chosen != chosen:
         option.chosen = chosen
@@ -168,9 +165,7 @@ def client_contact_log(
     boss_permission: str,
     submission_key: uuid.UUID | None = None,
 ) -> ClientContact:
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     contact = ClientContact.objects.create(
         case=case,
         happened_at=happened_at,
@@ -206,9 +201,7 @@ def person_add(
     submission_key: uuid.UUID | None = None,
 ) -> Contact:
     """Add a person at the client, usually someone the dropped ball affected."""
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     person = Contact.objects.create(
         client=case.client, name=name, role=role, email=email, phone=phone
     )
@@ -239,7 +232,7 @@ def apology_record(
     submission_key: uuid.UUID | None = None,
 ) -> Apology:
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     if contact.client_id != case.client_id:
         raise NotAllowed("That person is not at this client.")
     submission_claim(submission_key)
@@ -272,9 +265,7 @@ def follow_up_schedule(
     purpose: str,
     submission_key: uuid.UUID | None = None,
 ) -> FollowUp:
-    case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
-    submission_claim(submission_key)
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     follow_up = FollowUp.objects.create(case=case, due_on=due_on, purpose=purpose)
     case_touch(case, by)
     timeline_record(
@@ -294,7 +285,7 @@ def follow_up_settle(
         raise NotAllowed("A follow-up is settled as done or missed.")
     today = timezone.localdate()
     case = case_lock(case_id=case_id, by=by)
-    _ensure_open(case)
+    ensure_open(case)
     follow_up = case.follow_ups.select_for_update().get(pk=follow_up_id)
     if status == FollowUpStatus.MISSED and follow_up.due_on >= today:
         raise NotAllowed(
