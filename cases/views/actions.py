@@ -248,10 +248,14 @@ def case_action(request, pk: int, name: str):
     action = ACTIONS.get(name)
     if action is None:
         raise Http404("No such action.")
-    try:
-        case = case_for_page(request.user, pk)
-    except Case.DoesNotExist:
-        raise Http404("No such case.") from None
+    # Only what the form and the checks need; the whole page is read again
+    # only when it has to be shown with the form as typed.
+    visible = Case.objects.for_user(request.user, "view").select_related(
+        "client", "team"
+    )
+    case = visible.filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
     if not may(request.user, case, action.needs):
         raise PermissionDenied
     form = action.build(case, request.POST, name)
@@ -268,10 +272,9 @@ def case_action(request, pk: int, name: str):
     except AlreadySubmitted:
         return redirect(case)
     except ConcurrentEdit as exc:
-        fresh = case_for_page(request.user, pk)
         if hasattr(form, "refresh_version"):
-            form.refresh_version(fresh.version)
-        return _page(request, fresh, name, form, problem=str(exc))
+            form.refresh_version(Case.objects.get(pk=pk).version)
+        return _page(request, case, name, form, problem=str(exc))
     except StepIncomplete as exc:
         if not action.prefixed:  # nothing typed to keep: show the case again
             messages.error(request, str(exc))
@@ -288,5 +291,7 @@ def case_action(request, pk: int, name: str):
 
 
 def _page(request, case, name, form, problem=None):
+    """The case page as stored now, with this form as it was typed."""
+    case = case_for_page(request.user, case.pk)
     context = case_page_context(request, case, bound=(name, form), problem=problem)
     return render(request, "cases/case_detail.html", context)

@@ -52,3 +52,22 @@ def test_the_case_page_runs_the_same_queries_however_long_the_case(
     assert count_queries(client, long.get_absolute_url()) == count_queries(
         client, short.get_absolute_url()
     )
+
+
+def test_an_action_costs_the_same_queries_however_long_the_case(
+    client, account_manager, sales_manager
+):
+    def comment_queries(case) -> int:
+        url = reverse("case_action", args=[case.pk, "comment"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {"comment-text": "Checked in"})
+        assert response.status_code == 302
+        return len(queries)
+
+    client.force_login(account_manager)
+    short = make_case(account_manager)
+    long = make_case(account_manager)
+    walk(long, account_manager, 5)
+    for _ in range(4):
+        fill_step(Case.objects.get(pk=long.pk), account_manager)
+    assert comment_queries(long) == comment_queries(short)
