@@ -90,5 +90,6 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "settle_form": step_forms.SettleFollowUpForm(),
         "is_last_working_step": case.step == Step.FOLLOW_UP,
         "sent_back": sent_back,
+        "second_drops": sum(p.status == "missed" for p in case.promises.all()),
         "clock": step_clock(case),
     }

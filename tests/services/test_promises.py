@@ -218,3 +218,31 @@ def test_a_follow_up_cannot_be_missed_before_its_day(account_manager, sales_mana
         notes="Early",
     )
     assert done.status == "done"
+
+
+def test_a_second_drop_is_flagged_at_the_top_of_the_case_page(
+    client, account_manager, sales_manager
+):
+    from django.utils import timezone
+
+    from cases.services.promises import promise_make, promise_settle
+    from tests.factories import make_case
+
+    case = make_case(account_manager)
+    client.force_login(account_manager)
+    assert (
+        'data-testid="second-drop-flag"'
+        not in client.get(case.get_absolute_url()).content.decode()
+    )
+    promise = promise_make(
+        case_id=case.pk,
+        by=account_manager,
+        description="Call back",
+        due_on=timezone.localdate(),
+    )
+    promise_settle(
+        case_id=case.pk, by=account_manager, promise_id=promise.pk, kept=False
+    )
+    html = client.get(case.get_absolute_url()).content.decode()
+    flag = html.split('data-testid="second-drop-flag"')[1].split("</span>")[0]
+    assert "1 promise missed" in flag
