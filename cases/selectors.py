@@ -124,7 +124,19 @@ def visible_client(user: User, pk) -> Client | None:
 def home_figures(user: User) -> dict:
     """The few numbers the home page leads with."""
     mine = Case.objects.for_user(user, "work").open().filter(owner=user)
+    now, today = timezone.now(), timezone.localdate()
+    needs_you = [
+        case
+        for case in cases_owned_by(user)
+        if (case.step_due_at and case.step_due_at < now)
+        or (case.next_promise and case.next_promise < today)
+        or (case.next_follow_up and case.next_follow_up < today)
+        or case.second_drops
+    ]
     return {
+        "needs_you": needs_you,
+        "today": today,
+        "now": now,
         "my_open": mine.count(),
         "my_second_drops": Promise.objects.filter(
             case__in=mine, status=PromiseStatus.MISSED

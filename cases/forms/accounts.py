@@ -50,5 +50,13 @@ class NotificationSettingsForm(forms.ModelForm):
         self.fields["reminder_lead_days"].widget.attrs["max"] = 30
         if not self.instance.is_sales_manager:
             del self.fields["digest_day"]
+            # Manager-only emails mean nothing to someone who never gets them.
+            manager_only = {"case_logged", "approval_needed", "step_escalation",
+                            "weekly_digest"}  # fmt: skip
+            self.fields["muted_kinds"].choices = [
+                (k, label)
+                for k, label in NotificationKind.choices
+                if k not in manager_only
+            ]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -42,7 +42,7 @@ class CaseOpenForm(OneTimeForm):
         queryset=Client.objects.none(),
         required=False,
         empty_label="Choose a client…",
-        help_text="Not in the list? Type its name below instead.",
+        help_text="Not in the list? Type its name in the next field.",
     )
     new_client_name = forms.CharField(
         label="…or a new client", max_length=120, required=False

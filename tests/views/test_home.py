@@ -48,3 +48,29 @@ def test_admin_refuses_non_administrators(client, sales_manager):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_the_account_manager_home_lists_what_needs_them_now(
+    client, account_manager, sales_manager
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.services.promises import promise_make
+    from tests.factories import make_case
+
+    calm = make_case(account_manager, commitment="Nothing late here")
+    late = make_case(account_manager, commitment="Ship the spare parts")
+    promise_make(
+        case_id=late.pk,
+        by=account_manager,
+        description="Call back",
+        due_on=timezone.localdate(),
+    )
+    late.promises.update(due_on=timezone.localdate() - dt.timedelta(days=2))
+    client.force_login(account_manager)
+    html = client.get(reverse("home")).content.decode()
+    box = html.split('data-testid="needs-you"')[1].split("</section>")[0]
+    assert "Ship the spare parts" in box and "a promise was due" in box
+    assert calm.commitment not in box

@@ -44,3 +44,15 @@ def test_only_sales_managers_choose_a_digest_day(
     )
     client.force_login(sales_manager)
     assert "digest_day" in client.get(reverse("notification_settings")).content.decode()
+
+
+def test_account_managers_are_not_offered_manager_only_emails(
+    client, account_manager, sales_manager
+):
+    client.force_login(account_manager)
+    html = client.get(reverse("notification_settings")).content.decode()
+    assert 'value="follow_up_reminder"' in html
+    assert 'value="weekly_digest"' not in html
+    client.force_login(sales_manager)
+    html = client.get(reverse("notification_settings")).content.decode()
+    assert 'value="weekly_digest"' in html
