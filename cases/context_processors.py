@@ -26,6 +26,7 @@ NAVIGATION = [
     NavItem("My cases", "my_cases", permissions.is_account_manager),
     NavItem("All cases", "case_list", _anyone),
     NavItem("Log a dropped ball", "case_new", _anyone),
+    NavItem("Insights", "insights", _anyone),
     NavItem("Admin", "admin:index", permissions.is_administrator),
 ]
 

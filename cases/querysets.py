@@ -34,8 +34,25 @@ class TeamScopedQuerySet(models.QuerySet):
         return self.none()
 
 
+class TeamQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The teams a user belongs to; every team for administrators."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == "administrator":
+            return self
+        return self.filter(memberships__user=user)
+
+
 class CaseQuerySet(TeamScopedQuerySet):
     owner_field = "owner"
+
+    def for_insights(self, user):
+        """What a user may study: account managers their own cases only."""
+        visible = self.for_user(user, "view")
+        if user.is_authenticated and user.role == "account_manager":
+            return visible.filter(owner=user)
+        return visible
 
     def open(self):
         return self.exclude(step="closed")

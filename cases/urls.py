@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, actions, cases, health, home, review
+from .views import accounts, actions, cases, health, home, insights, review
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,6 +13,17 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
     path("clients/history/", cases.client_history_panel, name="client_history"),
+    path("insights/", insights.insights_page, name="insights"),
+    path(
+        "insights/cases.csv",
+        insights.insights_cases_export,
+        name="insights_cases_export",
+    ),
+    path(
+        "insights/figures.csv",
+        insights.insights_figures_export,
+        name="insights_figures_export",
+    ),
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -5,6 +5,8 @@ import datetime
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from ..querysets import TeamQuerySet
+
 
 class Role(models.TextChoices):
     ACCOUNT_MANAGER = "account_manager", "Account manager"
@@ -65,6 +67,8 @@ class Team(models.Model):
         blank=True,
         help_text="A compensation costing us more than this needs a sales manager.",
     )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

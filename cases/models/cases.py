@@ -128,6 +128,7 @@ class Case(models.Model):
             models.Index(fields=["step", "step_entered_at"], name="case_step_entered"),
             models.Index(fields=["-opened_at"], name="case_opened"),
             models.Index(fields=["team", "step_due_at"], name="case_team_due"),
+            models.Index(fields=["closed_at"], name="case_closed"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -208,10 +209,16 @@ class StepPeriod(models.Model):
     step = models.CharField(max_length=12, choices=Step.choices)
     entered_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The step's target when the case entered it, so insights can tell which
+    # visits ran over (the case keeps only its current step's deadline).
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["entered_at"]
-        indexes = [models.Index(fields=["case", "step"], name="period_case_step")]
+        indexes = [
+            models.Index(fields=["case", "step"], name="period_case_step"),
+            models.Index(fields=["entered_at"], name="period_entered"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} from {self.entered_at:%Y-%m-%d}"

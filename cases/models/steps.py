@@ -203,7 +203,10 @@ class Compensation(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["approval"], name="compensation_approval")]
+        indexes = [
+            models.Index(fields=["approval"], name="compensation_approval"),
+            models.Index(fields=["delivered_on"], name="compensation_delivered"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(value_to_client__gte=0, cost_to_us__gte=0),

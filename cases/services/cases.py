@@ -119,7 +119,9 @@ def case_open(
     )
     CasePart.objects.bulk_create(CasePart(case=case, part=p) for p in parts)
     case.contacts.set([c for c in contacts if c.client_id == client.pk])
-    StepPeriod.objects.create(case=case, step=Step.ACKNOWLEDGE, entered_at=now)
+    StepPeriod.objects.create(
+        case=case, step=Step.ACKNOWLEDGE, entered_at=now, due_at=due_at
+    )
     timeline_record(case=case, by=by, kind="logged", summary="Logged the dropped ball.")
     alert_managers(case)
     return case
@@ -323,4 +325,5 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         step=step,
         entered_at=now,
         completed_at=now if step == "closed" else None,
+        due_at=case.step_due_at,
     )

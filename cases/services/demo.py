@@ -150,7 +150,9 @@ def _make_due_soon(case: Case) -> None:
             Case.objects.filter(pk=case.pk).update(
                 step_entered_at=entered, step_warn_at=warn_at, step_due_at=due_at
             )
-            case.periods.filter(completed_at__isnull=True).update(entered_at=entered)
+            case.periods.filter(completed_at__isnull=True).update(
+                entered_at=entered, due_at=due_at
+            )
             return
 
 
@@ -490,9 +492,13 @@ class _CaseBuilder:
         closed = self.spec["step"] == Step.CLOSED
         # Each period ends when the next begins; the closed period is a moment.
         ends = [*times[1:], times[-1] if closed else None]
+        team = Case.objects.select_related("team").get(pk=self.case_id).team
         for period, entered, completed in zip(periods, times, ends, strict=True):
+            due_at = None
+            if period.step != Step.CLOSED:
+                due_at = deadlines(team, period.step, entered)[1]
             StepPeriod.objects.filter(pk=period.pk).update(
-                entered_at=entered, completed_at=completed
+                entered_at=entered, completed_at=completed, due_at=due_at
             )
         Case.objects.filter(pk=self.case_id).update(
             opened_at=times[0],

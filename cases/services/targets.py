@@ -1,8 +1,9 @@
 """Keeping stored step deadlines in line with a team's targets and calendar."""
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
-from ..models import Case, Team
+from ..models import Case, StepPeriod, Team
 from ..targets import WorkCalendar, deadlines, targets_for
 from ..workflow import Step
 
@@ -34,4 +35,11 @@ def team_deadlines_refresh(*, team: Team) -> int:
             case.step_warn_at, case.step_due_at = warn_at, due_at
             changed.append(case)
     Case.objects.bulk_update(changed, ["step_warn_at", "step_due_at"], batch_size=500)
+    StepPeriod.objects.filter(
+        case__in=[case.pk for case in changed], completed_at__isnull=True
+    ).update(
+        due_at=Subquery(
+            Case.objects.filter(pk=OuterRef("case_id")).values("step_due_at")
+        )
+    )
     return len(changed)

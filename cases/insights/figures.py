@@ -1,0 +1,278 @@
+"""The figures of the insights page, each one aggregate query over a period.
+
+Every query covers the chosen period and the one before it at once (figures
+filtered per period inside the aggregate), so the count of queries is fixed
+whatever the number of cases. Which event places a record in a period:
+cases by when they were logged or closed, step visits by when they began,
+follow-ups and promises by their due date, compensation by its delivery date.
+"""
+
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from ..aggregates import Median
+from ..models import (
+    Answer,
+    CasePart,
+    ClientContact,
+    Compensation,
+    FollowUp,
+    FollowUpStatus,
+    Outcome,
+    Promise,
+    PromiseStatus,
+    RootCauseAnswer,
+    StepPeriod,
+)
+from ..workflow import Step
+from .period import Period
+
+WINDOWS = ("cur", "prev")
+KEPT_OUTCOMES = (Outcome.RECOVERED, Outcome.RETAINED)
+
+
+def _windows(period: Period) -> dict[str, Period]:
+    return {"cur": period, "prev": period.previous}
+
+
+def _since(start: dt.datetime, field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(field) - F(start), output_field=DurationField())
+
+
+def case_figures(cases: QuerySet, period: Period) -> dict:
+    """Logged, closed, outcomes and the median times from detection."""
+    first_contact = Subquery(
+        ClientContact.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("happened_at"))
+        .values("first")
+    )
+    aggregates = {}
+    for name, window in _windows(period).items():
+        opened = window.moments("opened_at")
+        closed = window.moments("closed_at")
+        aggregates |= {
+            f"opened_{name}": Count("pk", filter=opened),
+            f"closed_{name}": Count("pk", filter=closed),
+            f"to_alert_{name}": Median(
+                _since("detected_at", "opened_at"), filter=opened
+            ),
+            f"to_contact_{name}": Median(
+                _since("detected_at", "first_contact"), filter=opened
+            ),
+            f"to_close_{name}": Median(
+                _since("detected_at", "closed_at"), filter=closed
+            ),
+        }
+        for outcome in Outcome:
+            aggregates[f"{outcome.value}_{name}"] = Count(
+                "pk", filter=closed & Q(outcome=outcome)
+            )
+    span = period.span
+    return (
+        cases.filter(span.moments("opened_at") | span.moments("closed_at"))
+        .annotate(first_contact=first_contact)
+        .aggregate(**aggregates)
+    )
+
+
+def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
+    """Per step: visits begun in each period, their median length, how many ran over."""
+    over = Q(due_at__isnull=False) & (
+        Q(completed_at__gt=F("due_at")) | Q(completed_at__isnull=True, due_at__lt=now)
+    )
+    aggregates = {}
+    for name, window in _windows(period).items():
+        began = window.moments("entered_at")
+        aggregates |= {
+            f"visits_{name}": Count("pk", filter=began),
+            f"over_{name}": Count("pk", filter=began & over),
+            f"median_{name}": Median(
+                _since("entered_at", "completed_at"),
+                filter=began & Q(completed_at__isnull=False),
+            ),
+        }
+    rows = (
+        StepPeriod.objects.filter(
+            period.span.moments("entered_at"), case__in=cases.values("pk")
+        )
+        .exclude(step=Step.CLOSED)
+        .values("step")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row["step"]: row for row in rows}
+
+
+def follow_through(cases: QuerySet, period: Period) -> dict:
+    """Follow-ups and promises falling due in each period, and what became of them."""
+    on_time = Q(settled_at__date__lte=F("due_on"))
+    follow_ups, promises = {}, {}
+    for name, window in _windows(period).items():
+        due = window.dates("due_on")
+        done = due & Q(status=FollowUpStatus.DONE)
+        kept = due & Q(status=PromiseStatus.KEPT)
+        follow_ups |= {
+            f"due_{name}": Count("pk", filter=due),
+            f"on_time_{name}": Count("pk", filter=done & on_time),
+            f"late_{name}": Count("pk", filter=done & ~on_time),
+            f"missed_{name}": Count("pk", filter=due & Q(status=FollowUpStatus.MISSED)),
+        }
+        promises |= {
+            f"due_{name}": Count("pk", filter=due),
+            f"on_time_{name}": Count("pk", filter=kept & on_time),
+            f"late_{name}": Count("pk", filter=kept & ~on_time),
+            f"missed_{name}": Count("pk", filter=due & Q(status=PromiseStatus.MISSED)),
+        }
+    in_span = {"case__in": cases.values("pk")}
+    span = period.span.dates("due_on")
+    return {
+        "follow_ups": FollowUp.objects.filter(span, **in_span).aggregate(**follow_ups),
+        "promises": Promise.objects.filter(span, **in_span).aggregate(**promises),
+    }
+
+
+def compensation_figures(cases: QuerySet, period: Period) -> dict:
+    """Compensation delivered in each period against the guideline."""
+    aggregates = {}
+    for name, window in _windows(period).items():
+        given = window.dates("delivered_on")
+        aggregates |= {
+            f"count_{name}": Count("pk", filter=given),
+            f"value_{name}": Sum("value_to_client", filter=given),
+            f"cost_{name}": Sum("cost_to_us", filter=given),
+            f"guideline_{name}": Sum("guideline", filter=given),
+            f"under_{name}": Count(
+                "pk", filter=given & Q(value_to_client__lt=F("guideline"))
+            ),
+        }
+    return Compensation.objects.filter(
+        period.span.dates("delivered_on"), case__in=cases.values("pk")
+    ).aggregate(**aggregates)
+
+
+def _logged_in(period: Period, prefix: str = "case__") -> dict[str, Q]:
+    return {
+        name: window.moments(f"{prefix}opened_at")
+        for name, window in _windows(period).items()
+    }
+
+
+def cause_figures(cases: QuerySet, period: Period) -> dict:
+    """ "Our part" and the root-cause questions answered No, ranked, for cases
+    logged in each period; and the same for this period by team and by owner."""
+    logged = _logged_in(period)
+    in_span = {"case__in": cases.filter(period.span.moments("opened_at")).values("pk")}
+    in_period = {"case__in": cases.filter(period.moments("opened_at")).values("pk")}
+    gaps = RootCauseAnswer.objects.filter(answer=Answer.NO)
+    return {
+        "parts": list(
+            CasePart.objects.filter(**in_span)
+            .values("part")
+            .annotate(**{n: Count("pk", filter=q) for n, q in logged.items()})
+            .order_by()
+        ),
+        "gaps": list(
+            gaps.filter(**in_span)
+            .values("question")
+            .annotate(**{n: Count("pk", filter=q) for n, q in logged.items()})
+            .order_by()
+        ),
+        "parts_by_owner": list(
+            CasePart.objects.filter(**in_period)
+            .values("case__team", "case__owner", "part")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "gaps_by_owner": list(
+            gaps.filter(**in_period)
+            .values("case__team", "case__owner", "question")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+    }
+
+
+def people_figures(cases: QuerySet, period: Period) -> list[dict]:
+    """Cases logged and closed in the period per team and owner, with outcomes."""
+    logged, closed = period.moments("opened_at"), period.moments("closed_at")
+    return list(
+        cases.filter(logged | closed)
+        .values(
+            "team",
+            "team__name",
+            "owner",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
+        .annotate(
+            logged=Count("pk", filter=logged),
+            closed=Count("pk", filter=closed),
+            kept=Count("pk", filter=closed & Q(outcome__in=KEPT_OUTCOMES)),
+        )
+        .order_by()
+    )
+
+
+def repeat_clients(cases: QuerySet, period: Period, limit: int = 15) -> list[dict]:
+    """Clients with more than one case logged in the period, with every
+    client-fit verdict recorded for them (from any period)."""
+    clients = list(
+        cases.filter(period.moments("opened_at"))
+        .values("client", "client__name", "team__name")
+        .annotate(
+            n=Count("pk"),
+            still_open=Count("pk", filter=~Q(step=Step.CLOSED)),
+        )
+        .filter(n__gte=2)
+        .order_by("-n", "client__name")[:limit]
+    )
+    verdicts = (
+        cases.filter(client__in=[c["client"] for c in clients], step=Step.CLOSED)
+        .values("client", "client_fit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_client: dict[int, dict] = {}
+    for row in verdicts:
+        by_client.setdefault(row["client"], {})[row["client_fit"]] = row["n"]
+    for client in clients:
+        client["verdicts"] = by_client.get(client["client"], {})
+    return clients
+
+
+def trend(cases: QuerySet, period: Period) -> dict:
+    """Cases logged, closed and kept per week (per month for long periods)."""
+    monthly = period.days > 120
+    trunc = TruncMonth if monthly else TruncWeek
+    logged = dict(
+        cases.filter(period.moments("opened_at"))
+        .annotate(bucket=trunc("opened_at"))
+        .values_list("bucket")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    closed = {
+        bucket: (n, kept)
+        for bucket, n, kept in cases.filter(period.moments("closed_at"))
+        .annotate(bucket=trunc("closed_at"))
+        .values_list("bucket")
+        .annotate(n=Count("pk"), kept=Count("pk", filter=Q(outcome__in=KEPT_OUTCOMES)))
+        .order_by()
+    }
+    return {"monthly": monthly, "logged": logged, "closed": closed}
