@@ -20,6 +20,7 @@ class InsightsForm(forms.Form):
     period = forms.ChoiceField(
         label="Period",
         required=False,
+        initial=DEFAULT_PRESET,
         choices=[
             ("30", "Last 30 days"),
             ("90", "Last 90 days"),

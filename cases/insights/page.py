@@ -359,7 +359,8 @@ def _repeating_owners(people: list[dict], causes: dict) -> list[dict]:
             "name": names.get(owner, "—"),
             "team": teams.get(owner, ""),
             "causes": [
-                f"{label} {TIMES}{n}" for n, label in sorted(items, reverse=True)
+                f"{label} {TIMES}{n}"
+                for n, label in sorted(items, key=lambda item: -item[0])
             ],
             "worst": max(n for n, _ in items),
         }
@@ -419,7 +420,7 @@ def _trend(data: dict, period: Period) -> dict:
         row["logged_y"] = 140 - row["logged_h"]
         row["closed_y"] = 140 - row["closed_h"]
         row["label_x"] = round(row["x"] + width, 1)
-    label_every = max(1, len(rows) // 8)
+    label_every = -(-len(rows) // 7)  # at most seven labels fit under the bars
     for index, row in enumerate(rows):
         row["show_label"] = index % label_every == 0
     return {
