@@ -40,6 +40,9 @@ LISTING_VIEWS = {
     "my_cases",
     "case_new",
     "client_history",
+    "insights",
+    "insights_cases_export",
+    "insights_figures_export",
 }
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {"password_change", "password_change_done", "notification_settings"}
@@ -88,6 +91,9 @@ def listing_urls(case) -> list[str]:
         reverse("my_cases"),
         reverse("case_new"),
         reverse("client_history") + f"?client={case.client_id}",
+        reverse("insights"),
+        reverse("insights_cases_export"),
+        reverse("insights_figures_export") + "?period=365",
     ]
 
 
