@@ -24,6 +24,7 @@ urlpatterns = [
         insights.insights_figures_export,
         name="insights_figures_export",
     ),
+    path("lessons/similar/", insights.similar_cases_panel, name="similar_cases"),
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,13 +1,16 @@
-"""The insights page and its two CSV exports."""
+"""The insights page, its two CSV exports, and lessons from similar cases."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
 from ..exports import csv_response
 from ..forms.insights import InsightsForm
 from ..insights import insights, scope
 from ..insights.export import CASES_HEADER, FIGURES_HEADER, case_rows, figure_rows
+from ..insights.lessons import similar_cases
+from ..models import Case
+from ..selectors import visible_client
 
 
 def _choice(request) -> InsightsForm:
@@ -62,3 +65,29 @@ def insights_figures_export(request):
         owner=form.chosen("owner"),
     )
     return csv_response("mend-insights", FIGURES_HEADER, figure_rows(data))
+
+
+@login_required
+def similar_cases_panel(request):
+    """Lessons from similar closed cases, for a case (?case=) or a client (?client=)."""
+    case = None
+    if request.GET.get("case"):
+        case = (
+            Case.objects.for_user(request.user, "view")
+            .select_related("client")
+            .filter(pk=_number(request.GET["case"]))
+            .first()
+        )
+        if case is None:
+            raise Http404("No such case.")
+    client = None if case else visible_client(request.user, request.GET.get("client"))
+    similar = similar_cases(request.user, case=case, client=client)
+    return render(
+        request,
+        "cases/partials/_similar_cases.html",
+        {"similar": similar, "case": case, "client": client or (case and case.client)},
+    )
+
+
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() else 0

@@ -43,6 +43,7 @@ LISTING_VIEWS = {
     "insights",
     "insights_cases_export",
     "insights_figures_export",
+    "similar_cases",
 }
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {"password_change", "password_change_done", "notification_settings"}
@@ -94,6 +95,7 @@ def listing_urls(case) -> list[str]:
         reverse("insights"),
         reverse("insights_cases_export"),
         reverse("insights_figures_export") + "?period=365",
+        reverse("similar_cases") + f"?client={case.client_id}",
     ]
 
 

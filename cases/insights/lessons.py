@@ -1,0 +1,90 @@
+"""Lessons reused: closed cases like this one, so learning is read before it
+is written again."""
+
+from django.db import models
+from django.db.models import Count, F, Q, QuerySet, Value
+
+from ..models import Answer, Case, Client, User
+from ..workflow import Step
+
+LIMIT = 5
+
+
+def similar_cases(
+    user: User, *, case: Case | None = None, client: Client | None = None
+) -> list[Case]:
+    """Closed cases with lessons that share the client, an "our part" or a
+    root-cause question answered No with `case` (or with `client` alone, when
+    the case is not logged yet); the closest and most recent first."""
+    if case is not None:
+        client = case.client
+        parts = list(case.parts.values_list("part", flat=True))
+        gaps = list(
+            case.root_cause_answers.filter(answer=Answer.NO).values_list(
+                "question", flat=True
+            )
+        )
+    else:
+        parts, gaps = [], []
+    if client is None:
+        return []
+    closed: QuerySet = (
+        Case.objects.for_user(user, "view").filter(step=Step.CLOSED).exclude(lessons="")
+    )
+    if case is not None:
+        closed = closed.exclude(pk=case.pk)
+    same_client = models.Case(
+        models.When(client=client, then=Value(1)),
+        default=Value(0),
+        output_field=models.IntegerField(),
+    )
+    matches = Q(client=client)
+    annotations = {"same_client": same_client}
+    if parts:
+        annotations["shared_parts"] = Count(
+            "parts", filter=Q(parts__part__in=parts), distinct=True
+        )
+        matches |= Q(parts__part__in=parts)
+    if gaps:
+        annotations["shared_gaps"] = Count(
+            "root_cause_answers",
+            filter=Q(
+                root_cause_answers__question__in=gaps,
+                root_cause_answers__answer=Answer.NO,
+            ),
+            distinct=True,
+        )
+        matches |= Q(
+            root_cause_answers__question__in=gaps, root_cause_answers__answer=Answer.NO
+        )
+    score = F("same_client")
+    if parts:
+        score = score + F("shared_parts")
+    if gaps:
+        score = score + F("shared_gaps")
+    ranked = (
+        closed.filter(pk__in=closed.filter(matches).values("pk"))
+        .annotate(**annotations)
+        .annotate(score=score)
+        .select_related("client", "owner")
+        .prefetch_related("parts")
+        .order_by("-score", "-closed_at", "-pk")[:LIMIT]
+    )
+    found = list(ranked)
+    for past in found:
+        past.shared = _shared(past, client, parts)
+    return found
+
+
+def _shared(past: Case, client: Client, parts: list[str]) -> list[str]:
+    """Why a past case is shown, in words."""
+    reasons = []
+    if past.client_id == client.pk:
+        reasons.append("same client")
+    reasons += [p.get_part_display() for p in past.parts.all() if p.part in parts]
+    if getattr(past, "shared_gaps", 0):
+        n = past.shared_gaps
+        reasons.append(
+            f"{n} root-cause question{'s' if n > 1 else ''} also answered No"
+        )
+    return reasons
