@@ -1,4 +1,4 @@
-"""Time the review pages against the admin on 100,000 cases in PostgreSQL.
+"""Time the review and insights pages against the admin on 100,000 cases.
 
 `make bench` runs this against its own database. The data set is loaded once
 (keyed on the team named "Bench") and reused; --reload drops and loads it
@@ -23,8 +23,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from cases.models import (
+    ROOT_CAUSE_QUESTIONS,
+    Answer,
     Case,
     CasePart,
+    ClientContact,
     ClientFit,
     Compensation,
     CompensationKind,
@@ -36,6 +39,7 @@ from cases.models import (
     Outcome,
     Promise,
     Role,
+    RootCauseAnswer,
     Segment,
     Severity,
     StepPeriod,
@@ -56,6 +60,7 @@ CHUNK = 5000
 YEARS = 3
 # A page meets its targets at or below admin's time and within 3x its own SQL.
 SQL_FACTOR = 3.0
+QUESTIONS = list(ROOT_CAUSE_QUESTIONS)
 
 COMMITMENTS = [
     "Deliver the replacement parts by Friday",
@@ -321,6 +326,7 @@ class Command(BaseCommand):
         parts, periods, promises, follow_ups, entries, offers, links = (
             [] for _ in range(7)
         )
+        answers, talks = [], []
         through = Case.contacts.through
         for case in cases:
             links.append(
@@ -331,15 +337,39 @@ class Command(BaseCommand):
             visited = ORDER[: ORDER.index(Step(case.step)) + 1]
             end = case.closed_at or case.step_entered_at
             span = (end - case.opened_at) / max(len(visited) - 1, 1)
+            _, _, targets, calendar = by_team[case.team_id]
             for index, step in enumerate(visited):
                 entered = case.opened_at + span * index
                 last = index == len(visited) - 1
+                entered = case.step_entered_at if last else entered
                 periods.append(
                     StepPeriod(
                         case=case,
                         step=step,
-                        entered_at=case.step_entered_at if last else entered,
+                        entered_at=entered,
                         completed_at=(case.closed_at if last else entered + span),
+                        due_at=deadlines(
+                            None, step, entered, targets=targets, calendar=calendar
+                        )[1],
+                    )
+                )
+            if len(visited) > 2:  # past Root cause: the pit stop's answers
+                for question in rng.sample(QUESTIONS, 3):
+                    answers.append(
+                        RootCauseAnswer(
+                            case=case,
+                            question=question,
+                            answer=rng.choices(Answer.values, [5, 3, 2])[0],
+                        )
+                    )
+            if len(visited) > 4:  # past Communicate: the first client contact
+                talks.append(
+                    ClientContact(
+                        case=case,
+                        happened_at=case.opened_at + span * 3,
+                        channel="call",
+                        summary="Called with the options.",
+                        logged_by_id=case.owner_id,
                     )
                 )
             closed = case.step == Step.CLOSED
@@ -413,6 +443,8 @@ class Command(BaseCommand):
             (FollowUp, follow_ups),
             (Compensation, offers),
             (TimelineEntry, entries),
+            (RootCauseAnswer, answers),
+            (ClientContact, talks),
         ]:
             model.objects.bulk_create(rows, batch_size=CHUNK)
 
@@ -497,6 +529,13 @@ class Command(BaseCommand):
                 "admin, step+severity",
             ),
             Page("list, search", f"/cases/?q={word}", False, "admin, search"),
+            Page("insights, 90 days", "/insights/", False, "admin changelist"),
+            Page(
+                "insights, 12 months",
+                "/insights/?period=365",
+                False,
+                "admin changelist",
+            ),
             Page(
                 f"case page #{case.pk}",
                 case.get_absolute_url(),
