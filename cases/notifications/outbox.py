@@ -4,22 +4,26 @@ The database is the source of truth for what is due. A sender claims its rows
 (status `sending`, `claimed_at`) and commits before it talks to SMTP, so two
 workers never send the same row; the outcome is recorded only if the row is
 still held by that same claim, so a claim taken back by `release_stuck` and
-sent by another worker is never recorded twice. Delivery is at least once:
-a sender that dies after SMTP accepted a message but before it recorded that
-makes the message go out again, with the same Message-ID, so mail clients and
-servers can tell it is the same message.
+sent by another worker is never recorded twice. Outcomes are recorded a
+small group of messages at a time (GROUP_SIZE), each group right after its
+last send. Delivery is at least once: a sender that dies after SMTP accepted
+a message but before it recorded its group makes the group's messages go out
+again once the lease runs out, with the same Message-IDs, so mail clients and
+servers can tell they are the same messages.
 """
 
 import hashlib
 import logging
 import smtplib
+from collections import defaultdict
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, IntegerField, Value
+from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 
 from ..models import Case, NotificationKind, OutboxMessage, OutboxStatus
@@ -29,11 +33,17 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Bounds one task run; beat sends the rest 30 seconds later.
 MAX_BATCHES = 10
-# A claim older than this is taken back. Each message renews its row's claim
-# just before its SMTP conversation, so the lease covers one send (bounded by
+# A claim older than this is taken back. No message starts its SMTP
+# conversation under a claim older than RENEW_AFTER_SECONDS (older claims are
+# renewed first), so the lease covers that and one send (bounded by
 # SMTP_TIMEOUT), not a whole batch.
 LEASE_SECONDS = 300
 SMTP_TIMEOUT = 60
+RENEW_AFTER_SECONDS = 60
+# Messages whose outcomes are recorded together. A sender that dies mid-group
+# loses at most this many outcomes (the lease then sends them again, with the
+# same Message-IDs).
+GROUP_SIZE = 25
 # Temporary failures wait 1, 2, 4 ... minutes, at most an hour; the tenth
 # attempt is the last (about four hours after the first), then the row fails
 # and shows in the admin, which can retry it.
@@ -119,81 +129,207 @@ def send_due(*, limit: int = BATCH_SIZE) -> int:
 def deliver(ids: list[int], *, claimed_at: datetime) -> int:
     """Send the rows this sender claimed at `claimed_at` over one connection.
 
-    Each row's outcome is recorded right after its own send, so a crash
-    mid-batch loses at most one message's outcome.
+    The rows go in groups of GROUP_SIZE. For each group: renew the claims if
+    they are older than RENEW_AFTER_SECONDS; load the rows still held; check
+    in one query which recipients may still see their cases; send each
+    message; then record the outcomes, one UPDATE per outcome, only where
+    this sender still holds the claim. A sender that dies mid-group loses that
+    group's outcomes, at most: its rows stay `sending` until the lease runs
+    out and then go out again, with the same Message-IDs.
     """
-    from .render import render  # render imports this module
-
-    messages = (
-        OutboxMessage.objects.filter(pk__in=ids)
-        .select_related("recipient", "case__client", "case__owner", "case__team")
-        .order_by("due_at", "pk")
-    )
-    connection = None
-    unreachable = ""  # why the server could not be reached, once it could not
+    smtp = _Smtp()
     sent = 0
+    todo = list(ids)
     try:
-        for message in messages:
-            claim = _renew_claim(message, claimed_at)
-            if claim is None:
-                continue
-            reason = skip_reason(message)
-            if reason:
-                _record(message, claim, status=OutboxStatus.SKIPPED, last_error=reason)
-                continue
-            try:
-                email = render(message)
-            except Exception as exc:
-                # A template error will not fix itself: fail where admins see it.
-                logger.exception("Could not render outbox message %s", message.pk)
-                _record(
-                    message,
-                    claim,
-                    status=OutboxStatus.FAILED,
-                    last_error=_short(f"Could not render: {exc!r}"),
-                )
-                continue
-            if not unreachable:
-                if connection is None:
-                    connection = get_connection(timeout=SMTP_TIMEOUT)
-                try:
-                    # Opened here, so send_messages() reuses the connection
-                    # instead of opening and closing one per message.
-                    connection.open()
-                except OSError as exc:
-                    _close(connection)
-                    unreachable = _short(f"Could not connect: {describe(exc)}")
-            if unreachable:
-                # Do not wait for a dead server once per message: the rest of
-                # the batch waits for its next try.
-                _retry_later(message, claim, unreachable)
-                continue
-            try:
-                connection.send_messages([email])
-            except OSError as exc:  # smtplib.SMTPException is an OSError
-                permanent, error = classify(exc)
-                if permanent:
-                    _record(
-                        message, claim, status=OutboxStatus.FAILED, last_error=error
-                    )
-                else:
-                    _retry_later(message, claim, error)
-                if not isinstance(exc, ANSWERS):
-                    # The conversation broke off: reconnect for the next one.
-                    _close(connection)
-                continue
-            if _record(
-                message, claim, status=OutboxStatus.SENT, sent_at=timezone.now()
-            ):
-                sent += 1
+        while todo:
+            group, todo = todo[:GROUP_SIZE], todo[GROUP_SIZE:]
+            held_since = claimed_at
+            while group:
+                done, group, held_since = _deliver_group(group, held_since, smtp)
+                sent += done
     finally:
-        if connection is not None:
-            _close(connection)
+        smtp.close()
     return sent
 
 
-def skip_reason(message: OutboxMessage) -> str:
-    """Why this message should no longer go out; empty when it should."""
+def _deliver_group(
+    ids: list[int], held_since: datetime, smtp: "_Smtp"
+) -> tuple[int, list[int], datetime]:
+    """Deliver one group whose rows this sender claimed at `held_since`.
+
+    Returns how many were recorded sent, and the rows left for later with
+    their claim: a group stops taking messages once its claim is
+    RENEW_AFTER_SECONDS old, and the rest are renewed as a group of their own.
+    """
+    from .render import render  # render imports this module
+
+    claim = held_since
+    if _stale(claim):
+        claim = _renew_claims(ids, held_since)
+    messages = list(
+        OutboxMessage.objects.filter(
+            pk__in=ids, status=OutboxStatus.SENDING, claimed_at=claim
+        )
+        .select_related("recipient", "case__client", "case__owner", "case__team")
+        .order_by("due_at", "pk")
+    )
+    visible = visible_cases(messages)
+    outcomes = _Outcomes()
+    left: list[int] = []
+    for index, message in enumerate(messages):
+        if index and _stale(claim):
+            left = [m.pk for m in messages[index:]]
+            break
+        reason = skip_reason(message, visible=visible)
+        if reason:
+            outcomes.finish(message, status=OutboxStatus.SKIPPED, last_error=reason)
+            continue
+        try:
+            email = render(message)
+        except Exception as exc:
+            # A template error will not fix itself: fail where admins see it.
+            logger.exception("Could not render outbox message %s", message.pk)
+            outcomes.finish(
+                message,
+                status=OutboxStatus.FAILED,
+                last_error=_short(f"Could not render: {exc!r}"),
+            )
+            continue
+        smtp.send(email, message, outcomes)
+    return outcomes.record(claim), left, claim
+
+
+class _Smtp:
+    """The batch's SMTP connection: opened for the first message that needs
+    it, reopened after a conversation broke off, given up on for the rest of
+    the batch once the server cannot be reached."""
+
+    def __init__(self):
+        self.connection = None
+        self.unreachable = ""  # why the server could not be reached
+
+    def send(self, email, message: OutboxMessage, outcomes: "_Outcomes") -> None:
+        if not self.unreachable:
+            if self.connection is None:
+                self.connection = get_connection(timeout=SMTP_TIMEOUT)
+            try:
+                # Opened here, so send_messages() reuses the connection
+                # instead of opening and closing one per message.
+                self.connection.open()
+            except OSError as exc:
+                self.close()
+                self.unreachable = _short(f"Could not connect: {describe(exc)}")
+        if self.unreachable:
+            # Do not wait for a dead server once per message: the rest of
+            # the batch waits for its next try.
+            outcomes.retry(message, self.unreachable)
+            return
+        try:
+            self.connection.send_messages([email])
+        except OSError as exc:  # smtplib.SMTPException is an OSError
+            permanent, error = classify(exc)
+            if permanent:
+                outcomes.finish(message, status=OutboxStatus.FAILED, last_error=error)
+            else:
+                outcomes.retry(message, error)
+            if not isinstance(exc, ANSWERS):
+                # The conversation broke off: reconnect for the next one.
+                self.close()
+        except Exception as exc:
+            # Such as an address the backend cannot encode: trying again will
+            # not help, and the rest of the batch should still go.
+            logger.exception("Could not send outbox message %s", message.pk)
+            outcomes.finish(
+                message,
+                status=OutboxStatus.FAILED,
+                last_error=_short(f"Could not send: {exc!r}"),
+            )
+            self.close()
+        else:
+            outcomes.sent.append(message.pk)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            _close(self.connection)
+
+
+class _Outcomes:
+    """What became of each message of a group, recorded together once the
+    group is done: one UPDATE per distinct outcome."""
+
+    def __init__(self):
+        self.sent: list[int] = []
+        self.finished: dict[tuple, list[int]] = defaultdict(list)
+        self.retries: dict[tuple[int, str], list[int]] = defaultdict(list)
+
+    def finish(self, message: OutboxMessage, **fields) -> None:
+        self.finished[tuple(sorted(fields.items()))].append(message.pk)
+
+    def retry(self, message: OutboxMessage, error: str) -> None:
+        if message.attempts >= MAX_ATTEMPTS:
+            self.finish(
+                message,
+                status=OutboxStatus.FAILED,
+                last_error=_short(
+                    f"Gave up after {message.attempts} attempts: {error}"
+                ),
+            )
+        else:
+            self.retries[(message.attempts, error)].append(message.pk)
+
+    def record(self, claim: datetime) -> int:
+        """Record every outcome where this sender still holds the claim;
+        return how many were recorded sent. Each UPDATE stands on its own
+        (it checks the claim), so they need no transaction around them."""
+        now = timezone.now()
+        sent = 0
+        if self.sent:
+            sent = _record(self.sent, claim, status=OutboxStatus.SENT, sent_at=now)
+        for fields, ids in self.finished.items():
+            _record(ids, claim, **dict(fields))
+        for (attempts, error), ids in self.retries.items():
+            _record(
+                ids,
+                claim,
+                status=OutboxStatus.PENDING,
+                due_at=now + retry_delay(attempts),
+                claimed_at=None,
+                last_error=error,
+            )
+        return sent
+
+
+def visible_cases(messages: list[OutboxMessage]) -> set[tuple[int, int]]:
+    """(recipient id, case id) for the messages whose recipient may still see
+    the case, in one query: each recipient's cases through
+    Case.objects.for_user, the one place that decides who sees what."""
+    cases: dict[int, set[int]] = defaultdict(set)
+    recipients = {}
+    for message in messages:
+        if message.case_id is not None:
+            cases[message.recipient_id].add(message.case_id)
+            recipients[message.recipient_id] = message.recipient
+    queries = []
+    for user_id, case_ids in cases.items():
+        seen = Case.objects.for_user(recipients[user_id]).filter(pk__in=case_ids)
+        if isinstance(seen, EmptyQuerySet):
+            continue
+        queries.append(
+            seen.order_by()
+            .annotate(seen_by=Value(user_id, output_field=IntegerField()))
+            .values_list("seen_by", "pk")
+        )
+    if not queries:
+        return set()
+    first, *rest = queries
+    return set(first.union(*rest, all=True) if rest else first)
+
+
+def skip_reason(message: OutboxMessage, *, visible: set[tuple[int, int]]) -> str:
+    """Why this message should no longer go out; empty when it should.
+
+    `visible` holds the (recipient id, case id) pairs visible_cases() found.
+    """
     recipient = message.recipient
     if not recipient.is_active:
         return "Not sent: the recipient's account is deactivated."
@@ -208,9 +344,7 @@ def skip_reason(message: OutboxMessage) -> str:
             return "Not sent: the recipient no longer owns the case."
         if case.is_closed:
             return "Not sent: the case is closed."
-    if case is not None and not (
-        Case.objects.for_user(recipient).filter(pk=case.pk).exists()
-    ):
+    if case is not None and (recipient.pk, case.pk) not in visible:
         return "Not sent: the recipient can no longer see the case."
     return ""
 
@@ -303,50 +437,39 @@ def _enqueue_send() -> None:
         logger.warning("Could not enqueue send_outbox; beat will send", exc_info=True)
 
 
-def _renew_claim(message: OutboxMessage, claimed_at: datetime) -> datetime | None:
-    """Renew this sender's claim on one row just before sending it; None if the
-    claim was taken back meanwhile (another sender owns the row now)."""
+def _stale(claim: datetime) -> bool:
+    """Is this claim too old to start another SMTP conversation under?"""
+    return timezone.now() - claim > timedelta(seconds=RENEW_AFTER_SECONDS)
+
+
+def _renew_claims(ids: list[int], held_since: datetime) -> datetime:
+    """Renew this sender's claims on a group before sending it; rows taken
+    back meanwhile (another sender owns them now) are left alone."""
     now = timezone.now()
     renewed = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.SENDING, claimed_at=claimed_at
+        pk__in=ids, status=OutboxStatus.SENDING, claimed_at=held_since
     ).update(claimed_at=now)
-    if not renewed:
-        logger.info("Outbox message %s was taken back before sending", message.pk)
-        return None
+    if renewed < len(ids):
+        logger.info(
+            "Outbox: %s message(s) were taken back before sending",
+            len(ids) - renewed,
+        )
     return now
 
 
-def _record(message: OutboxMessage, claim: datetime, **fields) -> bool:
-    """Record an outcome, only if this sender still holds the row's claim."""
+def _record(ids: list[int], claim: datetime, **fields) -> int:
+    """Record an outcome for the rows of which this sender still holds the
+    claim; return how many."""
     recorded = OutboxMessage.objects.filter(
-        pk=message.pk, status=OutboxStatus.SENDING, claimed_at=claim
+        pk__in=ids, status=OutboxStatus.SENDING, claimed_at=claim
     ).update(**fields)
-    if not recorded:
+    if recorded < len(ids):
         logger.warning(
-            "Outbox message %s: claim lost; %s not recorded",
-            message.pk,
+            "Outbox: claim lost on %s message(s); %s not recorded",
+            len(ids) - recorded,
             fields.get("status"),
         )
-    return bool(recorded)
-
-
-def _retry_later(message: OutboxMessage, claim: datetime, error: str) -> None:
-    if message.attempts >= MAX_ATTEMPTS:
-        _record(
-            message,
-            claim,
-            status=OutboxStatus.FAILED,
-            last_error=_short(f"Gave up after {message.attempts} attempts: {error}"),
-        )
-        return
-    _record(
-        message,
-        claim,
-        status=OutboxStatus.PENDING,
-        due_at=timezone.now() + retry_delay(message.attempts),
-        claimed_at=None,
-        last_error=error,
-    )
+    return recorded
 
 
 def _close(connection) -> None:

@@ -1,0 +1,216 @@
+"""How a batch is delivered: outcomes recorded a group at a time, who may
+see what checked once per group, claims renewed before they grow old."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.mail.backends.smtp import EmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.models import Membership, OutboxMessage, OutboxStatus
+from cases.notifications import outbox
+from cases.notifications.outbox import (
+    LEASE_SECONDS,
+    RENEW_AFTER_SECONDS,
+    message_id_for,
+    release_stuck,
+    send_due,
+)
+from cases.services.notifications import outbox_add
+
+from ..factories import UserFactory, make_case
+
+START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def quiet_case(clock, account_manager):
+    """Alice's case, with nobody to alert: it records no message of its own."""
+    return make_case(account_manager)
+
+
+def drops(case, recipients, count: int = 1) -> list[OutboxMessage]:
+    """`count` second-drop alerts about `case` to each recipient, due now."""
+    for n in range(count):
+        outbox_add(case=case, kind="second_drop", recipients=recipients, key=f"p{n}")
+    return list(
+        OutboxMessage.objects.filter(case=case, kind="second_drop").order_by("pk")
+    )
+
+
+def statuses(messages) -> list[str]:
+    return [OutboxMessage.objects.get(pk=m.pk).status for m in messages]
+
+
+class Killed(BaseException):
+    """The sender's process dying: nothing after the point it is raised at
+    runs, as after SIGKILL (only the socket gets closed)."""
+
+
+# Outcomes recorded a group at a time.
+
+
+def test_a_sender_killed_mid_group_sends_again_only_that_group(
+    smtp_sink, quiet_case, account_manager, clock, monkeypatch
+):
+    monkeypatch.setattr(outbox, "GROUP_SIZE", 3)
+    messages = drops(quiet_case, [account_manager], count=7)
+    ids = [message_id_for(m.dedupe_key) for m in messages]
+    send = EmailBackend.send_messages
+    calls = []
+
+    def die_at_the_fifth(backend, emails):
+        calls.append(True)
+        if len(calls) == 5:
+            raise Killed
+        return send(backend, emails)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", die_at_the_fifth)
+
+    with pytest.raises(Killed):
+        send_due()
+
+    # The first group was recorded; the second was cut off after the server
+    # accepted its first message, so none of its outcomes were.
+    assert statuses(messages) == ["sent"] * 3 + ["sending"] * 4
+    assert smtp_sink.message_ids() == ids[:4]
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    clock.shift(dt.timedelta(seconds=LEASE_SECONDS + 1))
+    assert release_stuck() == 4
+    assert send_due() == 4
+
+    assert statuses(messages) == ["sent"] * 7
+    # The cut-off group went out again with the same Message-IDs; the group
+    # recorded before did not.
+    assert smtp_sink.message_ids() == ids[:4] + ids[3:]
+    attempts = [OutboxMessage.objects.get(pk=m.pk).attempts for m in messages]
+    assert attempts == [1] * 3 + [2] * 4
+
+
+def test_outcomes_are_recorded_one_update_per_outcome(
+    smtp_sink, quiet_case, account_manager, teammate, clock
+):
+    teammate.is_active = False
+    teammate.save()
+    messages = drops(quiet_case, [account_manager, teammate], count=5)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert send_due() == 5
+
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    # The claim, then one for the five sent and one for the five skipped.
+    assert len(updates) == 3
+    sent = [m for m in messages if m.recipient == account_manager]
+    assert statuses(sent) == ["sent"] * 5
+    assert len(smtp_sink.messages) == 5
+
+
+def test_an_address_the_backend_rejects_fails_that_message_only(
+    smtp_sink, quiet_case, account_manager, team, clock
+):
+    broken = UserFactory(username="dora", email="dora@@example.com", teams=[team])
+    messages = drops(quiet_case, [broken, account_manager])
+
+    assert send_due() == 1
+
+    failed = OutboxMessage.objects.get(recipient=broken)
+    assert failed.status == OutboxStatus.FAILED
+    assert "Could not send" in failed.last_error
+    assert "Invalid address" in failed.last_error
+    assert statuses([m for m in messages if m.recipient == account_manager]) == ["sent"]
+    assert [m["To"] for m in smtp_sink.messages] == [account_manager.email]
+
+
+# Who may see what: one query per group, still through for_user.
+
+
+def test_visibility_is_checked_once_per_group_for_every_recipient(
+    smtp_sink,
+    quiet_case,
+    account_manager,
+    sales_manager,
+    teammate,
+    outsider,
+    administrator,
+    other_team,
+    clock,
+):
+    leaver = UserFactory(username="lea", role="sales_manager", teams=[quiet_case.team])
+    Membership.objects.filter(user=leaver).delete()
+    teammate.is_active = False
+    teammate.save()
+    here = drops(
+        quiet_case,
+        [account_manager, sales_manager, teammate, outsider, administrator, leaver],
+    )
+    # The outsider's own team's case, in the same group.
+    theirs = drops(make_case(outsider, team=other_team), [outsider])
+    OutboxMessage.objects.exclude(kind="second_drop").delete()  # alerts
+
+    with CaptureQueriesContext(connection) as queries:
+        send_due()
+
+    status = {m.recipient.username: OutboxMessage.objects.get(pk=m.pk) for m in here}
+    assert status["alice"].status == OutboxStatus.SENT
+    assert status["sam"].status == OutboxStatus.SENT
+    assert status["root"].status == OutboxStatus.SENT
+    assert status["bob"].status == OutboxStatus.SKIPPED
+    assert "deactivated" in status["bob"].last_error
+    for name in ("charlie", "lea"):
+        assert status[name].status == OutboxStatus.SKIPPED
+        assert "can no longer see" in status[name].last_error
+    assert statuses(theirs) == ["sent"]
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(
+        [
+            account_manager.email,
+            sales_manager.email,
+            administrator.email,
+            outsider.email,
+        ]
+    )
+    seen = [q["sql"] for q in queries if 'FROM "cases_case"' in q["sql"]]
+    assert len(seen) == 1
+    if connection.vendor == "postgresql":
+        assert "UNION ALL" in seen[0]
+
+
+# Claims renewed before they grow old.
+
+
+def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
+    smtp_sink, quiet_case, account_manager, clock, monkeypatch
+):
+    messages = drops(quiet_case, [account_manager], count=10)
+    send = EmailBackend.send_messages
+    ages = []
+
+    def slow_send(backend, emails):
+        [email] = emails
+        [row] = [
+            m
+            for m in OutboxMessage.objects.filter(status=OutboxStatus.SENDING)
+            if message_id_for(m.dedupe_key) == email.extra_headers["Message-ID"]
+        ]
+        ages.append((dt.datetime.now(dt.UTC) - row.claimed_at).total_seconds())
+        # Each conversation takes 40 seconds; beat's release-stuck runs meanwhile.
+        clock.shift(dt.timedelta(seconds=40))
+        assert release_stuck() == 0
+        return send(backend, emails)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+
+    assert send_due() == 10  # 400 seconds, longer than the lease
+
+    assert max(ages) <= RENEW_AFTER_SECONDS
+    assert ages[:3] == [0, 40, 0]  # the third waited for a fresh claim
+    assert statuses(messages) == ["sent"] * 10
+    assert len(smtp_sink.messages) == 10
