@@ -1,10 +1,15 @@
 """How a batch is delivered: outcomes recorded a group at a time, who may
-see what checked once per group, claims renewed before they grow old."""
+see what checked once per group, claims renewed before they grow old, and
+the email and its calendar entry written cheaply but as the standards say."""
 
 import datetime as dt
+from email import message_from_bytes, policy
 
+import icalendar
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +23,7 @@ from cases.notifications.outbox import (
     release_stuck,
     send_due,
 )
+from cases.notifications.render import OutboxEmail, render
 from cases.services.notifications import outbox_add
 
 from ..factories import UserFactory, make_case
@@ -214,3 +220,110 @@ def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
     assert ages[:3] == [0, 40, 0]  # the third waited for a fresh claim
     assert statuses(messages) == ["sent"] * 10
     assert len(smtp_sink.messages) == 10
+
+
+# The email, written cheaply.
+
+
+def multiparts(message):
+    return [part for part in message.walk() if part.is_multipart()]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Today: follow-up with Harbour Logistics",
+        "A subject long enough to be folded over two lines, because it goes on "
+        "and on about the client and the promise",
+        "Relance : Société Générale — café à 9 h",
+        "Tabs\tand  double  spaces ",
+    ],
+)
+def test_the_email_is_written_as_django_would_write_it(
+    subject, quiet_case, account_manager, clock
+):
+    outbox_add(
+        case=quiet_case,
+        kind="promise_reminder",
+        recipients=[account_manager],
+        key="2026-12-03",
+        context={"due_on": "2026-12-03", "title": "Send the quote"},
+    )
+    email = render(OutboxMessage.objects.get(kind="promise_reminder"))
+    email.subject = subject
+    plain = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        from_email=email.from_email,
+        to=email.to,
+        headers=email.extra_headers,
+        alternatives=email.alternatives,
+        attachments=email.attachments,
+    )
+
+    ours, theirs = email.message(), plain.message()
+
+    # Only the boundaries differ, the ones Django would make up at random.
+    assert [p.get_boundary() for p in multiparts(ours)] == [
+        f"=_{email.boundary_seed}.0",
+        f"=_{email.boundary_seed}.1",
+    ]
+    for mine, other in zip(multiparts(ours), multiparts(theirs), strict=True):
+        other.set_boundary(mine.get_boundary())
+    assert ours.as_bytes(linesep="\r\n") == theirs.as_bytes(linesep="\r\n")
+
+
+def test_a_text_that_holds_the_preset_boundary_gets_another_one():
+    body = "Quoting: --=_seed.1 and =_seed.0\n"
+    email = OutboxEmail(
+        subject="Hello",
+        body=body,
+        from_email="mend@example.com",
+        to=["nora@example.com"],
+        alternatives=[("<p>Hello</p>", "text/html")],
+        boundary_seed="seed",
+    )
+
+    parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
+
+    assert parsed.get_body(("plain",)).get_content() == body
+    assert parsed.get_body(("html",)).get_content() == "<p>Hello</p>"
+    assert not any(p.get_boundary() in body for p in multiparts(parsed))
+
+
+# The calendar entry, written directly.
+
+
+def test_the_calendar_entry_is_valid_ics_whatever_the_title(
+    quiet_case, account_manager, clock
+):
+    title = "Call Dana; re: the quote, v2 \\ «final» — " + "é" * 40
+    outbox_add(
+        case=quiet_case,
+        kind="promise_reminder",
+        recipients=[account_manager],
+        key="2026-12-03",
+        context={"due_on": "2026-12-03", "title": title, "uid": "promise-7@mend"},
+    )
+    message = OutboxMessage.objects.get(kind="promise_reminder")
+    email = render(message)
+    [part] = [
+        p for p in email.message().walk() if p.get_content_type() == "text/calendar"
+    ]
+    raw = part.get_payload(decode=True)
+
+    text = raw.decode("utf-8")  # folding never splits a character
+    assert text.endswith("\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert (str(calendar["VERSION"]), str(calendar["METHOD"])) == ("2.0", "PUBLISH")
+    [event] = calendar.walk("VEVENT")
+    link = f"{settings.SITE_URL}{quiet_case.get_absolute_url()}"
+    assert str(event["UID"]) == "promise-7@mend"
+    assert str(event["SUMMARY"]) == title
+    assert str(event["DESCRIPTION"]) == f"{title}\n{link}"
+    assert str(event["URL"]) == link
+    assert event.decoded("DTSTART") == dt.date(2026, 12, 3)
+    assert event.decoded("DTEND") == dt.date(2026, 12, 4)
+    assert event.decoded("DTSTAMP") == message.created_at.replace(microsecond=0)
