@@ -85,9 +85,11 @@ class OutboxMessage(models.Model):
 
     class Meta:
         indexes = [
+            # What claim_batch() reads: the due rows in order (due time, then
+            # id), up to a batch, without sorting every row due at once.
             models.Index(
-                fields=["due_at"],
-                name="outbox_pending_due",
+                fields=["due_at", "id"],
+                name="outbox_pending_due_id",
                 condition=models.Q(status="pending"),
             ),
             models.Index(
