@@ -72,6 +72,11 @@ OWNER = "notifybench-owner"
 CASES = 5
 CHUNK = 5000
 TARGET_SECONDS = 10.0
+# The partial index on pending rows that claim_batch() should read.
+INDEX = "outbox_pending_due_id"
+# How many sends a worker runs at once: `celery worker --concurrency=2` in
+# bin/run, and Celery's default (one per CPU) on this 2-CPU machine.
+WORKER_CONCURRENCY = 2
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
 # fork: the workers inherit the settings overridden for the run and the timers.
 FORK = multiprocessing.get_context("fork")
@@ -313,8 +318,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--senders",
             type=int,
-            default=2,
-            help="How many send_due() loops run at once (default: 2).",
+            default=WORKER_CONCURRENCY,
+            help="How many send_due() loops run at once (default: "
+            f"{WORKER_CONCURRENCY}, as the worker runs them).",
         )
         parser.add_argument(
             "--pool",
@@ -540,9 +546,11 @@ class Command(BaseCommand):
         self.stdout.write(shown)
         for line in plan:
             self.stdout.write(line)
-        uses_index = any("outbox_pending_due" in line for line in plan)
+        uses_index = any(INDEX in line for line in plan)
+        sorts = any("Sort" in line for line in plan)
         self.stdout.write(
-            f"Uses the outbox_pending_due index: {'yes' if uses_index else 'NO'}\n"
+            f"Uses the {INDEX} index: {'yes' if uses_index else 'NO'}; "
+            f"sorts the due rows: {'YES' if sorts else 'no'}\n"
         )
         return uses_index
 
@@ -690,16 +698,21 @@ class Command(BaseCommand):
         for name, cell in rows:
             self.stdout.write(f"{name:<{width}}  {cell(real):>17}  {cell(naive):>17}")
         self.stdout.write(
-            f"Senders: {senders} {pool}(s); SMTP sink: in a {sink}. "
+            f"Senders: {senders} {pool}(s) at once, "
+            + (
+                "as the worker runs (`celery worker --concurrency=2`, Celery's "
+                "default of one per CPU here)"
+                if senders == WORKER_CONCURRENCY and pool == "process"
+                else f"not as the worker runs ({WORKER_CONCURRENCY} processes)"
+            )
+            + f"; SMTP sink: in a {sink}. "
             "render/smtp/sql: wall time summed over the senders, each exclusive "
             "of the others; other: the rest (Python in the loop, ORM, waiting "
             "for a CPU)."
             + (" Sender CPU includes the sink's." if sink == "thread" else "")
         )
         self.stdout.write(f"Sample message: {describe_sample(real['sample'])}")
-        self.stdout.write(
-            f"Claim query uses outbox_pending_due: {'yes' if uses_index else 'NO'}"
-        )
+        self.stdout.write(f"Claim query uses {INDEX}: {'yes' if uses_index else 'NO'}")
         self.stdout.write(f"Load average after: {load()}")
         delivered = min(real["accepted"] - real["duplicates"], real["recorded"])
         met = (
@@ -709,7 +722,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{'OK' if met else 'MISS'}: {delivered:,} delivered in "
-            f"{real['seconds']:.1f} s (target {TARGET_SECONDS:g} s"
+            f"{real['seconds']:.1f} s by {senders} sender {pool}(s) "
+            f"(target {TARGET_SECONDS:g} s"
             + ("" if delivered == count else f", {count:,} queued")
             + ("" if not real["duplicates"] else f", {real['duplicates']} duplicates")
             + ")"
