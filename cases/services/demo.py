@@ -22,6 +22,7 @@ from ..models import (
     Compensation,
     Contact,
     FollowUp,
+    FollowUpStatus,
     Membership,
     Option,
     OutboxMessage,
@@ -43,7 +44,14 @@ from .compensation import (
     compensation_none_due,
     compensation_offer,
 )
-from .demo_data import CASES, CLIENTS, DUE_SOON, MANAGERS, FromToday
+from .demo_data import (
+    CASES,
+    CLIENTS,
+    DUE_SOON,
+    FOLLOW_UP_LATE,
+    MANAGERS,
+    FromToday,
+)
 from .promises import promise_make, promise_settle
 from .steps import (
     apology_record,
@@ -74,6 +82,8 @@ PEOPLE = [
 
 # Spacing between the actions taken within one step.
 ACTION_GAP = dt.timedelta(minutes=35)
+# How long after its date a follow-up marked "late" in the demo data was held.
+LATE_BY_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -458,12 +468,15 @@ class _CaseBuilder:
             due_on = self.clock.due(due)
             follow_up = self.call(follow_up_schedule, due_on=due_on, purpose=purpose)
             if status:
-                settled = self.clock.on(due_on, 14)
+                # "late": held, but some days after the date agreed.
+                late = status == FOLLOW_UP_LATE
+                day = due_on + dt.timedelta(days=LATE_BY_DAYS if late else 0)
+                settled = self.clock.on(day, 11 if late else 14)
                 self.call(
                     follow_up_settle,
                     at=settled,
                     follow_up_id=follow_up.pk,
-                    status=status,
+                    status=FollowUpStatus.DONE if late else status,
                     notes=notes,
                 )
                 FollowUp.objects.filter(pk=follow_up.pk).update(settled_at=settled)

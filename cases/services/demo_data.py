@@ -32,6 +32,10 @@ class FromToday:
     days: int
 
 
+# A follow-up that was held, but late: done a few days after its date.
+FOLLOW_UP_LATE = "late"
+
+
 HIGH, MEDIUM, LOW = Feasibility.HIGH, Feasibility.MEDIUM, Feasibility.LOW
 IN_PERSON, CALL, WRITTEN = (
     ApologyMethod.IN_PERSON,
@@ -128,6 +132,34 @@ CLIENTS = {
                 ),
             ],
         ),
+        (
+            "Stanmore Hotels Group",
+            Segment.ENTERPRISE,
+            "120000",
+            [
+                ("Claire Dunmore", "Head of Events", "c.dunmore", "+44 20 7946 0640"),
+                (
+                    "Patrick Olsen",
+                    "Group Operations Director",
+                    "patrick.olsen",
+                    "+44 20 7946 0655",
+                ),
+            ],
+        ),
+        (
+            "Wexcombe Studios",
+            Segment.ENTERPRISE,
+            "70000",
+            [
+                (
+                    "Nina Albrecht",
+                    "Head of Post-Production",
+                    "nina.albrecht",
+                    "+44 20 7946 0712",
+                ),
+                ("Sol Adebayo", "Pipeline Engineer", "sol.adebayo", "+44 20 7946 0728"),
+            ],
+        ),
     ],
     "Midmarket": [
         (
@@ -202,6 +234,15 @@ CLIENTS = {
                 ),
             ],
         ),
+        (
+            "Penrose Garden Centres",
+            Segment.MIDMARKET,
+            "40000",
+            [
+                ("Gareth Penrose", "Owner", "gareth.penrose", "+44 117 496 0980"),
+                ("Hollie Vance", "Retail Manager", "hollie.vance", "+44 117 496 0991"),
+            ],
+        ),
     ],
 }
 
@@ -227,7 +268,8 @@ REPEAT_CLIENT = ("Midmarket", "Tidewell Retail")
 #   options:       (description, cost to us, time to deliver, feasibility, chosen)
 #                  chosen: True, False, or "later" (added, then chosen)
 #   apologies:     (to whom, method, on whose behalf, asked forgiveness, response)
-#   follow_ups:    (due, purpose, "done" / "missed" / None for scheduled, notes)
+#   follow_ups:    (due, purpose, "done" / FOLLOW_UP_LATE / "missed" / None for
+#                  scheduled, notes); FOLLOW_UP_LATE: done, a few days after the date
 #   promises:      (step made in, what we promised, due, kept: True/False/None)
 
 CASES = [
@@ -1831,5 +1873,1241 @@ CASES = [
         "opened": 0.1,
         "moves": [],
         "step": Step.ACKNOWLEDGE,
+    },
+    # Closed in the last six months ------------------------------------------
+    # Enough closed cases in each team, in the last 90 days and the 90 before,
+    # for the insights page to compare outcomes, times, follow-through and
+    # compensation. Appended here so the cases above keep their places.
+    {
+        "team": "Enterprise",
+        "owner": "priya",
+        "client": "Brightwater Clinics",
+        "commitment": "Westside X-ray detector replaced within one working day",
+        "promised": 1,
+        "what_happened": (
+            "The detector in Westside's X-ray room failed on a Tuesday morning. The "
+            "service contract promises a replacement within one working day, but "
+            "our only spare had been lent to a hospital and nobody had booked it "
+            "back in. A new one came from the manufacturer five days later, and "
+            "Westside sent its X-ray patients across town to Eastside all week."
+        ),
+        "severity": Severity.HIGH,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.NO_BACKUP, OurPart.BELOW_LEVEL],
+        "affected": ["Colin Frears", "Dr Nadia Hussain"],
+        "opened": 175,
+        "moves": [0.1, 0.3, 0.4, 1, 2, 6, 62],
+        "step": Step.CLOSED,
+        "answers": "yes partly yes partly no yes partly no yes",
+        "notes": {
+            "followed_through": "We ordered from the manufacturer on day two, "
+            "not day one.",
+            "backup_plan": "One spare detector for every contract, and it was out "
+            "on loan.",
+            "improvement_process": "Spare parts lent out are not recorded anywhere.",
+        },
+        "client_view": (
+            "Colin signed a one-day contract so that a fault could never close an "
+            "X-ray room for a week. To him the contract was worth nothing the first "
+            "time it was needed."
+        ),
+        "our_view": (
+            "We sold a one-day replacement backed by a single spare and lent that "
+            "spare out without a record. The delay was ours, not the manufacturer's."
+        ),
+        "client_feeling": (
+            "Colin is angry and feels misled. Dr Hussain is worried about the "
+            "patients who had to travel for their scans."
+        ),
+        "options": [
+            (
+                "Ask the hospital to return our spare detector at once",
+                "200",
+                "2 days",
+                LOW,
+                False,
+            ),
+            (
+                "Pay for express shipping from the manufacturer's warehouse",
+                "650",
+                "3 days",
+                MEDIUM,
+                True,
+            ),
+            (
+                "Send Westside's urgent patients to Eastside by taxi at our cost",
+                "300",
+                "Same day",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Colin Frears"],
+                "summary": (
+                    "Called Colin the same afternoon: no spare in stock, a "
+                    "detector on express order, and taxis to Eastside for urgent "
+                    "patients at our cost until it is fitted."
+                ),
+                "reaction": (
+                    "Colin asked why a one-day contract had no part behind it. He "
+                    "accepted the taxis and wanted the plan in writing."
+                ),
+            },
+            {
+                "channel": Channel.MEETING,
+                "people": ["Colin Frears", "Dr Nadia Hussain"],
+                "summary": (
+                    "Maria and Priya met Colin and Dr Hussain once the detector "
+                    "was fitted, and proposed a spare held for Brightwater alone."
+                ),
+                "reaction": (
+                    "Dr Hussain agreed, on condition that the spare is named in "
+                    "the contract."
+                ),
+                "manager_joined": True,
+            },
+        ],
+        "apologies": [
+            (
+                "Colin Frears",
+                IN_PERSON,
+                COMPANY,
+                True,
+                "Colin accepted, but said he will read our contracts more closely "
+                "from now on.",
+            ),
+            (
+                "Dr Nadia Hussain",
+                IN_PERSON,
+                COMPANY,
+                True,
+                "She accepted and asked us to write to the patients who travelled.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": (
+                    "A free safety and image-quality check of all three X-ray rooms"
+                ),
+                "value": "600",
+                "cost": "150",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                14,
+                "Check the spare detector is in our store and labelled for them",
+                "done",
+                "Spare in stock, labelled and recorded.",
+            ),
+            (
+                45,
+                "Go through the new contract terms with Colin",
+                "done",
+                "Colin signed the revised contract, which names the spare and "
+                "says it is never lent out.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Give Colin the detector's delivery date every evening until it "
+                "is fitted",
+                4,
+                True,
+            ),
+            (
+                Step.FOLLOW_UP,
+                "Send the revised contract with a spare held for Brightwater",
+                30,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RETAINED,
+            "client_fit": ClientFit.WITH_CHANGES,
+            "lessons": (
+                "A response time in a contract needs a part behind it. Brightwater "
+                "stays, but only with a spare detector held for them and named in "
+                "the contract; any spare we lend now has a record and a return date."
+            ),
+        },
+    },
+    {
+        "team": "Enterprise",
+        "owner": "alex",
+        "client": "Corvina Labs",
+        "commitment": "Alarms from the sample freezers sent to the on-call phone",
+        "promised": -3,
+        "what_happened": (
+            "When we set up monitoring for Corvina's eight sample freezers, the "
+            "alarms went to the lab's shared inbox instead of the on-call phone "
+            "Ingrid had asked for. A freezer failed on a Saturday evening, nobody "
+            "read the email until Monday, and three weeks of samples were lost."
+        ),
+        "severity": Severity.CRITICAL,
+        "source": FailureSource.INDIVIDUAL,
+        "parts": [OurPart.MISUNDERSTOOD],
+        "affected": ["Ingrid Solberg"],
+        "opened": 150,
+        "moves": [0.1, 0.2, 0.3, 1, 3, 7, 55],
+        "step": Step.CLOSED,
+        "answers": "partly no yes yes partly yes partly no yes",
+        "notes": {
+            "written_expectations": "Ingrid asked for the on-call phone in a "
+            "meeting; the order form only said 'lab alerts'.",
+            "followed_through": "The engineer used the address on the form.",
+            "improvement_process": "We never send a test alarm at handover.",
+        },
+        "client_view": (
+            "Ingrid lost three weeks of her team's work and has to tell a research "
+            "partner that their samples are gone. She asked for one thing, a phone "
+            "that rings at night, and did not get it."
+        ),
+        "our_view": (
+            "We set up what the order form said, not what Ingrid told us, and "
+            "nobody tested an alarm at handover. A test would have shown it in "
+            "five minutes."
+        ),
+        "client_feeling": (
+            "Ingrid is upset and tired. She is not shouting; she is quietly "
+            "deciding whether to trust us with the new wing."
+        ),
+        "options": [
+            (
+                "Send every alarm to the on-call phone today and test it with "
+                "Ingrid watching",
+                "0",
+                "Same day",
+                HIGH,
+                True,
+            ),
+            (
+                "Add a second, independent alarm that texts two people",
+                "350",
+                "1 week",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.MEETING,
+                "people": ["Ingrid Solberg"],
+                "summary": (
+                    "Alex and Maria went to the lab the same day, changed the "
+                    "alarm routing in front of Ingrid and sent a test alarm to the "
+                    "on-call phone."
+                ),
+                "reaction": (
+                    "Ingrid watched the phone ring and said that was all she had "
+                    "asked for in the first place."
+                ),
+                "manager_joined": True,
+            }
+        ],
+        "apologies": [
+            (
+                "Ingrid Solberg",
+                IN_PERSON,
+                PERSONAL,
+                True,
+                "Ingrid accepted, and said she was glad Alex called it his mistake "
+                "rather than the system's.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": (
+                    "A year of freezer monitoring for the new wing at no charge, "
+                    "with a monthly test alarm"
+                ),
+                "value": "2400",
+                "cost": "300",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                14,
+                "First monthly test alarm with Ingrid",
+                "done",
+                "The on-call phone rang within a minute.",
+            ),
+            (
+                40,
+                "Talk to Tobias about equipment for the new wing",
+                "done",
+                "Tobias has ordered the new wing's forty workstations from us.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send Ingrid a written list of every alarm and who receives it",
+                2,
+                True,
+            ),
+            (
+                Step.FOLLOW_UP,
+                "Run a test alarm on the first Monday of every month",
+                14,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RECOVERED,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "Set up what the client told us, not what the form says, and "
+                "confirm it back in writing. Every alarm is tested at handover with "
+                "the client watching. Owning the mistake on the day kept Corvina, "
+                "who ordered the workstations for their new wing soon after."
+            ),
+        },
+    },
+    {
+        "team": "Enterprise",
+        "owner": "alex",
+        "client": "Larchmont Engineering",
+        "commitment": "Large-format plotter repaired before Larchmont's bid deadline",
+        "promised": 3,
+        "what_happened": (
+            "Larchmont's plotter broke in the week of a large tender. We promised "
+            "it would print again by Thursday, a day before the bid was due, "
+            "counting on a part the manufacturer said would ship in two days. The "
+            "part arrived on Monday, and Marcus's team printed the tender drawings "
+            "overnight at a print shop."
+        ),
+        "severity": Severity.HIGH,
+        "source": FailureSource.EXTERNAL,
+        "parts": [OurPart.NO_BUFFER],
+        "affected": ["Marcus Lindqvist", "Helen Ward"],
+        "opened": 84,
+        "moves": [0.1, 0.2, 0.3, 1, 2, 5, 55],
+        "step": Step.CLOSED,
+        "answers": "yes yes yes no partly yes yes partly yes",
+        "notes": {
+            "buffer": "Thursday left one day of slack for a part promised in two.",
+            "backup_plan": "We knew of a print shop but did not book it.",
+        },
+        "client_view": (
+            "Marcus planned the bid around our Thursday. Had we said Monday, he "
+            "would have booked a print shop days earlier, at a normal price."
+        ),
+        "our_view": (
+            "The late part was the manufacturer's doing, but the date was ours. We "
+            "gave the date we hoped for, not one we could keep."
+        ),
+        "client_feeling": (
+            "Marcus is annoyed about a night at the print shop. Helen wants to "
+            "know whether she can rely on our dates."
+        ),
+        "options": [
+            (
+                "Lend Larchmont our showroom plotter until the part arrives",
+                "120",
+                "1 day",
+                MEDIUM,
+                False,
+            ),
+            (
+                "Pay for the tender drawings to be printed overnight at a print shop",
+                "380",
+                "Same day",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Marcus Lindqvist"],
+                "summary": (
+                    "Called Marcus on Thursday morning, as soon as the part was "
+                    "confirmed late: we pay for a print shop tonight and its "
+                    "courier collects the files."
+                ),
+                "reaction": (
+                    "Marcus said Thursday morning was late to hear it, but booked "
+                    "the print shop."
+                ),
+            },
+            {
+                "channel": Channel.EMAIL,
+                "people": ["Helen Ward"],
+                "summary": (
+                    "Wrote to Helen with what happened, the part's new date, and "
+                    "how we will set repair dates from now on."
+                ),
+                "reaction": (
+                    "Helen asked for dates with a margin in future, even if they "
+                    "look worse."
+                ),
+            },
+        ],
+        "apologies": [
+            (
+                "Marcus Lindqvist",
+                CALL,
+                PERSONAL,
+                True,
+                "Marcus accepted; the bid went in on time, which is what mattered.",
+            ),
+            (
+                "Helen Ward",
+                IN_PERSON,
+                PERSONAL,
+                True,
+                "Helen accepted and asked Alex to quote for a second plotter.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.REFUND,
+                "description": "The print shop's overnight bill, paid by us",
+                "value": "380",
+                "cost": "380",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                14,
+                "Check the plotter with Marcus after a week of heavy use",
+                "done",
+                "No faults; the CAD team prints on it every day.",
+            ),
+            (
+                30,
+                "Go through the second plotter quote with Helen",
+                FOLLOW_UP_LATE,
+                "Held three days late: Alex was out at another client's emergency.",
+            ),
+            (
+                45,
+                "Ask Marcus how the tender went",
+                "done",
+                "Larchmont won the tender and ordered a second plotter with "
+                "four-hour service.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send the manufacturer's confirmed date for the part",
+                1,
+                True,
+            ),
+            (
+                Step.FOLLOW_UP,
+                "Quote for a second plotter with four-hour service",
+                20,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RECOVERED,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "Give the date we can keep, not the one we hope for: a part "
+                "promised in two days gets four in our promise, and when a client's "
+                "deadline hangs on it, book the fallback at once. Larchmont bought "
+                "a second plotter with a service contract."
+            ),
+        },
+    },
+    {
+        "team": "Enterprise",
+        "owner": "priya",
+        "client": "Stanmore Hotels Group",
+        "commitment": "AV technician on site for the whole of the partner conference",
+        "promised": 0,
+        "what_happened": (
+            "Our technician left at six, as his booking sheet said, but Stanmore "
+            "had added an evening keynote at seven. The projector failed five "
+            "minutes into the keynote, and the group's chief executive spoke for "
+            "forty minutes without slides to three hundred partners."
+        ),
+        "severity": Severity.CRITICAL,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.BELOW_LEVEL, OurPart.NO_BACKUP],
+        "affected": ["Claire Dunmore", "Patrick Olsen"],
+        "opened": 70,
+        "moves": [0.1, 0.3, 0.4, 1, 3, 6, 50],
+        "step": Step.CLOSED,
+        "answers": "partly no yes yes no yes partly partly yes",
+        "notes": {
+            "written_expectations": "The booking said 'the whole conference'; the "
+            "sheet had the old agenda.",
+            "followed_through": "Nobody checked the agenda the day before.",
+            "backup_plan": "No spare projector on site and nobody on call.",
+        },
+        "client_view": (
+            "Claire promised her chief executive a flawless evening. She sees a "
+            "supplier that went home while its equipment was still switched on."
+        ),
+        "our_view": (
+            "The evening session was on the agenda Claire sent us. We worked from "
+            "an old sheet and left no one on call."
+        ),
+        "client_feeling": (
+            "Claire is mortified and angry. Patrick is cool: he wants to know "
+            "what the group paid for."
+        ),
+        "options": [
+            ("Refund the conference day's AV fee", "450", "1 week", HIGH, True),
+            (
+                "Run the AV at Stanmore's next two internal events free of charge",
+                "600",
+                "3 months",
+                MEDIUM,
+                False,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Claire Dunmore"],
+                "summary": (
+                    "Priya called Claire at eight the next morning with what went "
+                    "wrong, and offered to refund the day's fee."
+                ),
+                "reaction": (
+                    "Claire said a refund does not give the keynote back, and "
+                    "asked for a written account for Patrick."
+                ),
+            },
+            {
+                "channel": Channel.MEETING,
+                "people": ["Claire Dunmore", "Patrick Olsen"],
+                "summary": (
+                    "Maria and Priya met Claire and Patrick at the group's head "
+                    "office and went through the written account."
+                ),
+                "reaction": (
+                    "Patrick thanked us for coming and said the group would "
+                    "review its suppliers."
+                ),
+                "manager_joined": True,
+            },
+        ],
+        "apologies": [
+            (
+                "Claire Dunmore",
+                IN_PERSON,
+                PERSONAL,
+                True,
+                "Claire accepted, but said the evening could not be undone.",
+            ),
+            (
+                "Patrick Olsen",
+                IN_PERSON,
+                COMPANY,
+                False,
+                "Patrick accepted it politely and made no promises.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.REFUND,
+                "description": "The conference day's AV fee, refunded in full",
+                "value": "450",
+                "cost": "450",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                10,
+                "Send Claire our new checklist for live events",
+                "done",
+                "Claire thanked us; nothing from Patrick.",
+            ),
+            (
+                40,
+                "Ask Claire about next year's conference",
+                "done",
+                "The group has given next year's conference and its hotels' AV to "
+                "another company.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send Patrick a written account of the evening within two days",
+                2,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.LOST,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "At a live event the technician stays until the last session ends, "
+                "and the agenda is checked with the client the day before. A refund "
+                "worth less than the client did not match the size of the failure; "
+                "a group this size deserved a bigger gesture."
+            ),
+        },
+    },
+    {
+        "team": "Enterprise",
+        "owner": "alex",
+        "client": "Wexcombe Studios",
+        "commitment": "Night support for the render farm in the film's final month",
+        "promised": 0,
+        "what_happened": (
+            "To win the work we sold Wexcombe night cover for their render farm, "
+            "although our support desk closes at ten. When the render queue "
+            "stalled at two on a Sunday morning, the call went to voicemail. Eight "
+            "hours of rendering were lost and Monday's colour session was cancelled."
+        ),
+        "severity": Severity.HIGH,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.COULD_NOT_DELIVER],
+        "affected": ["Nina Albrecht", "Sol Adebayo"],
+        "opened": 60,
+        "moves": [0.2, 0.4, 0.5, 1, 2, 8, 48],
+        "step": Step.CLOSED,
+        "answers": "yes no no partly no no partly partly partly",
+        "notes": {
+            "written_expectations": "Night cover was written into the order.",
+            "followed_through": "Nobody set up a night rota after the sale.",
+            "responded_on_time": "Sol's call at 2am was returned at nine.",
+            "our_strengths": "We have never staffed a night desk.",
+            "manager_knew": "Maria heard about the night cover after it was sold.",
+        },
+        "client_view": (
+            "Nina bought night cover because films are finished at night. She "
+            "feels we sold her something we did not have."
+        ),
+        "our_view": (
+            "She is right. We have no night desk and never planned one; the sale "
+            "got ahead of what we can do."
+        ),
+        "client_feeling": (
+            "Nina is furious about the lost session. Sol is tired of being the "
+            "only one awake when things break."
+        ),
+        "options": [
+            (
+                "Pay a freelance engineer to sit nights until the film is delivered",
+                "1400",
+                "2 days",
+                MEDIUM,
+                False,
+            ),
+            (
+                "Credit the night-cover fee and introduce a studio support specialist",
+                "900",
+                "1 week",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.VIDEO,
+                "people": ["Nina Albrecht", "Sol Adebayo"],
+                "summary": (
+                    "Alex told Nina and Sol plainly that we cannot staff nights, "
+                    "offered to credit the fee, and to introduce two specialists "
+                    "in studio support."
+                ),
+                "reaction": (
+                    "Nina said she preferred honesty to another promise. Sol asked "
+                    "for the introductions that day."
+                ),
+            }
+        ],
+        "apologies": [
+            (
+                "Nina Albrecht",
+                CALL,
+                COMPANY,
+                True,
+                "Nina accepted, though she still has to explain the lost session "
+                "to the director.",
+            ),
+            (
+                "Sol Adebayo",
+                CALL,
+                PERSONAL,
+                True,
+                "Sol accepted and thanked Alex for the introductions.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.CREDIT,
+                "description": "The month's night-cover fee, credited in full",
+                "value": "900",
+                "cost": "900",
+                "decide": (True, "We sold cover we do not have. Credit all of it."),
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                14,
+                "Check the handover to the studio support specialist",
+                "done",
+                "The specialist has taken over the night cover.",
+            ),
+            (
+                35,
+                "Talk to Nina about the rest of the account",
+                "done",
+                "Day-time support is moving to the specialist too; we parted on "
+                "good terms.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Introduce Nina to two studio support specialists",
+                2,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.PARTED,
+            "client_fit": ClientFit.NOT_A_FIT,
+            "lessons": (
+                "We do not sell night cover: we have no night desk, and studios "
+                "need one. Any order promising hours outside our own goes to the "
+                "sales manager before it is signed."
+            ),
+        },
+    },
+    {
+        "team": "Midmarket",
+        "owner": "omar",
+        "client": "Halden Freight",
+        "commitment": "Handheld scanner repairs returned within 48 hours",
+        "promised": 2,
+        "what_happened": (
+            "Six broken scanners came back after nine days instead of two. We sent "
+            "them on to the manufacturer, because the 48-hour repair in Halden's "
+            "contract had never been built into our own repair process. The night "
+            "shift worked with half its scanners and checked loads by hand."
+        ),
+        "severity": Severity.HIGH,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.COULD_NOT_DELIVER],
+        "affected": ["Emma Lund", "Jonas Berg"],
+        "opened": 165,
+        "moves": [0.2, 0.3, 0.4, 1, 2, 5, 65],
+        "step": Step.CLOSED,
+        "answers": "yes partly partly no no partly yes no partly",
+        "notes": {
+            "responded_on_time": "Emma's second chase waited a day for an answer.",
+            "buffer": "48 hours leaves no room for a manufacturer's repair.",
+            "backup_plan": "No spare scanners to lend.",
+            "our_strengths": "We repair scanners, but never in 48 hours.",
+        },
+        "client_view": (
+            "Emma's night shift loaded lorries by hand for a week and made two "
+            "mistakes doing it. She paid for a 48-hour repair and never got one."
+        ),
+        "our_view": (
+            "We signed a repair time we had no way to meet. The manufacturer was "
+            "slow, but we never told it about our 48 hours."
+        ),
+        "client_feeling": (
+            "Emma is exasperated. Jonas's team is fed up with paper checks at night."
+        ),
+        "options": [
+            (
+                "Lend Halden four scanners from our demo stock until the repairs "
+                "come back",
+                "80",
+                "1 day",
+                HIGH,
+                True,
+            ),
+            (
+                "Pay the manufacturer's express repair fee",
+                "420",
+                "4 days",
+                MEDIUM,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Emma Lund"],
+                "summary": (
+                    "Omar called Emma, told her where the scanners were, and had "
+                    "four demo scanners driven to the depot that evening."
+                ),
+                "reaction": (
+                    "Emma took the loan scanners but said the contract has to change."
+                ),
+            },
+            {
+                "channel": Channel.MEETING,
+                "people": ["Emma Lund", "Jonas Berg"],
+                "summary": (
+                    "Tom and Omar met Emma and Jonas at the depot to agree how "
+                    "repairs should work for a company running three shifts."
+                ),
+                "reaction": (
+                    "Jonas asked for spare scanners on site rather than promises "
+                    "about repair times."
+                ),
+                "manager_joined": True,
+            },
+        ],
+        "apologies": [
+            (
+                "Emma Lund",
+                IN_PERSON,
+                COMPANY,
+                True,
+                "Emma accepted and asked that the night shift hear it too.",
+            ),
+            (
+                "Jonas Berg",
+                IN_PERSON,
+                COMPANY,
+                True,
+                "Jonas accepted on behalf of the night shift.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": (
+                    "Four spare scanners kept at the depot at no charge, swapped "
+                    "for any that break"
+                ),
+                "value": "1600",
+                "cost": "300",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                7,
+                "Check the spare scanners are in use on the night shift",
+                "done",
+                "All four in use; Jonas keeps the log.",
+            ),
+            (
+                30,
+                "Go through the new repair terms with Emma",
+                "done",
+                "A broken scanner is now swapped for a spare at once; the 48 hours "
+                "is out of the contract.",
+            ),
+            (
+                55,
+                "Quarterly review with Emma",
+                "done",
+                "No shift has been short of scanners since.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send Emma the status of every scanner each morning until all six "
+                "are back",
+                5,
+                True,
+            ),
+            (
+                Step.APOLOGISE,
+                "Return the last two repaired scanners by Friday",
+                3,
+                False,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RETAINED,
+            "client_fit": ClientFit.WITH_CHANGES,
+            "lessons": (
+                "Do not sign a repair time we cannot meet. A client running three "
+                "shifts needs spare units on site more than a fast repair, so "
+                "Halden stays with spares at the depot. Missing the Friday we "
+                "promised for the last two scanners cost us goodwill the loan had "
+                "earned."
+            ),
+        },
+    },
+    {
+        "team": "Midmarket",
+        "owner": "lena",
+        "client": "Ashgrove Dental Group",
+        "commitment": "New reception computers working for Monday's first patients",
+        "promised": 0,
+        "what_happened": (
+            "We installed the new reception computers on Sunday evening. Nobody "
+            "tested the card terminal, which needed a new driver, so on Monday "
+            "patients could not pay by card until early afternoon and Paula took "
+            "payments over the phone."
+        ),
+        "severity": Severity.MEDIUM,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.NO_BUFFER],
+        "affected": ["Paula Grant"],
+        "opened": 155,
+        "moves": [0.1, 0.2, 0.3, 1, 2, 4, 50],
+        "step": Step.CLOSED,
+        "answers": "yes yes yes no partly yes yes partly yes",
+        "notes": {
+            "buffer": "Sunday evening left no time to test before Monday.",
+            "backup_plan": "The old computers were still there, but unplugged.",
+        },
+        "client_view": (
+            "Paula had a queue at the desk all morning, and patients were annoyed "
+            "before they had even sat down."
+        ),
+        "our_view": (
+            "We squeezed the install into the last evening before opening, so "
+            "there was no time to test what patients use first."
+        ),
+        "client_feeling": (
+            "Paula was frazzled on Monday; by Tuesday she was more amused than angry."
+        ),
+        "options": [
+            (
+                "Install the card terminal driver remotely this morning",
+                "0",
+                "2 hours",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Paula Grant"],
+                "summary": (
+                    "Called Paula at nine: the driver goes on remotely within two "
+                    "hours, and card payments by phone until then."
+                ),
+                "reaction": "Paula asked for installs on a Friday from now on.",
+            }
+        ],
+        "apologies": [
+            (
+                "Paula Grant",
+                CALL,
+                PERSONAL,
+                True,
+                "Paula accepted and joked about her Monday.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": "A year of offsite backup for the new computers",
+                "value": "300",
+                "cost": "40",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                7,
+                "Check a week of card payments with Paula",
+                "done",
+                "No failures all week.",
+            ),
+            (
+                40,
+                "Talk to Dr Chen about her second practice",
+                "done",
+                "Dr Chen asked us to fit out her second practice, installing on a "
+                "Friday.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send Paula the checklist we test against after every install",
+                2,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RECOVERED,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "Install with a working day to spare, and test what patients touch "
+                "first: the card terminal, the check-in screen, the printer. Fixing "
+                "it within hours won us the second practice."
+            ),
+        },
+    },
+    {
+        "team": "Midmarket",
+        "owner": "lena",
+        "client": "Penrose Garden Centres",
+        "commitment": "Staff fleeces with the new logo for the spring reopening",
+        "promised": -2,
+        "what_happened": (
+            "The 120 fleeces for Penrose's three garden centres arrived with the "
+            "old logo. We sent our embroidery partner last year's artwork and "
+            "nobody checked the sample. Staff opened the season in the old "
+            "uniforms, two days after the new brand was launched in the local paper."
+        ),
+        "severity": Severity.MEDIUM,
+        "source": FailureSource.PROCESS,
+        "parts": [OurPart.BELOW_LEVEL],
+        "affected": ["Hollie Vance", "Gareth Penrose"],
+        "opened": 80,
+        "moves": [0.1, 0.2, 0.3, 1, 2, 6, 55],
+        "step": Step.CLOSED,
+        "answers": "yes no yes partly partly yes partly no yes",
+        "notes": {
+            "written_expectations": "The new artwork was attached to the order.",
+            "followed_through": "The photo of the sample was never opened.",
+            "improvement_process": "Artwork sent out is not checked against the order.",
+        },
+        "client_view": (
+            "Gareth paid for a new brand and his own staff undid it on the first "
+            "weekend. Hollie had to explain it to every team leader."
+        ),
+        "our_view": (
+            "The right artwork was in our inbox and the wrong one went out. One "
+            "look at the sample would have caught it."
+        ),
+        "client_feeling": (
+            "Gareth is angry and says so. Hollie is embarrassed in front of her staff."
+        ),
+        "options": [
+            (
+                "Re-embroider all 120 fleeces with the new logo within a week, at "
+                "our cost",
+                "1100",
+                "1 week",
+                HIGH,
+                True,
+            ),
+            (
+                "Supply plain fleeces and logo badges this week as a stopgap",
+                "300",
+                "2 days",
+                MEDIUM,
+                False,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Hollie Vance"],
+                "summary": (
+                    "Called Hollie: the fleeces go back for the new logo at our "
+                    "cost, and will be at all three centres by the next Friday."
+                ),
+                "reaction": (
+                    "Hollie was relieved, but said Gareth wants to hear it from us "
+                    "himself."
+                ),
+            },
+            {
+                "channel": Channel.MEETING,
+                "people": ["Gareth Penrose", "Hollie Vance"],
+                "summary": (
+                    "Tom and Lena met Gareth at the main garden centre to explain "
+                    "what went wrong and how it is being put right."
+                ),
+                "reaction": (
+                    "Gareth heard us out and said he would think about the account."
+                ),
+                "manager_joined": True,
+            },
+        ],
+        "apologies": [
+            ("Hollie Vance", CALL, PERSONAL, True, "Hollie accepted."),
+            (
+                "Gareth Penrose",
+                IN_PERSON,
+                COMPANY,
+                True,
+                "Gareth accepted the apology, though not the excuse of a busy week.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": "Name badges with the new logo for every member of "
+                "staff",
+                "value": "180",
+                "cost": "60",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                14,
+                "Check the corrected fleeces at all three centres",
+                "done",
+                "All 120 corrected and handed out.",
+            ),
+            (
+                45,
+                "Talk to Gareth about the autumn order",
+                "done",
+                "Gareth has moved uniforms and signage to a local embroiderer.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Corrected fleeces at all three centres by Friday",
+                4,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.LOST,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "Every logo job gets its sample checked against the client's "
+                "artwork before the run. Fixing the fleeces within a week was not "
+                "enough for a client whose relaunch we spoiled, and badges worth "
+                "less than the account did not change his mind."
+            ),
+        },
+    },
+    {
+        "team": "Midmarket",
+        "owner": "omar",
+        "client": "Kestrel Foods",
+        "commitment": "Weekly sales report with every product line, Mondays by nine",
+        "promised": 0,
+        "what_happened": (
+            "The first three weekly sales reports left out Kestrel's two chilled "
+            "product lines. We mapped product codes from an old price list that "
+            "Leo had told us was out of date, so the chilled ranges looked as if "
+            "they had sold nothing, and Anita nearly cut their production."
+        ),
+        "severity": Severity.MEDIUM,
+        "source": FailureSource.INDIVIDUAL,
+        "parts": [OurPart.MISUNDERSTOOD],
+        "affected": ["Anita Kowalski", "Leo Fischer"],
+        "opened": 40,
+        "moves": [0.1, 0.2, 0.3, 1, 2, 6, 34],
+        "step": Step.CLOSED,
+        "answers": "partly no yes yes yes yes partly partly yes",
+        "notes": {
+            "written_expectations": "Leo's warning about the price list came by "
+            "phone and never reached the order.",
+            "followed_through": "Nobody compared the first report's totals with "
+            "Kestrel's own.",
+        },
+        "client_view": (
+            "Anita nearly made a production decision on our figures, and now "
+            "wonders what else in the report is wrong."
+        ),
+        "our_view": (
+            "Leo told us the price list was old and we used it anyway. Checking "
+            "the totals against Kestrel's would have caught it in the first week."
+        ),
+        "client_feeling": (
+            "Anita is alarmed more than angry. Leo feels he warned us and was not "
+            "heard."
+        ),
+        "options": [
+            (
+                "Re-run the three reports with the current product list by Wednesday",
+                "0",
+                "2 days",
+                HIGH,
+                True,
+            ),
+            (
+                "Check every report's totals against Kestrel's own before it goes out",
+                "0",
+                "1 week",
+                HIGH,
+                True,
+            ),
+        ],
+        "contacts_log": [
+            {
+                "channel": Channel.CALL,
+                "people": ["Anita Kowalski", "Leo Fischer"],
+                "summary": (
+                    "Called Anita and Leo: the three reports re-run by Wednesday, "
+                    "and from now on every report's totals checked against theirs "
+                    "before it goes out."
+                ),
+                "reaction": (
+                    "Anita asked for the corrected figures before her production "
+                    "meeting on Thursday."
+                ),
+            }
+        ],
+        "apologies": [
+            (
+                "Anita Kowalski",
+                CALL,
+                COMPANY,
+                True,
+                "Anita accepted; she was glad we called before she found it herself.",
+            ),
+            (
+                "Leo Fischer",
+                CALL,
+                PERSONAL,
+                True,
+                "Leo accepted, and said he will put his warnings in writing too.",
+            ),
+        ],
+        "compensations": [
+            {
+                "kind": CompensationKind.FREE_PRODUCT,
+                "description": (
+                    "A stock-ageing page added to the weekly report, free for "
+                    "three months"
+                ),
+                "value": "450",
+                "cost": "60",
+                "deliver": True,
+            }
+        ],
+        "follow_ups": [
+            (
+                7,
+                "Check the next report's totals with Leo",
+                "done",
+                "Totals match Kestrel's own to the case.",
+            ),
+            (
+                21,
+                "Review the first month of reports with Anita",
+                FOLLOW_UP_LATE,
+                "Held three days late, after Omar moved it twice.",
+            ),
+        ],
+        "promises": [
+            (
+                Step.COMMUNICATE,
+                "Send the corrected reports before Thursday's production meeting",
+                2,
+                True,
+            ),
+        ],
+        "close": {
+            "outcome": Outcome.RETAINED,
+            "client_fit": ClientFit.GOOD,
+            "lessons": (
+                "A warning from the client goes into the order, even when it comes "
+                "by phone. The first reports of any new kind have their totals "
+                "checked against the client's own figures before they go out."
+            ),
+        },
     },
 ]
