@@ -148,12 +148,12 @@ def figure_rows(data: dict) -> Iterator[list]:
             row["median"],
             row["median_previous"],
         ]
-        yield ["Step visits", row["label"], row["visits"], ""]
+        yield ["Step visits", row["label"], row["visits"], row["visits_previous"]]
         yield [
             "Step visits over target",
             row["label"],
             f"{row['over']} ({row['over_share']})",
-            row["over_share_previous"],
+            f"{row['over_previous']} ({row['over_share_previous']})",
         ]
     for row in data["follow_through"]:
         yield [
@@ -170,7 +170,7 @@ def figure_rows(data: dict) -> Iterator[list]:
         ("cost", "Cost to us"),
         ("guideline", "Guideline total"),
         ("against_guideline", "Value against the guideline"),
-        ("under", "Offers under the guideline"),
+        ("under", "Delivered under the guideline"),
     ):
         yield ["Compensation", label, money["cur"][key], money["prev"][key]]
     for group, key in (("Team", "by_team"), ("Account manager", "by_owner")):

@@ -247,12 +247,14 @@ def _steps(rows: dict) -> dict:
                 "visits": visits,
                 "median": duration_text(row.get("median_cur")),
                 "median_previous": duration_text(row.get("median_prev")),
+                "visits_previous": visits_prev,
                 "over": over,
+                "over_previous": over_prev,
                 "over_share": _share(over, visits),
                 "over_share_previous": _share(over_prev, visits_prev),
             }
         )
-    most = _ranked([(s["label"], s["over"], 0) for s in steps])
+    most = _ranked([(s["label"], s["over"], s["over_previous"]) for s in steps])
     return {"rows": steps, "most_overdue": most}
 
 

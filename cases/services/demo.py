@@ -253,11 +253,15 @@ class _Clock:
             raise ValueError("Demo case has more 'moves' than steps it moves on.")
 
 
+NOTICED_HOURS = (2, 0.5, 1, 4, 1.5, 20, 0.75, 3)
+
+
 class _CaseBuilder:
     """Builds one demo case through the services, then dates it."""
 
     def __init__(self, spec, index, teams, users, client, started):
         self.spec = spec
+        self.index = index
         self.team = teams[spec["team"]]
         self.owner = users[spec["owner"]]
         self.manager = users[MANAGERS[spec["team"]]]
@@ -292,6 +296,13 @@ class _CaseBuilder:
     def contact(self, name: str) -> Contact:
         return Contact.objects.filter(client=self.client, name=name).earliest("pk")
 
+    def noticed_hours(self) -> float:
+        """How long before logging the ball was seen to drop: mostly soon,
+        sometimes the next day, so time-to-alert figures vary as they would."""
+        return self.spec.get(
+            "noticed_hours", NOTICED_HOURS[self.index % len(NOTICED_HOURS)]
+        )
+
     def build(self) -> None:
         spec, clock = self.spec, self.clock
         opened = clock.times[0]
@@ -304,7 +315,7 @@ class _CaseBuilder:
             severity=spec["severity"],
             promised_on=timezone.localdate(opened)
             + dt.timedelta(days=spec["promised"]),
-            detected_at=opened - dt.timedelta(hours=2),
+            detected_at=opened - dt.timedelta(hours=self.noticed_hours()),
             failure_source=spec["source"],
             parts=spec["parts"],
             contacts=[self.contact(name) for name in spec["affected"]],

@@ -163,6 +163,7 @@ def data():
     visit(c2, ack, at(6, 10, 12), at(6, 10, 16), at(6, 10, 14))  # 4 h, over
     visit(c3, comm, at(6, 21, 9), None, at(6, 22, 9))  # still there, past due
     visit(c5, ack, at(5, 20, 9.5), at(5, 20, 10.5), at(5, 20, 11.5))  # in time
+    visit(c5, root, at(5, 20, 10.5), at(5, 21, 10.5), at(5, 21, 9))  # over
 
     follow_up(c1, dt.date(2026, 6, 10), "done", at(6, 10, 15))  # on time
     follow_up(c1, dt.date(2026, 6, 15), "done", at(6, 17, 10))  # late
@@ -252,10 +253,13 @@ def test_outcomes_steps_and_follow_through(data):
     assert steps["Root cause"]["median"] == "24.0 h"
     # Still in Communicate past its target: over, with no length yet.
     assert (steps["Communicate"]["over"], steps["Communicate"]["median"]) == (1, "—")
-    assert [r["label"] for r in figures["steps"]["most_overdue"]["rows"]] == [
-        "Acknowledge",
-        "Communicate",
-    ]
+    # Ranked by this period, with the previous period's count beside it: a
+    # step over target only before still shows.
+    assert [
+        (r["label"], r["value"], r["previous"])
+        for r in figures["steps"]["most_overdue"]["rows"]
+    ] == [("Acknowledge", 2, 0), ("Communicate", 1, 0), ("Root cause", 0, 1)]
+    assert steps["Root cause"]["over_share_previous"] == "100%"
 
     june = {
         r["label"]: r for r in figures["follow_through"] if r["window"] == "this period"
