@@ -1,62 +1,48 @@
 """The case list's filters and sorts, kept in the URL so a view can be shared."""
 
-import html
-
 import django_filters as filters
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.db.models import Case as Switch
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.formats import localize
-from django.utils.safestring import mark_safe
 
-from .forms.base import DateInput
+from .forms.base import DateInput, MendForm
 from .models import Case, FailureSource, Severity, Team, User
 from .workflow import Step
 
+# The order the filters are shown in; the first one (search) is wider.
+FILTER_COLUMNS = [
+    "q",
+    "status",
+    "step",
+    "severity",
+    "failure_source",
+    "team",
+    "owner",
+    "client",
+    "opened_after",
+    "opened_before",
+    "sort",
+]
 
-class Select(forms.Select):
-    """Django's <select>, built in Python rather than one template per option.
 
-    The client filter offers every client the user may see, often thousands,
-    and rendering their options took longer than all of the list's queries.
-    The HTML is the same as Django's templates give; so is the name, which
-    crispy turns into the CSS class "select".
-    """
+class CaseFilterForm(MendForm):
+    """The filters in one row of columns, drawn as the rest of Mend's forms."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        out = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-        # select.html, with select_option.html (whose file ends in a newline).
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
-                out.append(f'\n  <optgroup label="{_escape(group_name)}">')
-            out.extend(
-                f'\n  <option value="{_escape(option["value"])}"'
-                f"{_attrs(option['attrs'])}>{_escape(localize(option['label']))}"
-                "</option>\n"
-                for option in options
+    # Drawn field by field with |as_crispy_field before, whose errors are <p>s.
+    error_tag = "p"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first, *rest = FILTER_COLUMNS
+        self.helper.layout = Layout(
+            Div(
+                Div(first, css_class="col-md-4"),
+                *[Div(name, css_class="col-md-2") for name in rest],
+                css_class="row g-2 align-items-end",
             )
-            if group_name:
-                out.append("\n  </optgroup>")
-        out.append("\n</select>")
-        return mark_safe("".join(out))  # noqa: S308 - each value is escaped
-
-
-def _escape(value) -> str:
-    """conditional_escape without its lazy-string wrapper, as it runs per option."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: ` name="value"`, or ` name` when True."""
-    return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+        )
 
 
 SEVERITY_RANK = Switch(
@@ -86,30 +72,26 @@ class CaseFilter(filters.FilterSet):
 
     q = filters.CharFilter(label="Search", method="search")
     team = filters.ModelChoiceFilter(
-        queryset=Team.objects.none(), empty_label="Any team", widget=Select
+        queryset=Team.objects.none(), empty_label="Any team"
     )
     owner = filters.ModelChoiceFilter(
-        queryset=User.objects.none(), empty_label="Anyone", widget=Select
+        queryset=User.objects.none(), empty_label="Anyone"
     )
     # A name to type rather than a list: a team can have thousands of clients.
     client = filters.CharFilter(
         label="Client", field_name="client__name", lookup_expr="icontains"
     )
-    step = filters.ChoiceFilter(
-        choices=Step.choices, empty_label="Any step", widget=Select
-    )
+    step = filters.ChoiceFilter(choices=Step.choices, empty_label="Any step")
     severity = filters.ChoiceFilter(
-        choices=Severity.choices, empty_label="Any severity", widget=Select
+        choices=Severity.choices, empty_label="Any severity"
     )
     failure_source = filters.ChoiceFilter(
         label="Source",
         choices=FailureSource.choices,
         empty_label="Any source",
-        widget=Select,
     )
     status = filters.ChoiceFilter(
         label="Status",
-        widget=Select,
         choices=[
             ("open", "Open"),
             ("overdue", "Overdue"),
@@ -140,12 +122,12 @@ class CaseFilter(filters.FilterSet):
         ],
         method="sort_by",
         empty_label="Most urgent first",
-        widget=Select,
     )
 
     class Meta:
         model = Case
         fields = []
+        form = CaseFilterForm
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)

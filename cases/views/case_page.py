@@ -1,7 +1,6 @@
 """What the case page shows: built once, used by the page and by failed actions."""
 
 from ..forms import cases as case_forms
-from ..forms import steps as step_forms
 from ..guidance import GUIDANCE
 from ..guideline import guideline_for
 from ..models import ROOT_CAUSE_QUESTIONS
@@ -86,8 +85,6 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "answers": [
             (text, answers.get(key)) for key, text in ROOT_CAUSE_QUESTIONS.items()
         ],
-        "deliver_form": step_forms.DeliverForm(),
-        "settle_form": step_forms.SettleFollowUpForm(),
         "is_last_working_step": case.step == Step.FOLLOW_UP,
         "sent_back": sent_back,
         "second_drops": sum(p.status == "missed" for p in case.promises.all()),
