@@ -1,0 +1,37 @@
+"""Lessons from similar past cases appear where lessons are read and written."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case
+from cases.workflow import Step
+from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LESSON = "Book two trainers for every rollout"
+
+
+def test_lessons_show_when_logging_and_before_closing(
+    page, live_server, sign_in, account_manager, sales_manager, team, csp_violations
+):
+    acme = ClientFactory(team=team, name="Acme Mills")
+    past = walk_to(
+        make_case(account_manager, client=acme), Step.CLOSED, account_manager
+    )
+    Case.objects.filter(pk=past.pk).update(lessons=LESSON)
+    now = walk_to(
+        make_case(account_manager, client=acme), Step.FOLLOW_UP, account_manager
+    )
+
+    sign_in("alice", PASSWORD)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_label("Client", exact=True).select_option(label="Acme Mills")
+    panel = page.get_by_test_id("similar-cases")
+    expect(panel).to_contain_text(LESSON)
+    expect(panel).to_contain_text("same client")
+
+    page.goto(f"{live_server.url}/cases/{now.pk}/")
+    close = page.get_by_test_id("close-case")
+    expect(close.get_by_test_id("similar-cases")).to_contain_text(LESSON)
+    assert csp_violations == []
