@@ -129,56 +129,64 @@ def send_due(*, limit: int = BATCH_SIZE) -> int:
 def deliver(ids: list[int], *, claimed_at: datetime) -> int:
     """Send the rows this sender claimed at `claimed_at` over one connection.
 
-    The rows go in groups of GROUP_SIZE. For each group: renew the claims if
-    they are older than RENEW_AFTER_SECONDS; load the rows still held; check
-    in one query which recipients may still see their cases; send each
-    message; then record the outcomes, one UPDATE per outcome, only where
-    this sender still holds the claim. A sender that dies mid-group loses that
-    group's outcomes, at most: its rows stay `sending` until the lease runs
-    out and then go out again, with the same Message-IDs.
+    The rows still held are loaded once, then go in groups of GROUP_SIZE:
+    check in one query which recipients may still see their cases, send each
+    message, then record the group's outcomes, one UPDATE per outcome, only
+    where this sender still holds the claim. A sender that dies mid-group
+    loses that group's outcomes, at most: its rows stay `sending` until the
+    lease runs out and then go out again, with the same Message-IDs.
+
+    Once the claim is RENEW_AFTER_SECONDS old (a slow server), the rows left
+    are renewed and loaded again before the next message, so no message
+    starts under an older claim, or is checked against older data.
     """
     smtp = _Smtp()
     sent = 0
-    todo = list(ids)
+    claim = claimed_at
+    held = _load_held(ids, claim)
     try:
-        while todo:
-            group, todo = todo[:GROUP_SIZE], todo[GROUP_SIZE:]
-            held_since = claimed_at
-            while group:
-                done, group, held_since = _deliver_group(group, held_since, smtp)
-                sent += done
+        while held:
+            if _stale(claim):
+                claim = _renew_claims([m.pk for m in held], claim)
+                held = _load_held([m.pk for m in held], claim)
+                continue
+            group, held = held[:GROUP_SIZE], held[GROUP_SIZE:]
+            done, left = _deliver_group(group, claim, smtp)
+            sent += done
+            held = left + held
     finally:
         smtp.close()
     return sent
 
 
-def _deliver_group(
-    ids: list[int], held_since: datetime, smtp: "_Smtp"
-) -> tuple[int, list[int], datetime]:
-    """Deliver one group whose rows this sender claimed at `held_since`.
-
-    Returns how many were recorded sent, and the rows left for later with
-    their claim: a group stops taking messages once its claim is
-    RENEW_AFTER_SECONDS old, and the rest are renewed as a group of their own.
-    """
-    from .render import render  # render imports this module
-
-    claim = held_since
-    if _stale(claim):
-        claim = _renew_claims(ids, held_since)
-    messages = list(
+def _load_held(ids: list[int], claim: datetime) -> list[OutboxMessage]:
+    """The rows among `ids` this sender still holds under `claim`, in order,
+    with what skip_reason() and the templates read."""
+    return list(
         OutboxMessage.objects.filter(
             pk__in=ids, status=OutboxStatus.SENDING, claimed_at=claim
         )
         .select_related("recipient", "case__client", "case__owner", "case__team")
         .order_by("due_at", "pk")
     )
+
+
+def _deliver_group(
+    messages: list[OutboxMessage], claim: datetime, smtp: "_Smtp"
+) -> tuple[int, list[OutboxMessage]]:
+    """Send one group held under `claim` and record its outcomes.
+
+    Returns how many were recorded sent, and the messages left unsent
+    because the claim grew RENEW_AFTER_SECONDS old meanwhile.
+    """
+    from .render import render  # render imports this module
+
     visible = visible_cases(messages)
     outcomes = _Outcomes()
-    left: list[int] = []
+    left: list[OutboxMessage] = []
     for index, message in enumerate(messages):
         if index and _stale(claim):
-            left = [m.pk for m in messages[index:]]
+            left = messages[index:]
             break
         reason = skip_reason(message, visible=visible)
         if reason:
@@ -196,7 +204,7 @@ def _deliver_group(
             )
             continue
         smtp.send(email, message, outcomes)
-    return outcomes.record(claim), left, claim
+    return outcomes.record(claim), left
 
 
 class _Smtp:
@@ -443,7 +451,7 @@ def _stale(claim: datetime) -> bool:
 
 
 def _renew_claims(ids: list[int], held_since: datetime) -> datetime:
-    """Renew this sender's claims on a group before sending it; rows taken
+    """Renew this sender's claims on the rows it has yet to send; rows taken
     back meanwhile (another sender owns them now) are left alone."""
     now = timezone.now()
     renewed = OutboxMessage.objects.filter(

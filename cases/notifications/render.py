@@ -90,19 +90,23 @@ class OutboxEmail(EmailMultiAlternatives):
 
     def message(self):
         msg = super().message()
-        multiparts = [part for part in msg.walk() if part.is_multipart()]
-        if multiparts:
-            texts = [
-                part.get_payload()
-                for part in msg.walk()
-                if not part.is_multipart() and isinstance(part.get_payload(), str)
-            ]
-            for number, part in enumerate(multiparts):
-                # "=_" never occurs in quoted-printable or base64 text, and an
-                # unencoded part is looked at: a boundary must not occur in it.
-                boundary = f"=_{self.boundary_seed}.{number}"
-                if not any(boundary in text for text in texts):
-                    part.set_boundary(boundary)
+        multiparts, texts = [], []
+        for part in msg.walk():
+            if part.is_multipart():
+                multiparts.append(part)
+            elif isinstance(payload := part.get_payload(), str):
+                texts.append(payload)
+        for number, part in enumerate(multiparts):
+            # "=_" never occurs in quoted-printable or base64 text, and an
+            # unencoded part is looked at: a boundary must not occur in it.
+            boundary = f"=_{self.boundary_seed}.{number}"
+            if any(boundary in text for text in texts):
+                continue
+            kind = part["Content-Type"]
+            if ";" in kind:
+                part.set_boundary(boundary)
+            else:  # the usual bare "multipart/...": no parameters to parse
+                part.replace_header("Content-Type", f'{kind}; boundary="{boundary}"')
         msg.policy = QUICK_FOLDING
         return msg
 
