@@ -27,6 +27,15 @@ FILTER_COLUMNS = [
 ]
 
 
+FILTER_LAYOUT = Layout(
+    Div(
+        Div(FILTER_COLUMNS[0], css_class="col-md-4"),
+        *[Div(name, css_class="col-md-2") for name in FILTER_COLUMNS[1:]],
+        css_class="row g-2 align-items-end",
+    )
+)
+
+
 class CaseFilterForm(MendForm):
     """The filters in one row of columns, drawn as the rest of Mend's forms."""
 
@@ -35,29 +44,14 @@ class CaseFilterForm(MendForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        first, *rest = FILTER_COLUMNS
-        self.helper.layout = Layout(
-            Div(
-                Div(first, css_class="col-md-4"),
-                *[Div(name, css_class="col-md-2") for name in rest],
-                css_class="row g-2 align-items-end",
-            )
-        )
+        self.helper.layout = FILTER_LAYOUT
 
 
-SEVERITY_RANK = Switch(
-    *[When(severity=s, then=Value(i)) for i, s in enumerate(Severity.values)],
-    output_field=IntegerField(),
-)
-
-SORTS = {
-    "opened": ("opened_at", "Opened"),
-    "client": ("client__name", "Client"),
-    "owner": ("owner__first_name", "Owner"),
-    "step": ("step_rank", "Step"),
-    "severity": ("severity_rank", "Severity"),
-    "due": ("step_due_at", "Step due"),
-}
+def severity_rank():
+    return Switch(
+        *[When(severity=s, then=Value(i)) for i, s in enumerate(Severity.values)],
+        output_field=IntegerField(),
+    )
 
 
 def step_rank():
@@ -65,6 +59,18 @@ def step_rank():
         *[When(step=s, then=Value(i)) for i, s in enumerate(Step.values)],
         output_field=IntegerField(),
     )
+
+
+# Sort key -> (what to order by, label). A rank is only worked out for a list
+# sorted by it.
+SORTS = {
+    "opened": ("opened_at", "Opened"),
+    "client": ("client__name", "Client"),
+    "owner": ("owner__first_name", "Owner"),
+    "step": (step_rank, "Step"),
+    "severity": (severity_rank, "Severity"),
+    "due": ("step_due_at", "Step due"),
+}
 
 
 class CaseFilter(filters.FilterSet):
@@ -136,10 +142,13 @@ class CaseFilter(filters.FilterSet):
             if user.is_superuser or user.role == "administrator"
             else Team.objects.filter(memberships__user=user)
         )
-        self.filters["team"].queryset = teams
-        self.filters["owner"].queryset = User.objects.filter(
-            memberships__team__in=teams
-        ).distinct()
+        # The choices read only what they show.
+        self.filters["team"].queryset = teams.only("name")
+        self.filters["owner"].queryset = (
+            User.objects.filter(memberships__team__in=teams)
+            .distinct()
+            .only("first_name", "last_name", "username")
+        )
         self.filters["q"].extra["widget"] = forms.TextInput(
             attrs={"placeholder": "Client or description"}
         )
@@ -170,14 +179,14 @@ class CaseFilter(filters.FilterSet):
 
     @property
     def qs(self):
-        queryset = super().qs.annotate(
-            severity_rank=SEVERITY_RANK, step_rank=step_rank()
-        )
+        queryset = super().qs
         value = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
         if value:
+            by = SORTS[value.lstrip("-")][0]
+            if callable(by):
+                queryset, by = queryset.annotate(sort_rank=by()), "sort_rank"
             descending = value.startswith("-")
-            field = SORTS[value.lstrip("-")][0]
-            return queryset.order_by(f"{'-' if descending else ''}{field}", "-id")
+            return queryset.order_by(f"{'-' if descending else ''}{by}", "-id")
         # Most urgent first: overdue soonest, then the newest.
         return queryset.order_by(
             F("step_due_at").asc(nulls_last=True), "-opened_at", "-id"

@@ -27,6 +27,23 @@ EXPORT_HEADER = [
 ]
 
 
+# What a row of the list shows (templates/cases/review/case_list.html): the
+# long texts of each case stay in the database.
+LIST_SHOWS = [
+    "opened_at",
+    "commitment",
+    "step",
+    "severity",
+    "step_due_at",
+    "step_warn_at",
+    "client__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "team__name",
+]
+
+
 def _filtered(request) -> CaseFilter:
     return CaseFilter(
         request.GET or None, cases_for_review(request.user), user=request.user
@@ -36,7 +53,7 @@ def _filtered(request) -> CaseFilter:
 @login_required
 def case_list(request):
     case_filter = _filtered(request)
-    cases = case_filter.qs.select_related("client", "owner", "team")
+    cases = case_filter.qs.select_related("client", "owner", "team").only(*LIST_SHOWS)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     attach_list_figures(page.object_list)
     query = request.GET.copy()

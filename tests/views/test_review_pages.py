@@ -95,6 +95,19 @@ def test_sorting_by_client(client, sales_manager, cases):
     assert table.index("Globex") < table.index("Acme")
 
 
+def test_sorting_by_severity_follows_its_rank_not_the_alphabet(
+    client, sales_manager, cases
+):
+    client.force_login(sales_manager)
+    table = listed(client, sort="severity").split('data-testid="case-table"')[1]
+    assert table.index("Train the sales desk") < table.index("Ship 40 laptops")
+    table = listed(client, sort="-severity").split('data-testid="case-table"')[1]
+    assert table.index("Ship 40 laptops") < table.index("Train the sales desk")
+    # The export is sorted the same way.
+    rows = exported(client, sort="severity")
+    assert rows[1][7] == "Train the sales desk"
+
+
 def test_the_export_holds_exactly_the_filtered_cases(client, sales_manager, cases):
     client.force_login(sales_manager)
     rows = exported(client, q="laptops")
