@@ -129,29 +129,32 @@ def send_due(*, limit: int = BATCH_SIZE) -> int:
 def deliver(ids: list[int], *, claimed_at: datetime) -> int:
     """Send the rows this sender claimed at `claimed_at` over one connection.
 
-    The rows still held are loaded once, then go in groups of GROUP_SIZE:
-    check in one query which recipients may still see their cases, send each
-    message, then record the group's outcomes, one UPDATE per outcome, only
-    where this sender still holds the claim. A sender that dies mid-group
-    loses that group's outcomes, at most: its rows stay `sending` until the
-    lease runs out and then go out again, with the same Message-IDs.
+    The rows still held are loaded once, with one query for which
+    recipients may still see their cases; then they go in groups of
+    GROUP_SIZE: send each message, then record the group's outcomes, one
+    UPDATE per outcome, only where this sender still holds the claim. A
+    sender that dies mid-group loses that group's outcomes, at most: its rows
+    stay `sending` until the lease runs out and then go out again, with the
+    same Message-IDs.
 
     Once the claim is RENEW_AFTER_SECONDS old (a slow server), the rows left
-    are renewed and loaded again before the next message, so no message
-    starts under an older claim, or is checked against older data.
+    are renewed, loaded and checked again before the next message, so no
+    message starts under an older claim, or is checked against older data.
     """
     smtp = _Smtp()
     sent = 0
     claim = claimed_at
     held = _load_held(ids, claim)
+    visible = visible_cases(held)
     try:
         while held:
             if _stale(claim):
                 claim = _renew_claims([m.pk for m in held], claim)
                 held = _load_held([m.pk for m in held], claim)
+                visible = visible_cases(held)
                 continue
             group, held = held[:GROUP_SIZE], held[GROUP_SIZE:]
-            done, left = _deliver_group(group, claim, smtp)
+            done, left = _deliver_group(group, claim, visible, smtp)
             sent += done
             held = left + held
     finally:
@@ -172,7 +175,10 @@ def _load_held(ids: list[int], claim: datetime) -> list[OutboxMessage]:
 
 
 def _deliver_group(
-    messages: list[OutboxMessage], claim: datetime, smtp: "_Smtp"
+    messages: list[OutboxMessage],
+    claim: datetime,
+    visible: set[tuple[int, int]],
+    smtp: "_Smtp",
 ) -> tuple[int, list[OutboxMessage]]:
     """Send one group held under `claim` and record its outcomes.
 
@@ -181,7 +187,6 @@ def _deliver_group(
     """
     from .render import render  # render imports this module
 
-    visible = visible_cases(messages)
     outcomes = _Outcomes()
     left: list[OutboxMessage] = []
     for index, message in enumerate(messages):
@@ -309,8 +314,8 @@ class _Outcomes:
 
 def visible_cases(messages: list[OutboxMessage]) -> set[tuple[int, int]]:
     """(recipient id, case id) for the messages whose recipient may still see
-    the case, in one query: each recipient's cases through
-    Case.objects.for_user, the one place that decides who sees what."""
+    the case, in one query however many recipients: each recipient's cases
+    through Case.objects.for_user, the one place that decides who sees what."""
     cases: dict[int, set[int]] = defaultdict(set)
     recipients = {}
     for message in messages:

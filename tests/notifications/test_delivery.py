@@ -1,5 +1,5 @@
 """How a batch is delivered: outcomes recorded a group at a time, who may
-see what checked once per group, claims renewed before they grow old, and
+see what checked once per batch, claims renewed before they grow old, and
 the email and its calendar entry written cheaply but as the standards say."""
 
 import datetime as dt
@@ -136,10 +136,11 @@ def test_an_address_the_backend_rejects_fails_that_message_only(
     assert [m["To"] for m in smtp_sink.messages] == [account_manager.email]
 
 
-# Who may see what: one query per group, still through for_user.
+# Who may see what: one query per batch, still through for_user.
 
 
-def test_visibility_is_checked_once_per_group_for_every_recipient(
+def test_visibility_is_checked_once_per_batch_for_every_recipient(
+    monkeypatch,
     smtp_sink,
     quiet_case,
     account_manager,
@@ -161,6 +162,7 @@ def test_visibility_is_checked_once_per_group_for_every_recipient(
     # The outsider's own team's case, in the same group.
     theirs = drops(make_case(outsider, team=other_team), [outsider])
     OutboxMessage.objects.exclude(kind="second_drop").delete()  # alerts
+    monkeypatch.setattr(outbox, "GROUP_SIZE", 2)  # a batch of four groups
 
     with CaptureQueriesContext(connection) as queries:
         send_due()
@@ -220,6 +222,28 @@ def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
     assert ages[:3] == [0, 40, 0]  # the third waited for a fresh claim
     assert statuses(messages) == ["sent"] * 10
     assert len(smtp_sink.messages) == 10
+
+
+def test_a_slow_batch_checks_who_may_see_what_again_when_it_renews(
+    smtp_sink, quiet_case, account_manager, sales_manager, clock, monkeypatch
+):
+    messages = drops(quiet_case, [sales_manager], count=3)
+    send = EmailBackend.send_messages
+
+    def slow_send(backend, emails):
+        # Sam leaves the team during the first, 40-second conversation.
+        Membership.objects.filter(user=sales_manager).delete()
+        clock.shift(dt.timedelta(seconds=40))
+        return send(backend, emails)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow_send)
+
+    send_due()
+
+    # The second went out under the batch's check, at most a minute old; the
+    # third waited for a fresh claim, and a fresh check.
+    assert statuses(messages) == ["sent", "sent", "skipped"]
+    assert len(smtp_sink.messages) == 2
 
 
 # The email, written cheaply.
