@@ -243,7 +243,11 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["due_on"]
-        indexes = [models.Index(fields=["status", "due_on"], name="followup_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="followup_due"),
+            # Insights count follow-ups by due date, whatever their status.
+            models.Index(fields=["due_on"], name="followup_due_on"),
+        ]
 
     def __str__(self) -> str:
         return f"Follow-up {self.due_on}: {self.purpose}"
@@ -278,7 +282,10 @@ class Promise(models.Model):
 
     class Meta:
         ordering = ["due_on", "created_at"]
-        indexes = [models.Index(fields=["status", "due_on"], name="promise_due")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="promise_due"),
+            models.Index(fields=["due_on"], name="promise_due_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} (by {self.due_on})"
