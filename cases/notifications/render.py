@@ -3,8 +3,8 @@ calendar entry for reminders about a date."""
 
 import datetime
 import hashlib
-from email._policybase import Compat32
 from email.mime.text import MIMEText
+from email.policy import Compat32
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -63,16 +63,24 @@ class QuickFolding(Compat32):
     object per header, the larger part of writing out a message) makes of it
     too. Anything else takes the full algorithm."""
 
-    def _fold(self, name, value, sanitize):
+    def fold(self, name, value):
+        if self._plain(name, value):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if self._plain(name, value):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+    def _plain(self, name, value) -> bool:
         limit = self.max_line_length
-        if (
+        return (
             isinstance(value, str)
             and value.isascii()
             and value.isprintable()
             and (not limit or len(name) + 2 + len(value) <= limit)
-        ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
+        )
 
 
 QUICK_FOLDING = QuickFolding()

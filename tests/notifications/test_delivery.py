@@ -4,6 +4,7 @@ the email and its calendar entry written cheaply but as the standards say."""
 
 import datetime as dt
 from email import message_from_bytes, policy
+from email.policy import compat32
 
 import icalendar
 import pytest
@@ -23,7 +24,7 @@ from cases.notifications.outbox import (
     release_stuck,
     send_due,
 )
-from cases.notifications.render import OutboxEmail, render
+from cases.notifications.render import QUICK_FOLDING, OutboxEmail, render
 from cases.services.notifications import outbox_add
 
 from ..factories import UserFactory, make_case
@@ -295,6 +296,39 @@ def test_the_email_is_written_as_django_would_write_it(
     for mine, other in zip(multiparts(ours), multiparts(theirs), strict=True):
         other.set_boundary(mine.get_boundary())
     assert ours.as_bytes(linesep="\r\n") == theirs.as_bytes(linesep="\r\n")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "x" * 69,  # "Subject: " and this: 78 characters, the longest line kept
+        "x" * 70,
+        " leading and trailing ",
+        "tab\there",
+        "vertical\x0btab",
+        "=?utf-8?q?looks_encoded?=",
+        "non-ASCII: café",
+        "two\nlines",
+    ],
+)
+def test_quick_folding_writes_a_header_as_compat32_does(value):
+    for linesep in ("\n", "\r\n"):
+        ours, theirs = (
+            QUICK_FOLDING.clone(linesep=linesep),
+            compat32.clone(linesep=linesep),
+        )
+        for method in ("fold", "fold_binary"):
+            expected = outcome(getattr(theirs, method), "Subject", value)
+            assert outcome(getattr(ours, method), "Subject", value) == expected
+
+
+def outcome(fold, name, value):
+    try:
+        return fold(name, value)
+    except Exception as exc:  # the same error, if it is one
+        return type(exc)
 
 
 def test_a_text_that_holds_the_preset_boundary_gets_another_one():
