@@ -11,11 +11,16 @@ LIMIT = 5
 
 
 def similar_cases(
-    user: User, *, case: Case | None = None, client: Client | None = None
+    user: User,
+    *,
+    case: Case | None = None,
+    client: Client | None = None,
+    parts: list[str] = (),
 ) -> list[Case]:
     """Closed cases with lessons that share the client, an "our part" or a
-    root-cause question answered No with `case` (or with `client` alone, when
-    the case is not logged yet); the closest and most recent first."""
+    root-cause question answered No with `case`; before a case is logged,
+    with the `client` and `parts` chosen on its form. Closest, then newest."""
+    gaps = []
     if case is not None:
         client = case.client
         parts = list(case.parts.values_list("part", flat=True))
@@ -24,43 +29,37 @@ def similar_cases(
                 "question", flat=True
             )
         )
-    else:
-        parts, gaps = [], []
-    if client is None:
+    if client is None and not parts:
         return []
     closed: QuerySet = (
         Case.objects.for_user(user, "view").filter(step=Step.CLOSED).exclude(lessons="")
     )
     if case is not None:
         closed = closed.exclude(pk=case.pk)
-    same_client = models.Case(
-        models.When(client=client, then=Value(1)),
-        default=Value(0),
-        output_field=models.IntegerField(),
-    )
-    matches = Q(client=client)
-    annotations = {"same_client": same_client}
+    matches, score, annotations = Q(pk__in=[]), Value(0), {}
+    if client is not None:
+        annotations["same_client"] = models.Case(
+            models.When(client=client, then=Value(1)),
+            default=Value(0),
+            output_field=models.IntegerField(),
+        )
+        matches |= Q(client=client)
+        score = score + F("same_client")
     if parts:
         annotations["shared_parts"] = Count(
             "parts", filter=Q(parts__part__in=parts), distinct=True
         )
         matches |= Q(parts__part__in=parts)
-    if gaps:
-        annotations["shared_gaps"] = Count(
-            "root_cause_answers",
-            filter=Q(
-                root_cause_answers__question__in=gaps,
-                root_cause_answers__answer=Answer.NO,
-            ),
-            distinct=True,
-        )
-        matches |= Q(
-            root_cause_answers__question__in=gaps, root_cause_answers__answer=Answer.NO
-        )
-    score = F("same_client")
-    if parts:
         score = score + F("shared_parts")
     if gaps:
+        gap = Q(
+            root_cause_answers__question__in=gaps,
+            root_cause_answers__answer=Answer.NO,
+        )
+        annotations["shared_gaps"] = Count(
+            "root_cause_answers", filter=gap, distinct=True
+        )
+        matches |= gap
         score = score + F("shared_gaps")
     ranked = (
         closed.filter(pk__in=closed.filter(matches).values("pk"))
@@ -76,10 +75,10 @@ def similar_cases(
     return found
 
 
-def _shared(past: Case, client: Client, parts: list[str]) -> list[str]:
+def _shared(past: Case, client: Client | None, parts: list[str]) -> list[str]:
     """Why a past case is shown, in words."""
     reasons = []
-    if past.client_id == client.pk:
+    if client is not None and past.client_id == client.pk:
         reasons.append("same client")
     reasons += [p.get_part_display() for p in past.parts.all() if p.part in parts]
     if getattr(past, "shared_gaps", 0):

@@ -9,7 +9,7 @@ from ..forms.insights import InsightsForm
 from ..insights import insights, scope
 from ..insights.export import CASES_HEADER, FIGURES_HEADER, case_rows, figure_rows
 from ..insights.lessons import similar_cases
-from ..models import Case
+from ..models import Case, OurPart
 from ..selectors import visible_client
 
 
@@ -69,7 +69,8 @@ def insights_figures_export(request):
 
 @login_required
 def similar_cases_panel(request):
-    """Lessons from similar closed cases, for a case (?case=) or a client (?client=)."""
+    """Lessons from similar closed cases: for a logged case (?case=), or for
+    the client and "our part" chosen on the new-case form (?client=&parts=)."""
     case = None
     if request.GET.get("case"):
         case = (
@@ -81,11 +82,18 @@ def similar_cases_panel(request):
         if case is None:
             raise Http404("No such case.")
     client = None if case else visible_client(request.user, request.GET.get("client"))
-    similar = similar_cases(request.user, case=case, client=client)
+    # Unknown values are ignored, as a filter would: they match nothing.
+    parts = [p for p in request.GET.getlist("parts") if p in OurPart.values]
+    similar = similar_cases(request.user, case=case, client=client, parts=parts)
     return render(
         request,
         "cases/partials/_similar_cases.html",
-        {"similar": similar, "case": case, "client": client or (case and case.client)},
+        {
+            "similar": similar,
+            "case": case,
+            "client": client or (case and case.client),
+            "chosen": bool(client or parts),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LESSON = "Book two trainers for every rollout"
+OTHER_LESSON = "Quote delivery dates with a week in hand"
 
 
 def test_lessons_show_when_logging_and_before_closing(
@@ -30,6 +31,20 @@ def test_lessons_show_when_logging_and_before_closing(
     panel = page.get_by_test_id("similar-cases")
     expect(panel).to_contain_text(LESSON)
     expect(panel).to_contain_text("same client")
+
+    # Ticking our part in it finds another client's case with that cause.
+    other = walk_to(
+        make_case(account_manager, client=ClientFactory(team=team, name="Bolt Ltd")),
+        Step.CLOSED,
+        account_manager,
+    )
+    Case.objects.filter(pk=other.pk).update(lessons=OTHER_LESSON)
+    page.reload()
+    page.get_by_label("Client", exact=True).select_option(label="Acme Mills")
+    expect(panel).to_contain_text(LESSON)
+    expect(panel).not_to_contain_text(OTHER_LESSON)
+    page.get_by_label("No buffer in the promise").check()
+    expect(panel).to_contain_text(OTHER_LESSON)
 
     page.goto(f"{live_server.url}/cases/{now.pk}/")
     close = page.get_by_test_id("close-case")

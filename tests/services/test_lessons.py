@@ -85,9 +85,25 @@ def test_the_panel_for_a_case_and_for_a_client(client, world, account_manager):
     assert text.index("Yew") < text.index("Xeno: A delivery")
 
     page = client.get(reverse("similar_cases"), {"client": world["case"].client_id})
-    assert (
-        "What was learned when earlier cases with Xeno closed" in page.content.decode()
+    assert "Closed cases with Xeno or the same" in page.content.decode()
+
+
+def test_before_logging_the_ticked_parts_find_cases_of_other_clients(
+    client, world, account_manager
+):
+    found = similar_cases(account_manager, parts=["no_buffer"])
+    assert found == [world["same_cause"]]
+    assert found[0].shared == ["No buffer in the promise"]
+
+    client.force_login(account_manager)
+    page = client.get(
+        reverse("similar_cases"),
+        {"client": world["case"].client_id, "parts": ["no_buffer", "bogus"]},
     )
+    assert page.status_code == 200
+    assert page.context["similar"] == [world["same_cause"], world["same_client"]]
+    nothing = client.get(reverse("similar_cases"), {"parts": "bogus"})
+    assert "Choose the client and tick our part" in nothing.content.decode()
 
 
 def test_the_panel_reveals_nothing_of_another_team(client, world, outsider):
