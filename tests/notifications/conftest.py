@@ -5,11 +5,13 @@ and can answer like a real server in trouble: 451 (try later) to the next few
 messages, or 550 (no such user) for chosen recipients.
 """
 
+import datetime as dt
 import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 
 
@@ -94,3 +96,13 @@ def fallback_templates(settings, tmp_path):
         (folder / "body.html").write_text(f"<p>{kind}: {{{{ link }}}}</p>")
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path]}]
+
+
+# The moment the outbox tests start at, frozen.
+START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller

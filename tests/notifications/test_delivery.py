@@ -8,7 +8,6 @@ from email.policy import compat32
 
 import icalendar
 import pytest
-import time_machine
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
@@ -28,14 +27,6 @@ from cases.notifications.render import QUICK_FOLDING, OutboxEmail, render
 from cases.services.notifications import outbox_add
 
 from ..factories import UserFactory, make_case
-
-START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import threading
 
 import icalendar
 import pytest
-import time_machine
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -35,14 +34,7 @@ from cases.services.review import case_reassign
 from cases.workflow import Step
 
 from ..factories import make_case, walk_to
-
-START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+from .conftest import START
 
 
 @pytest.fixture
