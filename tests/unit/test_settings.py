@@ -58,3 +58,44 @@ def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, 
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Mend cannot start:")
     assert named in lines[0]
+
+
+# Two writers that read first, as claim_batch() does, on the embedded SQLite.
+CONCURRENT_WRITERS = """
+import threading, time
+from django.db import connection, connections, transaction
+with connection.cursor() as c:
+    c.execute("CREATE TABLE IF NOT EXISTS probe (n integer)")
+errors = []
+def writer():
+    try:
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SELECT count(*) FROM probe")
+                time.sleep(0.3)
+                c.execute("INSERT INTO probe VALUES (1)")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+threads = [threading.Thread(target=writer) for _ in range(2)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("errors:", errors)
+"""
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
+    # A deferred SQLite transaction that reads, then writes, fails at once with
+    # "database is locked" when another has written meanwhile; the worker's
+    # two processes claiming the outbox did exactly that under `make run`.
+    result = run_manage(
+        "shell",
+        "-c",
+        CONCURRENT_WRITERS,
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "errors: []" in result.stdout, result.stdout
