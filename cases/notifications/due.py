@@ -1,7 +1,8 @@
 """What has fallen due: reminders, step warnings, escalations and the digest.
 
 Beat calls `sweep_due` every minute. It reads what is due from the database and
-records outbox rows through `outbox_add`; the sender delivers them.
+records outbox rows through `outbox_record`, one batch per part; the sender
+delivers them.
 
 When a row is recorded: once its moment has arrived. Each message has a moment
 (08:00 local on a follow-up's date, a step's warning point...), moved by
@@ -14,7 +15,7 @@ is read when the message is due, and the sender sends it within a minute.
 
 No message is recorded twice: each key names the due moment (the date of the
 follow-up, the start of the progress period, the stored step deadline, the ISO
-week of the digest) and `outbox_add` adds the recipient, so a second sweep, or
+week of the digest) and `Owed.dedupe_key` adds the recipient, so a second sweep, or
 two beats at once, hit the unique `dedupe_key` and record nothing. A new owner
 has a different key from the old one, so after a reassignment the new owner
 gets the next reminder and the old owner none.
@@ -53,7 +54,7 @@ from ..models import (
     StepPeriod,
     User,
 )
-from ..services.notifications import managers_of, outbox_add
+from ..services.notifications import Owed, managers_of, outbox_record
 from ..workflow import Step
 from .outbox import message_domain
 
@@ -176,6 +177,17 @@ def _day(day: dt.date) -> str:
 # The sweep.
 
 
+def _claim(rows):
+    """Lock the rows a part reads (SELECT ... FOR NO KEY UPDATE SKIP LOCKED).
+
+    Two sweeps at once then split the rows instead of both doing the work,
+    and a row someone is editing is left for the next sweep, a minute later.
+    NO KEY: inserting outbox rows that point at a locked case does not wait.
+    SQLite has no row locks; there one writer at a time does the same.
+    """
+    return rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
+
+
 def sweep_due(now: dt.datetime | None = None) -> int:
     """Record every notification whose moment has arrived; return how many.
 
@@ -221,7 +233,7 @@ def _lead_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
 
 def _remind(
     *, now: dt.datetime, case: Case, kind: str, key: str, due_on: dt.date, context
-) -> int:
+) -> list[Owed]:
     """The lead and on-the-day reminders about `due_on`, to the case's owner.
 
     On the day: 08:00 local on the due date. Lead: 08:00 local
@@ -231,31 +243,33 @@ def _remind(
     """
     owner = case.owner
     if not _wants(owner, kind):
-        return 0
+        return []
     zone = user_zone(owner, case.team)
     day_at = sensible_time(local_morning(due_on, zone), zone)
-    created = 0
+    owed = []
     lead = min(owner.reminder_lead_days, MAX_LEAD_DAYS)
     if lead > 0:
         lead_at = sensible_time(
             local_morning(due_on - dt.timedelta(days=lead), zone), zone
         )
         if lead_at < day_at and lead_at <= now < min(day_at, lead_at + CATCH_UP):
-            created += _record_reminder(
-                case, kind, f"{key}:{due_on}:lead", lead_at, due_on, zone, context
+            owed.append(
+                _reminder(
+                    case, kind, f"{key}:{due_on}:lead", lead_at, due_on, zone, context
+                )
             )
     if _arrived(day_at, now):
-        created += _record_reminder(
-            case, kind, f"{key}:{due_on}:day", day_at, due_on, zone, context
+        owed.append(
+            _reminder(case, kind, f"{key}:{due_on}:day", day_at, due_on, zone, context)
         )
-    return created
+    return owed
 
 
-def _record_reminder(case, kind, key, at, due_on, zone, context) -> int:
-    return outbox_add(
+def _reminder(case, kind, key, at, due_on, zone, context) -> Owed:
+    return Owed(
         case=case,
         kind=kind,
-        recipients=[case.owner],
+        recipient=case.owner,
         key=key,
         due_at=at,
         context={
@@ -276,15 +290,15 @@ def _dated_reminders(now, rows, *, kind, key, context) -> int:
     row's key prefix and the message's words.
     """
     start, end = _lead_window(now)
-    rows = (
+    rows = _claim(
         rows.filter(due_on__range=(start, end), case__owner__is_active=True)
         .exclude(case__step=Step.CLOSED)
         .select_related("case__owner", "case__team", "case__client")
         .order_by("due_on", "pk")
     )
-    created = 0
+    owed = []
     for row in rows:
-        created += _remind(
+        owed += _remind(
             now=now,
             case=row.case,
             kind=kind,
@@ -292,7 +306,7 @@ def _dated_reminders(now, rows, *, kind, key, context) -> int:
             due_on=row.due_on,
             context=context(row),
         )
-    return created
+    return outbox_record(owed)
 
 
 def follow_up_reminders(now: dt.datetime) -> int:
@@ -350,7 +364,7 @@ def progress_reminders(now: dt.datetime) -> int:
         .values_list("progress_cadence_days", flat=True)
         .distinct()
     )
-    created = 0
+    owed = []
     for cadence in cadences:
         due = cases.filter(progress_cadence_days=cadence).annotate(
             anchor=Coalesce(Subquery(first_left_communicate), F("step_entered_at"))
@@ -366,28 +380,29 @@ def progress_reminders(now: dt.datetime) -> int:
                 due_at__gt=now - dt.timedelta(days=cadence - 3),
             )
             due = due.filter(~Exists(recent))
-        for case in due.select_related("owner", "team", "client").order_by("pk"):
-            created += _progress_reminder(case, cadence, now)
-    return created
+        due = _claim(due.select_related("owner", "team", "client").order_by("pk"))
+        for case in due:
+            owed += _progress_reminder(case, cadence, now)
+    return outbox_record(owed)
 
 
-def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> int:
+def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> list[Owed]:
     owner = case.owner
     if not _wants(owner, Kind.PROGRESS_REPORT):
-        return 0
+        return []
     zone = user_zone(owner, case.team)
     anchor = case.anchor.astimezone(zone).date()
     days = (now.astimezone(zone).date() - anchor).days
     if days < cadence:
-        return 0
+        return []
     period_start = anchor + dt.timedelta(days=days - days % cadence)
     at = sensible_time(local_morning(period_start, zone), zone)
     if not _arrived(at, now):
-        return 0
-    return outbox_add(
+        return []
+    owed = Owed(
         case=case,
         kind=Kind.PROGRESS_REPORT,
-        recipients=[owner],
+        recipient=owner,
         key=f"progress:{period_start.isoformat()}",
         due_at=at,
         context={
@@ -396,11 +411,12 @@ def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> int:
             "step": case.step_label,
         },
     )
+    return [owed]
 
 
 def step_warnings(now: dt.datetime) -> int:
     """To the owner, when the current step reaches its warning point."""
-    cases = (
+    cases = _claim(
         Case.objects.exclude(step=Step.CLOSED)
         .filter(
             step_warn_at__lte=now,
@@ -410,7 +426,7 @@ def step_warnings(now: dt.datetime) -> int:
         .select_related("owner", "team", "client")
         .order_by("step_warn_at", "pk")
     )
-    created = 0
+    owed = []
     for case in cases:
         owner = case.owner
         if not _wants(owner, Kind.STEP_WARNING):
@@ -419,34 +435,36 @@ def step_warnings(now: dt.datetime) -> int:
         at = sensible_time(case.step_warn_at, zone)
         if not _arrived(at, now):
             continue
-        created += outbox_add(
-            case=case,
-            kind=Kind.STEP_WARNING,
-            recipients=[owner],
-            key=f"warn:{case.step}:{case.step_warn_at.isoformat()}",
-            due_at=at,
-            context={
-                "step": case.step_label,
-                "step_due_at": case.step_due_at.isoformat(),
-                "step_due_text": _when(case.step_due_at, zone),
-                # True when the message arrives after the target (moved past
-                # it to a sensible time).
-                "late": at >= case.step_due_at,
-            },
+        owed.append(
+            Owed(
+                case=case,
+                kind=Kind.STEP_WARNING,
+                recipient=owner,
+                key=f"warn:{case.step}:{case.step_warn_at.isoformat()}",
+                due_at=at,
+                context={
+                    "step": case.step_label,
+                    "step_due_at": case.step_due_at.isoformat(),
+                    "step_due_text": _when(case.step_due_at, zone),
+                    # True when the message arrives after the target (moved past
+                    # it to a sensible time).
+                    "late": at >= case.step_due_at,
+                },
+            )
         )
-    return created
+    return outbox_record(owed)
 
 
 def step_escalations(now: dt.datetime) -> int:
     """To the team's sales managers, when a case passes its step's target."""
-    cases = (
+    cases = _claim(
         Case.objects.exclude(step=Step.CLOSED)
         .filter(step_due_at__lte=now, step_due_at__gt=now - LOOKBACK)
         .select_related("owner", "team", "client")
         .order_by("step_due_at", "pk")
     )
     managers: dict[int, list[User]] = {}
-    created = 0
+    owed = []
     for case in cases:
         if case.team_id not in managers:
             managers[case.team_id] = managers_of(case)
@@ -457,29 +475,31 @@ def step_escalations(now: dt.datetime) -> int:
             at = sensible_time(case.step_due_at, zone)
             if not _arrived(at, now):
                 continue
-            created += outbox_add(
-                case=case,
-                kind=Kind.STEP_ESCALATION,
-                recipients=[manager],
-                key=f"escalate:{case.step}:{case.step_due_at.isoformat()}",
-                due_at=at,
-                context={
-                    "step": case.step_label,
-                    "owner": str(case.owner),
-                    "step_due_at": case.step_due_at.isoformat(),
-                    "step_due_text": _when(case.step_due_at, zone),
-                },
+            owed.append(
+                Owed(
+                    case=case,
+                    kind=Kind.STEP_ESCALATION,
+                    recipient=manager,
+                    key=f"escalate:{case.step}:{case.step_due_at.isoformat()}",
+                    due_at=at,
+                    context={
+                        "step": case.step_label,
+                        "owner": str(case.owner),
+                        "step_due_at": case.step_due_at.isoformat(),
+                        "step_due_text": _when(case.step_due_at, zone),
+                    },
+                )
             )
-    return created
+    return outbox_record(owed)
 
 
 # The weekly digest.
 
 
 def _digest_dedupe_key(key: str, user: User) -> str:
-    # Mirrors outbox_add's key for a message about no case. Only used to skip
-    # building digests already recorded; outbox_add still guards duplicates.
-    return f"team:{Kind.WEEKLY_DIGEST}:{key}:{user.pk}"
+    # Only used to skip building digests already recorded; the unique key
+    # still guards duplicates.
+    return Owed(case=None, kind=Kind.WEEKLY_DIGEST, recipient=user, key=key).dedupe_key
 
 
 def weekly_digests(now: dt.datetime) -> int:
@@ -491,8 +511,10 @@ def weekly_digests(now: dt.datetime) -> int:
     weekday = now.astimezone(dt.UTC).weekday()
     # Any time zone is within a day of UTC.
     days = {(weekday + shift) % 7 for shift in (-1, 0, 1)}
-    managers = User.objects.filter(
-        role=Role.SALES_MANAGER, is_active=True, digest_day__in=days
+    managers = _claim(
+        User.objects.filter(
+            role=Role.SALES_MANAGER, is_active=True, digest_day__in=days
+        )
     ).prefetch_related(
         Prefetch(
             "memberships",
@@ -524,18 +546,22 @@ def weekly_digests(now: dt.datetime) -> int:
         return 0
     team_ids = {m.team_id for manager, *_ in due for m in manager.memberships.all()}
     figures = team_figures(team_ids, now)
-    created = 0
+    owed = []
     for manager, zone, key, at in due:
         teams = [m.team for m in manager.memberships.all()]
-        created += outbox_add(
-            case=None,
-            kind=Kind.WEEKLY_DIGEST,
-            recipients=[manager],
-            key=key,
-            due_at=at,
-            context=digest_context(teams, figures, zone, week=key[len("digest:") :]),
+        owed.append(
+            Owed(
+                case=None,
+                kind=Kind.WEEKLY_DIGEST,
+                recipient=manager,
+                key=key,
+                due_at=at,
+                context=digest_context(
+                    teams, figures, zone, week=key[len("digest:") :]
+                ),
+            )
         )
-    return created
+    return outbox_record(owed)
 
 
 def team_figures(team_ids, now: dt.datetime) -> dict[int, dict]:

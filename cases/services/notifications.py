@@ -1,10 +1,19 @@
 """Recording what is owed to whom; cases.notifications.outbox sends it."""
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Case, OutboxMessage, Role, User
 from ..notifications.outbox import enqueue_send_after_commit
+
+# Keys looked up and rows inserted per query (SQLite allows 32,766 variables).
+CHUNK = 1000
 
 
 def managers_of(case: Case) -> list[User]:
@@ -23,6 +32,74 @@ def managers_of(case: Case) -> list[User]:
     )
 
 
+@dataclass(frozen=True)
+class Owed:
+    """One message owed to one person, not yet recorded.
+
+    `key` names the due moment within the case and kind (say a follow-up's
+    date); the stored key adds the case, the kind and the recipient.
+    """
+
+    case: Case | None
+    kind: str
+    recipient: User
+    key: str
+    due_at: dt.datetime | None = None
+    context: dict = field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        scope = f"case:{self.case.pk}" if self.case is not None else "team"
+        return f"{scope}:{self.kind}:{self.key}:{self.recipient.pk}"
+
+
+def outbox_record(owed: Iterable[Owed]) -> int:
+    """Record each owed message whose key is not recorded yet; how many.
+
+    Two queries per thousand messages: which keys exist, then one INSERT of
+    the rest that skips any key recorded meanwhile (ON CONFLICT DO NOTHING),
+    so the unique key, not this check, is what keeps a message single. Only
+    a writer racing this one over the same keys can make the count too high;
+    the sweep locks the rows it reads (SKIP LOCKED), so two sweeps do not.
+    When a recorded message is due already, a worker is asked to send once
+    the transaction commits (beat would, a little later).
+    """
+    now = timezone.now()
+    wanted = {}
+    for message in owed:
+        wanted.setdefault(message.dedupe_key, message)
+    created = 0
+    due_now = False
+    pending = list(wanted)
+    for start in range(0, len(pending), CHUNK):
+        keys = pending[start : start + CHUNK]
+        recorded = set(
+            OutboxMessage.objects.filter(dedupe_key__in=keys).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        rows = [
+            OutboxMessage(
+                case=message.case,
+                kind=message.kind,
+                recipient=message.recipient,
+                dedupe_key=key,
+                due_at=message.due_at or now,
+                context=message.context,
+                created_at=now,
+            )
+            for key in keys
+            if key not in recorded
+            for message in [wanted[key]]
+        ]
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        created += len(rows)
+        due_now = due_now or any(row.due_at <= now for row in rows)
+    if due_now:
+        enqueue_send_after_commit()
+    return created
+
+
 def outbox_add(
     *,
     case: Case | None,
@@ -36,25 +113,9 @@ def outbox_add(
 
     The key names the case, the kind and the due moment, so a second sweep, a
     retried task or a double submit never records a second message. Returns how
-    many new messages were recorded. When one is due already, a worker is
-    asked to send once the transaction commits (beat would, a little later).
+    many new messages were recorded.
     """
-    now = timezone.now()
-    due_at = due_at or now
-    scope = f"case:{case.pk}" if case is not None else "team"
-    created = 0
-    for recipient in recipients:
-        _, new = OutboxMessage.objects.get_or_create(
-            dedupe_key=f"{scope}:{kind}:{key}:{recipient.pk}",
-            defaults={
-                "case": case,
-                "kind": kind,
-                "recipient": recipient,
-                "due_at": due_at,
-                "context": context or {},
-            },
-        )
-        created += new
-    if created and due_at <= now:
-        enqueue_send_after_commit()
-    return created
+    return outbox_record(
+        Owed(case, kind, recipient, key, due_at, context or {})
+        for recipient in recipients
+    )

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import (
     CompensationKind,
+    FollowUp,
     FollowUpStatus,
     NotificationKind,
     OutboxMessage,
@@ -730,6 +731,24 @@ def test_nothing_due_costs_the_same_few_queries_however_many_cases(
     assert queries_for_a_quiet_sweep() == one
 
 
+def test_recording_many_reminders_costs_the_same_queries_as_recording_two(
+    clock, account_manager, sales_manager
+):
+    def queries_to_record(n: int) -> int:
+        OutboxMessage.objects.all().delete()
+        FollowUp.objects.all().delete()
+        clock.move_to(MONDAY_TEN, tick=False)
+        for _ in range(n):
+            follow_up(make_case(account_manager), THURSDAY, account_manager)
+        moment = at(2026, 11, 26, 8, 0)
+        clock.move_to(moment, tick=False)
+        with CaptureQueriesContext(connection) as captured:
+            assert sweep_due(now=moment) == n
+        return len(captured)
+
+    assert queries_to_record(12) == queries_to_record(2)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_record_each_message_once(
     time_machine, team, account_manager, sales_manager
@@ -774,6 +793,44 @@ def test_two_sweeps_at_once_record_each_message_once(
     keys = list(recorded.values_list("dedupe_key", flat=True))
     assert len(keys) == len(set(keys)) == sum(created)
     assert sweep_due(now=moment) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_follow_up_held_by_another_transaction_is_left_for_the_next_sweep(
+    time_machine, team, account_manager, sales_manager
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks (SKIP LOCKED) exist on PostgreSQL only.")
+    time_machine.move_to(MONDAY_TEN, tick=False)
+    cases = [make_case(account_manager) for _ in range(2)]
+    held, free = (follow_up(case, THURSDAY, account_manager) for case in cases)
+    moment = at(2026, 11, 26, 8, 0)
+    time_machine.move_to(moment, tick=False)
+    locked, release = threading.Event(), threading.Event()
+
+    def edit_held_follow_up():
+        try:
+            with transaction.atomic():
+                FollowUp.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=edit_held_follow_up)
+    editor.start()
+    try:
+        assert locked.wait(10)
+        # The sweep does not wait for the edit: it skips the held row.
+        assert sweep_due(now=moment) == 1
+        recorded = rows(K.FOLLOW_UP_REMINDER)
+        assert [m.case_id for m in recorded] == [free.case_id]
+    finally:
+        release.set()
+        editor.join(30)
+    assert sweep_due(now=moment + dt.timedelta(minutes=1)) == 1
+    recorded = rows(K.FOLLOW_UP_REMINDER)
+    assert sorted(m.case_id for m in recorded) == sorted(c.pk for c in cases)
 
 
 @pytest.mark.django_db(transaction=True)
