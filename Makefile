@@ -34,8 +34,8 @@ bench: $(DEV_STAMP) .env
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench $(BENCH_ARGS)
 
-# `make bench-notify`: 10,000 due reminders to a local SMTP server, send_due()
-# against a naive loop, in the same database (BENCH_ARGS: --count, --senders).
+# `make bench-notify`: 10,000 due follow-ups swept and sent to a local SMTP server
+# (sweep_due + send_due against a naive loop), same database (BENCH_ARGS: --count, --senders).
 bench-notify: $(DEV_STAMP) .env
 	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
 		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi

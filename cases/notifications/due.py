@@ -30,13 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 from ..models import (
     Approval,
@@ -170,8 +171,14 @@ def _when(moment: dt.datetime, zone: ZoneInfo) -> str:
     return f"{dateformat.format(local, 'D j M H:i')} ({zone.key})"
 
 
-def _day(day: dt.date) -> str:
+@lru_cache(maxsize=64)
+def _day_text(day: dt.date, language: str | None) -> str:
     return dateformat.format(day, "l j F")
+
+
+def _day(day: dt.date) -> str:
+    # A sweep writes the same few dates thousands of times.
+    return _day_text(day, translation.get_language())
 
 
 # The sweep.
@@ -231,7 +238,7 @@ def _lead_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _remind(
+def remind(
     *, now: dt.datetime, case: Case, kind: str, key: str, due_on: dt.date, context
 ) -> list[Owed]:
     """The lead and on-the-day reminders about `due_on`, to the case's owner.
@@ -298,7 +305,7 @@ def _dated_reminders(now, rows, *, kind, key, context) -> int:
     )
     owed = []
     for row in rows:
-        owed += _remind(
+        owed += remind(
             now=now,
             case=row.case,
             kind=kind,
@@ -315,13 +322,21 @@ def follow_up_reminders(now: dt.datetime) -> int:
         now,
         FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED),
         kind=Kind.FOLLOW_UP_REMINDER,
-        key=lambda fu: f"follow_up:{fu.pk}",
-        context=lambda fu: {
-            "title": f"Follow-up with {fu.case.client}: {fu.purpose}",
-            "uid": f"mend-follow-up-{fu.pk}@{message_domain()}",
-            "purpose": fu.purpose,
-        },
+        key=follow_up_key,
+        context=follow_up_context,
     )
+
+
+def follow_up_key(fu: FollowUp) -> str:
+    return f"follow_up:{fu.pk}"
+
+
+def follow_up_context(fu: FollowUp) -> dict:
+    return {
+        "title": f"Follow-up with {fu.case.client}: {fu.purpose}",
+        "uid": f"mend-follow-up-{fu.pk}@{message_domain()}",
+        "purpose": fu.purpose,
+    }
 
 
 def promise_reminders(now: dt.datetime) -> int:

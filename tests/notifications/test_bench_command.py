@@ -1,0 +1,40 @@
+"""`make bench-notify` end to end on a small scale, so the benchmark cannot rot:
+due follow-ups swept into the outbox and delivered to its own SMTP sink."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases.models import FollowUp, OutboxMessage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_notification_benchmark_sweeps_and_delivers_every_due_follow_up():
+    if connection.vendor != "postgresql":
+        pytest.skip("The benchmark runs on PostgreSQL only.")
+    out = io.StringIO()
+    call_command(
+        "bench_notifications",
+        count=30,
+        senders=1,
+        pool="thread",
+        sink="thread",
+        history=50,
+        stdout=out,
+    )
+    report = out.getvalue()
+    sweep = re.search(r"^reminders recorded +([\d,]+) +([\d,]+)$", report, re.M)
+    assert sweep.groups() == ("30", "30")
+    sink = re.search(r"^accepted at the sink +([\d,]+) +([\d,]+)$", report, re.M)
+    assert sink.groups() == ("30", "30")
+    assert re.search(r"^duplicates +0 +0$", report, re.M)
+    assert 'FOR NO KEY UPDATE OF "cases_followup" SKIP LOCKED' in report
+    assert re.search(r"30 due follow-ups delivered in [\d.]+ s \(sweep", report)
+    # Its due rows and their messages are gone; the history stays for next time.
+    assert not FollowUp.objects.filter(purpose__startswith="Check the fix held")
+    history = OutboxMessage.objects.filter(dedupe_key__startswith="notifybench-")
+    assert not OutboxMessage.objects.difference(history).exists()
+    assert history.count() == 50
