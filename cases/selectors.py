@@ -2,7 +2,17 @@
 
 import datetime as dt
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 
 from .models import (
@@ -65,10 +75,15 @@ def team_open_cases(user: User) -> QuerySet:
 
 
 def case_for_page(user: User, pk: int) -> Case:
-    """One case with everything its page shows. Case.DoesNotExist if not visible."""
+    """One case with everything its page shows. Case.DoesNotExist if not visible.
+
+    `may_work` and `may_manage` say whether the user may work on the case and
+    manage it, asked in the same query (the rules stay in for_user).
+    """
     return (
         Case.objects.for_user(user, "view")
-        .select_related("client", "owner", "team", "updated_by")
+        .annotate(may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage"))
+        .select_related("client", "owner", "team")
         .prefetch_related(
             "contacts",
             "parts",
@@ -87,10 +102,17 @@ def case_for_page(user: User, pk: int) -> Case:
             Prefetch(
                 "timeline", queryset=TimelineEntry.objects.select_related("actor")
             ),
-            "client__contacts",
         )
         .get(pk=pk)
     )
+
+
+def _allowed(user: User, action: str):
+    """True where the user may take `action` on the outer case."""
+    allowed = Case.objects.for_user(user, action)
+    if isinstance(allowed, EmptyQuerySet):
+        return Value(False)
+    return Exists(allowed.filter(pk=OuterRef("pk")))
 
 
 def may(user: User, case: Case, action: str) -> bool:

@@ -66,15 +66,17 @@ def missing_for(case) -> list[str]:
 
 # Completion rules. Each reads the case and its records and lists, in plain
 # words, what is still missing; an empty list means the step is complete.
+# Records are read with .all(): the case page has them prefetched, so it asks
+# nothing more; a service asks one query per relation.
 
 
 def _acknowledge(case) -> list[str]:
     missing = []
     if not case.failure_source:
         missing.append("Say where the failure came from (source of the failure).")
-    if not case.parts.exists():
+    if not case.parts.all():
         missing.append("Tick at least one box under “our part in it”.")
-    if not case.contacts.exists():
+    if not case.contacts.all():
         missing.append("Name at least one affected person at the client.")
     if not case.outbox_messages.filter(kind="case_logged").exists():
         missing.append(
@@ -87,7 +89,7 @@ def _acknowledge(case) -> list[str]:
 def _root_cause(case) -> list[str]:
     from .models.steps import ROOT_CAUSE_QUESTIONS
 
-    answered = set(case.root_cause_answers.values_list("question", flat=True))
+    answered = {answer.question for answer in case.root_cause_answers.all()}
     missing = [
         f"Answer: {text}"
         for key, text in ROOT_CAUSE_QUESTIONS.items()
@@ -101,21 +103,22 @@ def _root_cause(case) -> list[str]:
 
 
 def _options(case) -> list[str]:
-    if not case.options.exists():
+    options = case.options.all()
+    if not options:
         return ["Add at least one option to make it right, and choose one."]
-    if not case.options.filter(chosen=True).exists():
+    if not any(option.chosen for option in options):
         return ["Choose at least one option."]
     return []
 
 
 def _communicate(case) -> list[str]:
-    if not case.client_contacts.exists():
+    if not case.client_contacts.all():
         return ["Log at least one contact with the client."]
     return []
 
 
 def _apologise(case) -> list[str]:
-    apologised = set(case.apologies.values_list("contact_id", flat=True))
+    apologised = {apology.contact_id for apology in case.apologies.all()}
     return [
         f"Record an apology to {contact.name}."
         for contact in case.contacts.all()
@@ -124,7 +127,8 @@ def _apologise(case) -> list[str]:
 
 
 def _compensate(case) -> list[str]:
-    pending = case.compensations.filter(approval="pending").count()
+    compensations = case.compensations.all()
+    pending = sum(c.approval == "pending" for c in compensations)
     if pending:
         return [
             f"Wait for the sales manager's decision on {pending} offer"
@@ -132,9 +136,9 @@ def _compensate(case) -> list[str]:
         ]
     if case.no_compensation_reason:
         return []
-    if case.compensations.filter(delivered_on__isnull=False).exists():
+    if any(c.delivered_on is not None for c in compensations):
         return []
-    if case.compensations.exists():
+    if compensations:
         return [
             "Mark the compensation delivered (once approved, where approval is "
             "needed), "
@@ -145,15 +149,16 @@ def _compensate(case) -> list[str]:
 
 def _follow_up(case) -> list[str]:
     missing = []
-    if not case.follow_ups.exists():
+    follow_ups = case.follow_ups.all()
+    if not follow_ups:
         missing.append("Schedule at least one follow-up with the client.")
-    scheduled = case.follow_ups.filter(status="scheduled").count()
+    scheduled = sum(f.status == "scheduled" for f in follow_ups)
     if scheduled:
         missing.append(
             f"Mark {scheduled} scheduled follow-up{'s' if scheduled > 1 else ''} "
             "done or missed."
         )
-    open_promises = case.promises.filter(status="open").count()
+    open_promises = sum(p.status == "open" for p in case.promises.all())
     if open_promises:
         missing.append(
             f"Settle {open_promises} open promise{'s' if open_promises > 1 else ''}: "

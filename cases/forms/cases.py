@@ -261,8 +261,5 @@ class ReassignForm(MendForm):
         from ..services.review import reassign_choices
 
         super().__init__(*args, **kwargs)
-        choices = reassign_choices(case)
-        self.fields["owner"].queryset = User.objects.filter(
-            pk__in=[u.pk for u in choices]
-        )
+        self.fields["owner"].queryset = reassign_choices(case)
         self.fields["owner"].empty_label = "Choose an account manager…"

@@ -1,6 +1,7 @@
 """A manager's actions on a case: comment and reassign."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from ..exceptions import NotAllowed
 from ..models import Role, User
@@ -30,20 +31,18 @@ def case_comment(*, case_id: int, by: User, text: str):
     return case
 
 
-def reassign_choices(case) -> list[User]:
+def reassign_choices(case) -> QuerySet[User]:
     """Account managers of the case's team, other than the current owner."""
-    return list(
-        User.objects.filter(
-            role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
-        ).exclude(pk=case.owner_id)
-    )
+    return User.objects.filter(
+        role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
+    ).exclude(pk=case.owner_id)
 
 
 @transaction.atomic
 def case_reassign(*, case_id: int, by: User, to: User):
     """Hand the case to another account manager of the same team."""
     case = case_lock(case_id=case_id, by=by, action="manage")
-    if to not in reassign_choices(case):
+    if not reassign_choices(case).filter(pk=to.pk).exists():
         raise NotAllowed(f"{to} is not an account manager of {case.team}.")
     previous = case.owner
     case.owner = to

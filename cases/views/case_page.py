@@ -1,11 +1,9 @@
 """What the case page shows: built once, used by the page and by failed actions."""
 
-from django.db.models import Exists
-
 from ..forms import cases as case_forms
 from ..guidance import GUIDANCE
 from ..guideline import guideline_for
-from ..models import ROOT_CAUSE_QUESTIONS, Case
+from ..models import ROOT_CAUSE_QUESTIONS
 from ..targets import step_clock
 from ..workflow import ORDER, WORKING_STEPS, Step, missing_for
 
@@ -28,20 +26,6 @@ def make_form(name: str, case, data=None):
     return ACTIONS[name].build(case, data, name)
 
 
-def permissions(user, case) -> tuple[bool, bool]:
-    """May the user work on the case, and manage it? One query for both
-    (selectors.may asks one at a time); the rules stay in for_user."""
-
-    def allowed(action):
-        return Exists(Case.objects.for_user(user, action).filter(pk=case.pk))
-
-    return (
-        Case.objects.filter(pk=case.pk)
-        .values_list(allowed("work"), allowed("manage"))
-        .get()
-    )
-
-
 def progress(case) -> list[dict]:
     current = ORDER.index(Step(case.step))
     return [
@@ -60,8 +44,7 @@ def progress(case) -> list[dict]:
 
 def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     """Everything the case page needs. `bound` holds a form that failed, as typed."""
-    user = request.user
-    can_work, can_manage = permissions(user, case)
+    can_work, can_manage = case.may_work, case.may_manage
     forms = {}
     if can_work and not case.is_closed:
         for name in [*STEP_FORMS[Step(case.step)], "promise"]:
