@@ -38,27 +38,25 @@ senders start, so only the bench's reminders go out.
 """
 
 import datetime as dt
-import logging
-import multiprocessing
 import os
 import queue
 import re
-import socket
 import threading
 import time
-from collections import Counter
-from contextlib import ExitStack, contextmanager
-from email import message_from_bytes, policy
 from unittest import mock
 
-from aiosmtpd.controller import Controller
 from django.contrib.auth.hashers import make_password
-from django.core.mail.backends.smtp import EmailBackend
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from cases.management.bench_smtp import (
+    FORK,
+    Breakdown,
+    SmtpServer,
+    describe_sample,
+)
 from cases.models import (
     Case,
     FollowUp,
@@ -90,199 +88,6 @@ INDEX_USED = re.compile(r"Index (?:Only )?Scan (?:using|on) (\w+)")
 # How many sends a worker runs at once: `celery worker --concurrency=2` in
 # bin/run, and Celery's default (one per CPU) on this 2-CPU machine.
 WORKER_CONCURRENCY = 2
-MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
-# fork: the workers inherit the settings overridden for the run and the timers.
-FORK = multiprocessing.get_context("fork")
-
-
-# The SMTP server -------------------------------------------------------------
-
-
-class Sink:
-    """An aiosmtpd handler that accepts everything and counts it.
-
-    Its hooks run in the server's thread. Only the headers are looked at (for
-    the Message-ID), so the server does as little work as it can.
-    """
-
-    def __init__(self):
-        self.reset()
-
-    def reset(self) -> None:
-        self.connections = 0
-        self.message_ids: Counter = Counter()
-        self.sample: bytes | None = None
-
-    def stats(self, cpu: float | None) -> dict:
-        return {
-            "accepted": sum(self.message_ids.values()),
-            "unique": len(self.message_ids),
-            "duplicates": sum(n - 1 for n in self.message_ids.values() if n > 1),
-            "connections": self.connections,
-            "sample": self.sample,
-            "cpu": cpu,
-        }
-
-    # smtplib greets once per connection, so greetings count connections.
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_DATA(self, server, session, envelope):
-        content = envelope.original_content or b""
-        head = content.split(b"\r\n\r\n", 1)[0]
-        found = MESSAGE_ID.search(head)
-        self.message_ids[found.group(1) if found else None] += 1
-        if self.sample is None:
-            self.sample = content
-        return "250 Message accepted for delivery"
-
-
-def quiet_smtp_log() -> None:
-    # aiosmtpd logs every connection at INFO: the naive loop makes thousands.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-def serve_sink(pipe, port: int) -> None:
-    """The SMTP server's process: serve, and answer "reset" and "stats"."""
-    quiet_smtp_log()
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    pipe.send("ready")
-    started = time.process_time()
-    try:
-        while True:
-            command = pipe.recv()
-            if command == "reset":
-                handler.reset()
-                started = time.process_time()
-                pipe.send("ok")
-            elif command == "stats":
-                pipe.send(handler.stats(cpu=time.process_time() - started))
-            else:
-                break
-    finally:
-        controller.stop()
-
-
-class SmtpServer:
-    """The sink, in a process of its own or in a thread of this one."""
-
-    def __init__(self, mode: str):
-        self.mode = mode
-        self.port = free_port()
-
-    def start(self) -> None:
-        if self.mode == "thread":
-            quiet_smtp_log()
-            self.handler = Sink()
-            self.controller = Controller(
-                self.handler, hostname="127.0.0.1", port=self.port
-            )
-            self.controller.start()
-            return
-        self.pipe, theirs = FORK.Pipe()
-        self.process = FORK.Process(
-            target=serve_sink, args=(theirs, self.port), daemon=True
-        )
-        self.process.start()
-        if not self.pipe.poll(30) or self.pipe.recv() != "ready":
-            raise CommandError("The SMTP sink did not start.")
-
-    def reset(self) -> None:
-        if self.mode == "thread":
-            self.handler.reset()
-        else:
-            self.pipe.send("reset")
-            self.pipe.recv()
-
-    def stats(self) -> dict:
-        if self.mode == "thread":
-            return self.handler.stats(cpu=None)
-        self.pipe.send("stats")
-        return self.pipe.recv()
-
-    def stop(self) -> None:
-        if self.mode == "thread":
-            self.controller.stop()
-            return
-        self.pipe.send("stop")
-        self.process.join(10)
-        if self.process.is_alive():
-            self.process.terminate()
-
-
-# Where the time goes ---------------------------------------------------------
-
-
-class Breakdown:
-    """Where the senders' time went: rendering, SMTP, SQL, exclusive of each
-    other (a query a template makes counts as SQL), summed over senders."""
-
-    def __init__(self):
-        self.seconds: Counter = Counter()
-        self.calls: Counter = Counter()
-        self._lock = threading.Lock()
-        self._local = threading.local()
-
-    @contextmanager
-    def timing(self, category: str):
-        stack = self._local.__dict__.setdefault("stack", [])
-        now = time.perf_counter()
-        if stack:  # pause the enclosing category
-            parent, started = stack[-1]
-            self._add(parent, now - started)
-        stack.append((category, now))
-        try:
-            yield
-        finally:
-            now = time.perf_counter()
-            _, started = stack.pop()
-            self._add(category, now - started, call=True)
-            if stack:
-                stack[-1] = (stack[-1][0], now)
-
-    def _add(self, category: str, seconds: float, call: bool = False) -> None:
-        with self._lock:
-            self.seconds[category] += seconds
-            if call:
-                self.calls[category] += 1
-
-    def merge(self, seconds: dict, calls: dict) -> None:
-        self.seconds.update(seconds)
-        self.calls.update(calls)
-
-    def wrap(self, category: str, function):
-        def timed(*args, **kwargs):
-            with self.timing(category):
-                return function(*args, **kwargs)
-
-        return timed
-
-    def sql(self, execute, sql, params, many, context):
-        with self.timing("sql"):
-            return execute(sql, params, many, context)
-
-    @contextmanager
-    def installed(self):
-        """Time render() and the SMTP backend for as long as this is open."""
-        with ExitStack() as stack:
-            stack.enter_context(
-                mock.patch.object(
-                    render_module, "render", self.wrap("render", render_module.render)
-                )
-            )
-            for name in ("open", "send_messages", "close"):
-                stack.enter_context(
-                    mock.patch.object(
-                        EmailBackend,
-                        name,
-                        self.wrap("smtp", getattr(EmailBackend, name)),
-                    )
-                )
-            yield self
 
 
 def send_until_done(breakdown: Breakdown) -> int:
@@ -423,7 +228,7 @@ class Command(BaseCommand):
             server.stop()
             self.clear(team)
             FollowUp.objects.filter(case__team=team, purpose=DUE_PURPOSE).delete()
-        self.report_sweep(real_sweep, naive_sweep, count)
+        self.report_sweep(real_sweep, naive_sweep)
         self.report(real, naive, count, senders, pool, sink)
         self.verdict(real_sweep, real, count, senders, pool, plans)
 
@@ -797,7 +602,7 @@ class Command(BaseCommand):
         for name, cell in rows:
             self.stdout.write(f"{name:<{width}}  {cell(left):>17}  {cell(right):>17}")
 
-    def report_sweep(self, real: dict, naive: dict, count: int) -> None:
+    def report_sweep(self, real: dict, naive: dict) -> None:
         rows = [
             ("sweep seconds", lambda r: f"{r['seconds']:.2f}"),
             ("reminders recorded", lambda r: f"{r['recorded']:,}"),
@@ -894,25 +699,5 @@ def bench_moment(owner: User, team: Team) -> tuple[dt.date, dt.datetime]:
     return day, due.local_morning(day, zone) + dt.timedelta(minutes=1)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def load() -> str:
     return " ".join(f"{n:.2f}" for n in os.getloadavg()) + f" ({os.cpu_count()} CPUs)"
-
-
-def describe_sample(content: bytes | None) -> str:
-    """The parts of one accepted message, to show it is the real email."""
-    if not content:
-        return "none accepted"
-    message = message_from_bytes(content, policy=policy.default)
-    parts = [
-        part.get_content_type()
-        + (f" ({part.get_filename()})" if part.get_filename() else "")
-        for part in message.walk()
-        if not part.is_multipart()
-    ]
-    return f"{message['Subject']!r}: {', '.join(parts)}"
