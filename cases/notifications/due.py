@@ -441,33 +441,12 @@ def step_warnings(now: dt.datetime) -> int:
         .select_related("owner", "team", "client")
         .order_by("step_warn_at", "pk")
     )
-    owed = []
-    for case in cases:
-        owner = case.owner
-        if not _wants(owner, Kind.STEP_WARNING):
-            continue
-        zone = user_zone(owner, case.team)
-        at = sensible_time(case.step_warn_at, zone)
-        if not _arrived(at, now):
-            continue
-        owed.append(
-            Owed(
-                case=case,
-                kind=Kind.STEP_WARNING,
-                recipient=owner,
-                key=f"warn:{case.step}:{case.step_warn_at.isoformat()}",
-                due_at=at,
-                context={
-                    "step": case.step_label,
-                    "step_due_at": case.step_due_at.isoformat(),
-                    "step_due_text": _when(case.step_due_at, zone),
-                    # True when the message arrives after the target (moved past
-                    # it to a sensible time).
-                    "late": at >= case.step_due_at,
-                },
-            )
-        )
-    return outbox_record(owed)
+    owed = [
+        _step_message(case, Kind.STEP_WARNING, case.owner, "warn", now)
+        for case in cases
+        if _wants(case.owner, Kind.STEP_WARNING)
+    ]
+    return outbox_record(message for message in owed if message)
 
 
 def step_escalations(now: dt.datetime) -> int:
@@ -483,29 +462,38 @@ def step_escalations(now: dt.datetime) -> int:
     for case in cases:
         if case.team_id not in managers:
             managers[case.team_id] = managers_of(case)
-        for manager in managers[case.team_id]:
-            if not _wants(manager, Kind.STEP_ESCALATION):
-                continue
-            zone = user_zone(manager, case.team)
-            at = sensible_time(case.step_due_at, zone)
-            if not _arrived(at, now):
-                continue
-            owed.append(
-                Owed(
-                    case=case,
-                    kind=Kind.STEP_ESCALATION,
-                    recipient=manager,
-                    key=f"escalate:{case.step}:{case.step_due_at.isoformat()}",
-                    due_at=at,
-                    context={
-                        "step": case.step_label,
-                        "owner": str(case.owner),
-                        "step_due_at": case.step_due_at.isoformat(),
-                        "step_due_text": _when(case.step_due_at, zone),
-                    },
-                )
-            )
-    return outbox_record(owed)
+        owed += [
+            _step_message(case, Kind.STEP_ESCALATION, manager, "escalate", now)
+            for manager in managers[case.team_id]
+            if _wants(manager, Kind.STEP_ESCALATION)
+        ]
+    return outbox_record(message for message in owed if message)
+
+
+def _step_message(case, kind, recipient, key, now) -> Owed | None:
+    """The warning (at step_warn_at) or the escalation (at step_due_at) about
+    the case's current step, once its sensible time for `recipient` has come."""
+    moment = case.step_warn_at if kind == Kind.STEP_WARNING else case.step_due_at
+    zone = user_zone(recipient, case.team)
+    at = sensible_time(moment, zone)
+    if not _arrived(at, now):
+        return None
+    return Owed(
+        case=case,
+        kind=kind,
+        recipient=recipient,
+        key=f"{key}:{case.step}:{moment.isoformat()}",
+        due_at=at,
+        context={
+            "step": case.step_label,
+            "owner": str(case.owner),
+            "step_due_at": case.step_due_at.isoformat(),
+            "step_due_text": _when(case.step_due_at, zone),
+            # True when the message arrives after the target (moved past it
+            # to a sensible time); always so for an escalation.
+            "late": at >= case.step_due_at,
+        },
+    )
 
 
 # The weekly digest.
