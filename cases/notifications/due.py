@@ -15,10 +15,12 @@ is read when the message is due, and the sender sends it within a minute.
 
 No message is recorded twice: each key names the due moment (the date of the
 follow-up, the start of the progress period, the stored step deadline, the ISO
-week of the digest) and `Owed.dedupe_key` adds the recipient, so a second sweep, or
-two beats at once, hit the unique `dedupe_key` and record nothing. A new owner
-has a different key from the old one, so after a reassignment the new owner
-gets the next reminder and the old owner none.
+week of the digest) and `Owed.dedupe_key` adds the recipient, so a second
+sweep, or two beats at once, hit the unique `dedupe_key` and record nothing.
+Each part also locks the rows it reads (SKIP LOCKED), so two sweeps split the
+work instead of both doing it. A new owner has a different key from the old
+one, so after a reassignment the new owner gets the next reminder and the old
+owner none.
 
 A moment more than CATCH_UP in the past is not recorded: a sweep that was down
 for days does not send a flood of stale reminders (the case lists and the
@@ -414,7 +416,7 @@ def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> list[Owed]
     at = sensible_time(local_morning(period_start, zone), zone)
     if not _arrived(at, now):
         return []
-    owed = Owed(
+    message = Owed(
         case=case,
         kind=Kind.PROGRESS_REPORT,
         recipient=owner,
@@ -426,7 +428,7 @@ def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> list[Owed]
             "step": case.step_label,
         },
     )
-    return [owed]
+    return [message]
 
 
 def step_warnings(now: dt.datetime) -> int:
