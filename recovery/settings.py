@@ -240,6 +240,12 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Processes per worker. Sending mail mostly waits for the SMTP server, so a
+# worker runs more sends than the machine has CPUs.
+CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=4)
+# How many send tasks run side by side when many messages fall due at once
+# (they split the outbox rows between them, SKIP LOCKED).
+OUTBOX_SENDERS = _read("OUTBOX_SENDERS", env.int, default=CELERY_WORKER_CONCURRENCY)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

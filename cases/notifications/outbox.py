@@ -31,7 +31,7 @@ from ..models import Case, NotificationKind, OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-# Bounds one task run; beat sends the rest 30 seconds later.
+# Bounds one task run; a run that used them all hands over to a new task.
 MAX_BATCHES = 10
 # A claim older than this is taken back. No message starts its SMTP
 # conversation under a claim older than RENEW_AFTER_SECONDS (older claims are
@@ -111,9 +111,15 @@ def claim_batch(*, limit: int = BATCH_SIZE, now: datetime | None = None) -> list
     return ids
 
 
-def send_due(*, limit: int = BATCH_SIZE) -> int:
-    """Send every message that is due, a batch per SMTP connection; return how
-    many were sent."""
+def send_due(*, limit: int | None = None) -> int:
+    """Send the messages that are due, a batch per SMTP connection, at most
+    MAX_BATCHES batches; return how many were sent.
+
+    When every batch was full, more may be due: a new task is asked for, so
+    a large backlog keeps going out without waiting for beat, and a worker
+    process is never held by one run for long.
+    """
+    limit = limit or BATCH_SIZE
     sent = 0
     for _ in range(MAX_BATCHES):
         claimed_at = timezone.now()
@@ -123,6 +129,8 @@ def send_due(*, limit: int = BATCH_SIZE) -> int:
         sent += deliver(ids, claimed_at=claimed_at)
         if len(ids) < limit:
             break
+    else:
+        _enqueue_send()
     return sent
 
 
@@ -423,29 +431,52 @@ def retry_failed(ids) -> int:
         pk__in=list(ids), status=OutboxStatus.FAILED
     ).update(status=OutboxStatus.PENDING, due_at=timezone.now(), claimed_at=None)
     if updated:
-        enqueue_send_after_commit()
+        enqueue_send_after_commit(updated)
     return updated
 
 
-def enqueue_send_after_commit() -> None:
-    """Ask a worker to send once the current transaction commits.
+def enqueue_send_after_commit(messages: int = 1) -> None:
+    """Ask workers to send once the current transaction commits.
 
     Only a nudge: if the broker is down, beat's send-outbox run picks the
-    messages up from the database within a minute. Asked once per transaction,
-    however many messages it records.
+    messages up from the database within a minute. Asked once per
+    transaction, for all the `messages` it records together.
     """
     connection = transaction.get_connection()
-    waiting = getattr(connection, "run_on_commit", None) or []
-    if any(len(entry) > 1 and entry[1] is _enqueue_send for entry in waiting):
-        return
-    transaction.on_commit(_enqueue_send)
+    for entry in getattr(connection, "run_on_commit", None) or []:
+        if len(entry) > 1 and isinstance(entry[1], _SendNudge):
+            entry[1].messages += messages
+            return
+    transaction.on_commit(_SendNudge(messages))
 
 
-def _enqueue_send() -> None:
+def senders_for(messages: int) -> int:
+    """How many send tasks to ask for: one per batch, at most OUTBOX_SENDERS.
+
+    Side by side they split the rows (claim_batch skips locked ones), so ten
+    thousand reminders due at 08:00 go out in parallel, not one batch after
+    another.
+    """
+    batches = -(-messages // BATCH_SIZE)
+    return max(1, min(settings.OUTBOX_SENDERS, batches))
+
+
+class _SendNudge:
+    """The on-commit callback; counts the messages of its transaction."""
+
+    def __init__(self, messages: int):
+        self.messages = messages
+
+    def __call__(self) -> None:
+        _enqueue_send(senders_for(self.messages))
+
+
+def _enqueue_send(tasks: int = 1) -> None:
     from ..tasks import send_outbox
 
     try:
-        send_outbox.delay()
+        for _ in range(tasks):
+            send_outbox.delay()
     except Exception:
         logger.warning("Could not enqueue send_outbox; beat will send", exc_info=True)
 

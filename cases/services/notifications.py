@@ -61,15 +61,15 @@ def outbox_record(owed: Iterable[Owed]) -> int:
     so the unique key, not this check, is what keeps a message single. Only
     a writer racing this one over the same keys can make the count too high;
     the sweep locks the rows it reads (SKIP LOCKED), so two sweeps do not.
-    When a recorded message is due already, a worker is asked to send once
-    the transaction commits (beat would, a little later).
+    When recorded messages are due already, workers are asked to send them
+    once the transaction commits (beat would, a little later).
     """
     now = timezone.now()
     wanted = {}
     for message in owed:
         wanted.setdefault(message.dedupe_key, message)
     created = 0
-    due_now = False
+    due_now = 0
     pending = list(wanted)
     for start in range(0, len(pending), CHUNK):
         keys = pending[start : start + CHUNK]
@@ -94,9 +94,9 @@ def outbox_record(owed: Iterable[Owed]) -> int:
         ]
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
         created += len(rows)
-        due_now = due_now or any(row.due_at <= now for row in rows)
+        due_now += sum(row.due_at <= now for row in rows)
     if due_now:
-        enqueue_send_after_commit()
+        enqueue_send_after_commit(due_now)
     return created
 
 

@@ -846,13 +846,15 @@ def test_a_sweep_asks_a_worker_to_send_once_per_part_not_per_message(
     time_machine.move_to(MONDAY_TEN, tick=False)
     _busy_week(account_manager, sales_manager)
     nudges = []
-    monkeypatch.setattr(outbox, "_enqueue_send", lambda: nudges.append(1))
+    monkeypatch.setattr(outbox, "_enqueue_send", lambda tasks=1: nudges.append(tasks))
     moment = at(2026, 11, 26, 8, 0)
     time_machine.move_to(moment, tick=False)
     created = sweep_due(now=moment)
     # Four follow-ups, four promises, a progress report, a digest.
     assert created >= 10
     assert 1 <= len(nudges) <= 6
+    # Each part records far less than a batch: one send task each is enough.
+    assert set(nudges) == {1}
 
 
 # The emails.

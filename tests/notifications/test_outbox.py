@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError
 
 from cases import tasks
 from cases.models import Membership, OutboxMessage, OutboxStatus
+from cases.notifications import outbox
 from cases.notifications.outbox import (
     MAX_ATTEMPTS,
     claim_batch,
@@ -29,7 +30,7 @@ from cases.notifications.outbox import (
     send_due,
 )
 from cases.notifications.render import render
-from cases.services.notifications import outbox_add
+from cases.services.notifications import Owed, outbox_add, outbox_record
 from cases.services.review import case_reassign
 from cases.workflow import Step
 
@@ -567,6 +568,54 @@ def test_a_committed_message_is_enqueued_once_per_transaction(
     assert OutboxMessage.objects.count() == 3
     assert len(callbacks) == 1
     assert enqueued == [True]
+
+
+@pytest.mark.parametrize(
+    ("messages", "senders", "asked"),
+    [(1, 4, 1), (250, 4, 2), (450, 2, 2), (1000, 4, 4)],
+)
+def test_due_messages_recorded_together_ask_for_a_sender_per_batch(
+    settings,
+    quiet_case,
+    account_manager,
+    enqueued,
+    django_capture_on_commit_callbacks,
+    messages,
+    senders,
+    asked,
+):
+    settings.OUTBOX_SENDERS = senders
+    owed = [
+        Owed(quiet_case, "follow_up_reminder", account_manager, f"n{n}")
+        for n in range(messages)
+    ]
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        # Two records in one transaction: one nudge counts both.
+        outbox_record(owed[: messages // 2])
+        outbox_record(owed[messages // 2 :])
+
+    assert OutboxMessage.objects.count() == messages
+    assert len(callbacks) == 1
+    # One send task per batch of BATCH_SIZE (200), at most OUTBOX_SENDERS.
+    assert enqueued == [True] * asked
+
+
+def test_a_send_run_that_fills_every_batch_hands_over_to_a_new_task(
+    smtp_sink, clock, account_manager, enqueued, monkeypatch
+):
+    monkeypatch.setattr(outbox, "MAX_BATCHES", 2)
+    make_pending(account_manager, 7)
+
+    assert send_due(limit=3) == 6
+    # Both batches were full, so more may be due: a new task is asked for.
+    assert enqueued == [True]
+    assert send_due(limit=3) == 1
+    # This run ran out of messages: it asks for nothing more.
+    assert enqueued == [True]
+    assert len(smtp_sink.messages) == 7
 
 
 def test_a_message_due_later_is_not_enqueued(

@@ -46,9 +46,11 @@ from django.db import connection, connections
 
 from cases import tasks
 from cases.models import NotificationKind, OutboxMessage, OutboxStatus
+from cases.notifications import outbox
 from cases.notifications.due import sweep_due
 from cases.notifications.outbox import LEASE_SECONDS, message_id_for
 from cases.services import steps
+from cases.services.notifications import Owed, outbox_record
 
 from ..factories import make_case
 from .conftest import free_port
@@ -218,9 +220,11 @@ class TaskLog:
 
     def __init__(self):
         self.finished: dict[str, str] = {}
+        self.names: list[str] = []
 
     def __call__(self, sender=None, task_id=None, state=None, **kwargs):
         self.finished[task_id] = state
+        self.names.append(sender.name)
         if threading.current_thread() is not threading.main_thread():
             connections.close_all()
 
@@ -567,6 +571,29 @@ def test_a_due_follow_up_becomes_exactly_one_email_through_a_real_worker(
     assert email["Message-ID"] == message_id_for(reminder_key(case, account_manager))
     assert email["To"] == account_manager.email
     assert case.client.name in email["Subject"] + email.get_body().get_content()
+
+
+def test_a_backlog_larger_than_one_send_run_goes_out_without_beat(
+    smtp_sink, account_manager, task_log, reading_beside_workers, settings, monkeypatch
+):
+    # Runs of two batches of two messages, one sender: nine messages need
+    # three runs, which only the runs' own hand-overs can start (no beat here).
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 2)
+    monkeypatch.setattr(outbox, "MAX_BATCHES", 2)
+    settings.OUTBOX_SENDERS = 1
+    with own_app() as app, worker_thread(app):
+        case = make_case(account_manager)
+        # One transaction, one nudge: a single send task.
+        outbox_record(
+            Owed(case, NotificationKind.SECOND_DROP, account_manager, f"p{n}")
+            for n in range(9)
+        )
+        wait_for(lambda: all_sent(outbox_rows()), "every notification to be sent")
+        wait_for(lambda: len(task_log.names) >= 3, "the last run to finish")
+
+    assert_each_delivered_exactly_once(smtp_sink, outbox_rows())
+    assert len(outbox_rows()) == 9
+    assert task_log.names.count("cases.tasks.send_outbox") == 3
 
 
 # Faults.

@@ -8,9 +8,12 @@ Message-IDs):
 
 - the real path: `sweep_due()`, as beat runs it (every part, over the whole
   database), records the 10,000 reminders in the outbox; then `send_due()`
-  until nothing is due, in --senders workers at once (processes, as `celery
-  worker --concurrency=2` runs them; --pool thread for threads), each claiming
-  batches with SKIP LOCKED and sending a batch over one SMTP connection;
+  until nothing is due, in --senders processes at once (--pool thread for
+  threads), each claiming batches with SKIP LOCKED and sending a batch over
+  one SMTP connection. That is how a worker delivers them: the sweep's commit
+  asks for one send task per batch, up to OUTBOX_SENDERS, which the worker's
+  processes (CELERY_WORKER_CONCURRENCY) run side by side, and each task that
+  used all its batches asks for the next;
 - a naive loop: select the due follow-ups and record each reminder with a
   get_or_create of its own; then select the due messages, render and send each
   with a connection of its own, save each row.
@@ -45,6 +48,7 @@ import threading
 import time
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
@@ -85,9 +89,9 @@ CASES = 200
 CHUNK = 5000
 TARGET_SECONDS = 10.0
 INDEX_USED = re.compile(r"Index (?:Only )?Scan (?:using|on) (\w+)")
-# How many sends a worker runs at once: `celery worker --concurrency=2` in
-# bin/run, and Celery's default (one per CPU) on this 2-CPU machine.
-WORKER_CONCURRENCY = 2
+# How many sends a worker runs at once: the send tasks the sweep asks for,
+# as many as the worker has processes for.
+WORKER_SENDERS = min(settings.OUTBOX_SENDERS, settings.CELERY_WORKER_CONCURRENCY)
 
 
 def send_until_done(breakdown: Breakdown) -> int:
@@ -136,9 +140,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--senders",
             type=int,
-            default=WORKER_CONCURRENCY,
+            default=WORKER_SENDERS,
             help="How many send_due() loops run at once (default: "
-            f"{WORKER_CONCURRENCY}, as the worker runs them).",
+            f"{WORKER_SENDERS}, as the worker runs them).",
         )
         parser.add_argument(
             "--pool",
@@ -202,7 +206,7 @@ class Command(BaseCommand):
                     EMAIL_USE_SSL=False,
                     EMAIL_TIMEOUT=None,
                 ),
-                mock.patch.object(outbox, "_enqueue_send", lambda: None),
+                mock.patch.object(outbox, "_enqueue_send", lambda tasks=1: None),
             ):
                 self.stdout.write(
                     f"SMTP sink on 127.0.0.1:{server.port} (in a {sink}); "
@@ -650,10 +654,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Senders: {senders} {pool}(s) at once, "
             + (
-                "as the worker runs (`celery worker --concurrency=2`, Celery's "
-                "default of one per CPU here)"
-                if senders == WORKER_CONCURRENCY and pool == "process"
-                else f"not as the worker runs ({WORKER_CONCURRENCY} processes)"
+                "as the worker runs them (OUTBOX_SENDERS="
+                f"{settings.OUTBOX_SENDERS} send tasks, "
+                f"CELERY_WORKER_CONCURRENCY={settings.CELERY_WORKER_CONCURRENCY})"
+                if senders == WORKER_SENDERS and pool == "process"
+                else f"not as the worker runs them ({WORKER_SENDERS} processes)"
             )
             + f"; SMTP sink: in a {sink}. "
             "render/smtp/sql: wall time summed over the senders, each exclusive "
