@@ -79,10 +79,11 @@ def outbox_record(owed: Iterable[Owed]) -> int:
             )
         )
         rows = [
+            # By id: setting the related objects costs more, and is not needed.
             OutboxMessage(
-                case=message.case,
+                case_id=message.case.pk if message.case is not None else None,
                 kind=message.kind,
-                recipient=message.recipient,
+                recipient_id=message.recipient.pk,
                 dedupe_key=key,
                 due_at=message.due_at or now,
                 context=message.context,
