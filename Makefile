@@ -35,12 +35,17 @@ bench: $(DEV_STAMP) .env
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench $(BENCH_ARGS)
 
 # `make bench-notify`: 10,000 due follow-ups swept and sent to a local SMTP server
-# (sweep_due + send_due against a naive loop), same database (BENCH_ARGS: --count, --senders).
+# (sweep_due + send_due against a naive loop; BENCH_ARGS: --count, --senders). In
+# a database of its own too: the review benchmark's 100,000 cases were never
+# swept, so everything due in them since would come due in the same sweep.
+NOTIFY_DB := postgres://postgres@127.0.0.1:5432/mend_bench_notify
+NOTIFY_URL := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(NOTIFY_DB))
+
 bench-notify: $(DEV_STAMP) .env
-	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
-		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi
-	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench_notifications $(BENCH_ARGS)
+	@if [ "$(NOTIFY_URL)" = "$(NOTIFY_DB)" ]; then \
+		createdb -h 127.0.0.1 -U postgres mend_bench_notify 2>/dev/null || true; fi
+	DATABASE_URL=$(NOTIFY_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(NOTIFY_URL) $(PY) manage.py bench_notifications $(BENCH_ARGS)
 
 install: $(DEV_STAMP) .env
 
