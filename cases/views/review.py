@@ -8,7 +8,7 @@ from django.utils import timezone
 from ..dashboard import dashboard
 from ..exports import csv_response
 from ..filters import SORTS, CaseFilter
-from ..selectors import attach_list_figures, case_export_rows, cases_for_review
+from ..selectors import attach_second_drops, case_export_rows, cases_for_review
 
 EXPORT_HEADER = [
     "Case",
@@ -55,7 +55,7 @@ def case_list(request):
     case_filter = _filtered(request)
     cases = case_filter.qs.select_related("client", "owner", "team").only(*LIST_SHOWS)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    attach_list_figures(page.object_list)
+    attach_second_drops(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.exports import neutralise
-from cases.models import Case
+from cases.models import Case, Promise, PromiseStatus
 from tests.factories import ClientFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,27 @@ def test_the_list_shows_only_cases_the_user_may_see(client, sales_manager, cases
     html = listed(client)
     assert "Ship 40 laptops" in html and "Train the sales desk" in html
     assert "Another team&#x27;s secret" not in html and "secret" not in html
+
+
+def test_the_list_marks_a_case_whose_promises_were_missed(
+    client, sales_manager, account_manager, cases
+):
+    for status in (PromiseStatus.MISSED, PromiseStatus.MISSED, PromiseStatus.KEPT):
+        Promise.objects.create(
+            case=cases["first"],
+            description="Call back on Friday",
+            due_on=dt.date(2026, 11, 20),
+            made_by=account_manager,
+            made_in_step="communicate",
+            status=status,
+        )
+    client.force_login(sales_manager)
+    html = listed(client)
+    # Two missed (the kept one does not count), on that case's row only.
+    assert html.count("Second drops: 2") == 1
+    assert "Second drop:" not in html
+    row = html[html.index("Ship 40 laptops") :]
+    assert "Second drops: 2" in row[: row.index("</tr>")]
 
 
 @pytest.mark.parametrize(
