@@ -47,6 +47,14 @@ def _bool(name: str, default: bool) -> bool:
     _stop(f"{name} must be true or false, not {raw!r}.")
 
 
+def _count(name: str, default: int) -> int:
+    """A whole number of at least 1 (a number of processes or tasks)."""
+    value = _read(name, env.int, default=default)
+    if value < 1:
+        _stop(f"{name} must be 1 or more, not {value}.")
+    return value
+
+
 def _database(name: str, default: str) -> dict:
     url = env.str(name, default=default)
     scheme = url.split("://", 1)[0]
@@ -242,10 +250,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Processes per worker. Sending mail mostly waits for the SMTP server, so a
 # worker runs more sends than the machine has CPUs.
-CELERY_WORKER_CONCURRENCY = _read("CELERY_WORKER_CONCURRENCY", env.int, default=4)
+CELERY_WORKER_CONCURRENCY = _count("CELERY_WORKER_CONCURRENCY", default=4)
 # How many send tasks run side by side when many messages fall due at once
 # (they split the outbox rows between them, SKIP LOCKED).
-OUTBOX_SENDERS = _read("OUTBOX_SENDERS", env.int, default=CELERY_WORKER_CONCURRENCY)
+OUTBOX_SENDERS = _count("OUTBOX_SENDERS", default=CELERY_WORKER_CONCURRENCY)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -49,6 +49,9 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         ({"DATABASE_URL": "nonsense://what"}, "DATABASE_URL"),
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+        ({"CELERY_WORKER_CONCURRENCY": "0"}, "CELERY_WORKER_CONCURRENCY"),
+        ({"OUTBOX_SENDERS": "-2"}, "OUTBOX_SENDERS"),
+        ({"OUTBOX_SENDERS": "four"}, "OUTBOX_SENDERS"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):
