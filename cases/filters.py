@@ -104,7 +104,7 @@ class CaseFilter(filters.FilterSet):
             ("due_soon", "Due soon"),
             ("closed", "Closed"),
         ],
-        empty_label="Open and closed",
+        empty_label="Any status",
         method="by_status",
     )
     opened_after = filters.DateFilter(
@@ -127,7 +127,7 @@ class CaseFilter(filters.FilterSet):
             for prefix in ("-", "")
         ],
         method="sort_by",
-        empty_label="Most urgent first",
+        empty_label="Most urgent",
     )
 
     class Meta:

@@ -87,6 +87,13 @@ def test_filters_narrow_the_list(client, sales_manager, cases, params, shown, hi
     assert shown in html and hidden not in html
 
 
+def test_the_count_reads_as_a_sentence(client, sales_manager, cases):
+    client.force_login(sales_manager)
+    assert "1 case matches these filters." in listed(client, q="laptops")
+    assert "2 cases match these filters." in listed(client, q="globex")
+    assert "3 cases." in listed(client)
+
+
 def test_owner_filter_and_the_url_keeps_the_filters(
     client, sales_manager, teammate, cases
 ):
