@@ -7,7 +7,7 @@ from django.db.models import Case as Switch
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from .forms.base import DateInput, MendForm
+from .forms.base import DateInput, MendForm, OneQueryChoices
 from .models import Case, FailureSource, Severity, Team, User
 from .workflow import Step
 
@@ -34,6 +34,14 @@ FILTER_LAYOUT = Layout(
         css_class="row g-2 align-items-end",
     )
 )
+
+
+class OneQueryChoiceField(filters.fields.ModelChoiceField):
+    iterator = OneQueryChoices
+
+
+class ModelChoiceFilter(filters.ModelChoiceFilter):
+    field_class = OneQueryChoiceField
 
 
 class CaseFilterForm(MendForm):
@@ -77,12 +85,8 @@ class CaseFilter(filters.FilterSet):
     """Every choice offered comes from what the user may see."""
 
     q = filters.CharFilter(label="Search", method="search")
-    team = filters.ModelChoiceFilter(
-        queryset=Team.objects.none(), empty_label="Any team"
-    )
-    owner = filters.ModelChoiceFilter(
-        queryset=User.objects.none(), empty_label="Anyone"
-    )
+    team = ModelChoiceFilter(queryset=Team.objects.none(), empty_label="Any team")
+    owner = ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
     # A name to type rather than a list: a team can have thousands of clients.
     client = filters.CharFilter(
         label="Client", field_name="client__name", lookup_expr="icontains"

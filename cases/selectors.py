@@ -1,6 +1,7 @@
 """Reads for views: scoped by the user, prefetched so query counts stay flat."""
 
 import datetime as dt
+from collections import Counter
 
 from django.db.models import (
     Count,
@@ -43,22 +44,13 @@ def with_list_figures(cases: QuerySet) -> QuerySet:
     )
 
 
-def attach_second_drops(cases: list[Case]) -> list[Case]:
-    """Add `second_drops` (missed promises) to one page of cases, in one
-    grouped query over the page's promises: the list shows no other figure.
-    """
-    missed = dict(
-        Promise.objects.filter(
-            case_id__in=[c.pk for c in cases], status=PromiseStatus.MISSED
-        )
+def missed_promises(case_ids: list[int]) -> Counter:
+    """Missed promises (second drops) per case id, for one page of cases."""
+    return Counter(
+        Promise.objects.filter(case_id__in=case_ids, status=PromiseStatus.MISSED)
         .order_by()
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
+        .values_list("case_id", flat=True)
     )
-    for case in cases:
-        case.second_drops = missed.get(case.pk, 0)
-    return cases
 
 
 def cases_owned_by(user: User) -> QuerySet:

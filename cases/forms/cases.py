@@ -20,6 +20,8 @@ from .base import (
     DateInput,
     DateTimeInput,
     MendForm,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
     OneTimeForm,
     VersionedForm,
     not_in_future,
@@ -37,8 +39,8 @@ def teams_for(user):
 class CaseOpenForm(OneTimeForm):
     """The essentials, quickly; everything else can wait for the case page."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    client = forms.ModelChoiceField(
+    team = ModelChoiceField(queryset=Team.objects.none(), required=False)
+    client = ModelChoiceField(
         queryset=Client.objects.none(),
         required=False,
         empty_label="Choose a client…",
@@ -171,7 +173,7 @@ class CaseDetailsForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    contacts = forms.ModelMultipleChoiceField(
+    contacts = ModelMultipleChoiceField(
         label="Affected people at the client",
         queryset=None,
         required=False,
@@ -253,9 +255,7 @@ class CommentForm(MendForm):
 
 
 class ReassignForm(MendForm):
-    owner = forms.ModelChoiceField(
-        label="Hand the case to", queryset=User.objects.none()
-    )
+    owner = ModelChoiceField(label="Hand the case to", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
         from ..services.review import reassign_choices

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..insights import Period
 from ..models import Team, User
-from .base import DateInput
+from .base import DateInput, ModelChoiceField
 
 PRESETS = {"30": 30, "90": 90, "182": 182, "365": 365}
 DEFAULT_PRESET = "90"
@@ -31,10 +31,10 @@ class InsightsForm(forms.Form):
     )
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="Until", required=False, widget=DateInput())
-    team = forms.ModelChoiceField(
+    team = ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="All my teams"
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label="Account manager",
         queryset=User.objects.none(),
         required=False,

@@ -21,6 +21,8 @@ from .base import (
     DateInput,
     DateTimeInput,
     MendForm,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
     OneTimeForm,
     VersionedForm,
     money_field,
@@ -151,7 +153,7 @@ class PersonForm(OneTimeForm):
 class ClientContactForm(OneTimeForm):
     happened_at = forms.DateTimeField(label="When", widget=DateTimeInput())
     channel = forms.ChoiceField(choices=Channel.choices)
-    people = forms.ModelMultipleChoiceField(
+    people = ModelMultipleChoiceField(
         label="With whom",
         queryset=None,
         required=False,
@@ -193,7 +195,7 @@ class ClientContactForm(OneTimeForm):
 
 
 class ApologyForm(OneTimeForm):
-    contact = forms.ModelChoiceField(label="To whom", queryset=None)
+    contact = ModelChoiceField(label="To whom", queryset=None)
     method = forms.ChoiceField(label="How", choices=ApologyMethod.choices)
     on_behalf = forms.ChoiceField(
         label="On whose behalf", choices=OnBehalf.choices, widget=forms.RadioSelect

@@ -123,7 +123,12 @@ class User(AbstractUser):
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.display_name(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def display_name(first_name: str, last_name: str, username: str) -> str:
+        """The full name, or the username for someone without one."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def is_account_manager(self) -> bool:

@@ -1,14 +1,13 @@
 """Reviewing many cases: the filtered list, its CSV export, the dashboard."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
 from ..dashboard import dashboard
 from ..exports import csv_response
 from ..filters import SORTS, CaseFilter
-from ..selectors import attach_second_drops, case_export_rows, cases_for_review
+from ..listing import list_page
+from ..selectors import case_export_rows, cases_for_review
 
 EXPORT_HEADER = [
     "Case",
@@ -27,23 +26,6 @@ EXPORT_HEADER = [
 ]
 
 
-# What a row of the list shows (templates/cases/review/case_list.html): the
-# long texts of each case stay in the database.
-LIST_SHOWS = [
-    "opened_at",
-    "commitment",
-    "step",
-    "severity",
-    "step_due_at",
-    "step_warn_at",
-    "client__name",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "team__name",
-]
-
-
 def _filtered(request) -> CaseFilter:
     return CaseFilter(
         request.GET or None, cases_for_review(request.user), user=request.user
@@ -53,9 +35,7 @@ def _filtered(request) -> CaseFilter:
 @login_required
 def case_list(request):
     case_filter = _filtered(request)
-    cases = case_filter.qs.select_related("client", "owner", "team").only(*LIST_SHOWS)
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    attach_second_drops(page.object_list)
+    page, rows = list_page(case_filter.qs, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -64,11 +44,11 @@ def case_list(request):
         {
             "filter": case_filter,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "sort_query": _without(request.GET, "sort", "page"),
             "sort": request.GET.get("sort", ""),
             "sorts": {key: label for key, (_, label) in SORTS.items()},
-            "now": timezone.now(),
         },
     )
 
