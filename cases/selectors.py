@@ -1,7 +1,7 @@
 """Reads for views: scoped by the user, prefetched so query counts stay flat."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db.models import (
     Count,
@@ -85,9 +85,14 @@ def case_for_page(user: User, pk: int) -> Case:
         .select_related("client", "owner", "team")
         .get(pk=pk)
     )
-    case._prefetched_objects_cache = {}
+    using = case._state.db
     for name, records in CASE_RECORDS.items():
-        _attach(case, name, records.fetch(case.pk, using=case._state.db))
+        _attach(case, name, records.fetch(case.pk, using=using))
+    people = defaultdict(list)
+    for link in CONTACT_PEOPLE.fetch(case.pk, using=using):
+        people[link.clientcontact_id].append(link.contact)
+    for contact in case.client_contacts.all():
+        _attach(contact, "people", people[contact.pk])
     return case
 
 
@@ -100,11 +105,7 @@ CASE_RECORDS = {
     ),
     "options": Precompiled(lambda case: Option.objects.filter(case=case)),
     "client_contacts": Precompiled(
-        lambda case: (
-            ClientContact.objects.filter(case=case)
-            .select_related("logged_by")
-            .prefetch_related("people")
-        )
+        lambda case: ClientContact.objects.filter(case=case).select_related("logged_by")
     ),
     "apologies": Precompiled(
         lambda case: Apology.objects.filter(case=case).select_related("contact")
@@ -122,16 +123,28 @@ CASE_RECORDS = {
 }
 
 
-def _attach(case: Case, name: str, rows: list) -> None:
-    """Make `case.<name>.all()` answer `rows`, as prefetch_related leaves it."""
-    queryset = getattr(case, name).get_queryset()  # its filter is built if used
+# Who took part in each client contact, in the order prefetch_related gives.
+CONTACT_PEOPLE = Precompiled(
+    lambda case: (
+        ClientContact.people.through.objects.filter(clientcontact__case=case)
+        .select_related("contact")
+        .order_by("contact__name")  # Contact's own ordering
+    )
+)
+
+
+def _attach(instance, name: str, rows: list) -> None:
+    """Make `instance.<name>.all()` answer `rows`, as prefetch_related leaves it."""
+    queryset = getattr(instance, name).get_queryset()  # filter built only if used
     queryset._result_cache = rows
     queryset._prefetch_done = True
-    relation = Case._meta.get_field(name)
-    if relation.one_to_many:  # each row's foreign key points back at the case
+    relation = instance._meta.get_field(name)
+    if relation.one_to_many:  # each row's foreign key points back at instance
         for row in rows:
-            relation.field.set_cached_value(row, case)
-    case._prefetched_objects_cache[name] = queryset
+            relation.field.set_cached_value(row, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def _allowed(user: User, action: str):

@@ -9,7 +9,7 @@ from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Case, Promise, TimelineEntry
+from cases.models import BossPermission, Case, Channel, Promise, TimelineEntry
 from cases.precompiled import Precompiled
 from cases.selectors import CASE_RECORDS, case_for_page
 from cases.services import promises, steps
@@ -40,6 +40,23 @@ def case_with_every_record(owner) -> Case:
         description="Send the recording",
         due_on=today + dt.timedelta(days=2),
     )
+    people = [
+        steps.person_add(
+            case_id=case.pk, by=owner, name=name, role="", email="", phone=""
+        )
+        for name in ("Zoe Buyer", "Adam Buyer")
+    ]
+    steps.client_contact_log(
+        case_id=case.pk,
+        by=owner,
+        happened_at=timezone.now(),
+        channel=Channel.MEETING,
+        people=people,
+        summary="Met both buyers.",
+        reaction="Calmer.",
+        manager_joined=True,
+        boss_permission=BossPermission.NOT_ASKED,
+    )
     return case
 
 
@@ -67,6 +84,7 @@ def test_every_record_is_what_the_orm_reads(account_manager, sales_manager):
                 getattr(row, related) for row in want
             ], f"{name}.{related}"
     people = [list(c.people.all()) for c in page.client_contacts.all()]
+    assert [p.name for p in people[-1]] == ["Adam Buyer", "Zoe Buyer"]
     assert people == [list(c.people.all()) for c in expected.client_contacts.all()]
 
 
