@@ -8,6 +8,10 @@ from django.db import models
 #   manage: send back, approve compensation (sales managers and administrators)
 ACTIONS = {"view", "work", "manage"}
 
+# How far a user reaches for an action: every row, their teams' rows, the rows
+# they own in their teams, or none.
+ALL, TEAMS, OWN, NONE = "all", "teams", "own", "none"
+
 
 class TeamScopedQuerySet(models.QuerySet):
     """Rows owned by a team. `team_field` is the path to that team."""
@@ -16,22 +20,34 @@ class TeamScopedQuerySet(models.QuerySet):
     owner_field: str | None = None
 
     def for_user(self, user, action: str = "view"):
+        return self.reached(self.reach(user, action), user)
+
+    def reach(self, user, action: str) -> str:
+        """The role rules: ALL, TEAMS, OWN or NONE of the rows for `action`."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
+            return NONE
         if user.is_superuser or user.role == "administrator":
+            return ALL
+        if user.role == "sales_manager" or action == "view":
+            return TEAMS
+        if action == "work" and self.owner_field is not None:
+            return OWN
+        return NONE
+
+    def reached(self, reach: str, user):
+        """The rows `user` reaches with `reach` (from reach(); user needs a pk)."""
+        if reach == ALL:
             return self
+        if reach == NONE:
+            return self.none()
         in_teams = models.Q(
             **{f"{self.team_field}__in": user.memberships.values("team_id")}
         )
-        if user.role == "sales_manager":
+        if reach == TEAMS:
             return self.filter(in_teams)
-        if action == "view" or self.owner_field is None:
-            return self.filter(in_teams) if action == "view" else self.none()
-        if action == "work":
-            return self.filter(in_teams, **{self.owner_field: user})
-        return self.none()
+        return self.filter(in_teams, **{self.owner_field: user})
 
 
 class TeamQuerySet(models.QuerySet):

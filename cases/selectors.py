@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import Counter, defaultdict
+from functools import partial
 
 from django.db.models import (
     Count,
@@ -12,7 +13,6 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 
 from .models import (
@@ -33,6 +33,7 @@ from .models import (
     User,
 )
 from .precompiled import Precompiled
+from .querysets import ALL, NONE
 
 
 def with_list_figures(cases: QuerySet) -> QuerySet:
@@ -75,16 +76,20 @@ def case_for_page(user: User, pk: int) -> Case:
     """One case with everything its page shows. Case.DoesNotExist if not visible.
 
     `may_work` and `may_manage` say whether the user may work on the case and
-    manage it, asked in the same query (the rules stay in for_user). The
-    records are read as prefetch_related would read them, with SQL compiled
-    once per process (see precompiled.py).
+    manage it, asked in the same query. Every query is compiled once per
+    process (see precompiled.py): the case's for each combination of the
+    user's reach, the records for every case alike.
     """
-    case = (
-        Case.objects.for_user(user, "view")
-        .annotate(may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage"))
-        .select_related("client", "owner", "team")
-        .get(pk=pk)
+    reaches = tuple(Case.objects.reach(user, action) for action in PAGE_ACTIONS)
+    if reaches[0] == NONE:
+        raise Case.DoesNotExist("No case visible to this user has that id.")
+    query = _CASE_BY_REACH.get(reaches) or _CASE_BY_REACH.setdefault(
+        reaches, Precompiled(partial(_case_with_rights, *reaches))
     )
+    found = query.fetch(int(pk), user.pk)
+    if not found:
+        raise Case.DoesNotExist("No case visible to this user has that id.")
+    case = found[0]
     using = case._state.db
     for name, records in CASE_RECORDS.items():
         _attach(case, name, records.fetch(case.pk, using=using))
@@ -147,12 +152,27 @@ def _attach(instance, name: str, rows: list) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
-def _allowed(user: User, action: str):
-    """True where the user may take `action` on the outer case."""
-    allowed = Case.objects.for_user(user, action)
-    if isinstance(allowed, EmptyQuerySet):
+PAGE_ACTIONS = ("view", "work", "manage")
+_CASE_BY_REACH: dict[tuple[str, ...], Precompiled] = {}
+
+
+def _case_with_rights(view: str, work: str, manage: str, case_id, user_id):
+    user = User(pk=user_id)
+    return (
+        Case.objects.reached(view, user)
+        .annotate(may_work=_allowed(work, user), may_manage=_allowed(manage, user))
+        .select_related("client", "owner", "team")
+        .filter(pk=case_id)
+    )
+
+
+def _allowed(reach: str, user: User):
+    """True where the user reaches the outer case."""
+    if reach == NONE:
         return Value(False)
-    return Exists(allowed.filter(pk=OuterRef("pk")))
+    if reach == ALL:
+        return Value(True)
+    return Exists(Case.objects.reached(reach, user).filter(pk=OuterRef("pk")))
 
 
 def may(user: User, case: Case, action: str) -> bool:

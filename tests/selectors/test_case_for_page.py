@@ -9,12 +9,20 @@ from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import BossPermission, Case, Channel, Promise, TimelineEntry
+from cases.models import (
+    BossPermission,
+    Case,
+    Channel,
+    Promise,
+    Role,
+    TimelineEntry,
+    User,
+)
 from cases.precompiled import Precompiled
-from cases.selectors import CASE_RECORDS, case_for_page
+from cases.selectors import CASE_RECORDS, case_for_page, may
 from cases.services import promises, steps
 from cases.workflow import Step
-from tests.factories import make_case, walk_to
+from tests.factories import TeamFactory, UserFactory, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +144,26 @@ def test_a_refined_relation_asks_the_database_about_this_case(
     assert page.promises.count() == 1
 
 
-def test_a_query_that_does_not_use_its_value_is_refused():
-    ignores = Precompiled(lambda value: Case.objects.all())
-    with pytest.raises(ValueError, match="did not use its value"):
+def test_a_query_that_does_not_pass_its_ids_as_parameters_is_refused():
+    ignores = Precompiled(lambda case_id: Case.objects.all())
+    with pytest.raises(ValueError, match="used none"):
         ignores.fetch(1)
+    # Written into the SQL, the marker would be run as it is.
+    inline = Precompiled(
+        lambda case_id: Case.objects.filter(pk=case_id).extra(  # noqa: S610 - on purpose
+            where=[f"id = {case_id}"]
+        )
+    )
+    with pytest.raises(ValueError, match="wrote one into the SQL"):
+        inline.fetch(1)
+
+
+def test_an_id_beyond_any_column_finds_nothing(account_manager, sales_manager):
+    case = make_case(account_manager)
+    assert CASE_RECORDS["timeline"].fetch(case.pk)
+    assert CASE_RECORDS["timeline"].fetch(2**70) == []
+    with pytest.raises(Case.DoesNotExist):
+        case_for_page(account_manager, 2**70)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -162,3 +186,41 @@ def test_another_thread_reads_on_its_own_connection(account_manager, sales_manag
     worker.join()
     assert not failures, failures
     assert [e.pk for e in there] == [e.pk for e in here]
+
+
+@pytest.mark.parametrize(
+    "who, sees, works, manages",
+    [
+        ("account_manager", True, True, False),  # the owner
+        ("teammate", True, False, False),
+        ("sales_manager", True, True, True),
+        ("administrator", True, True, True),
+        ("outsider", False, False, False),
+        ("other_manager", False, False, False),
+        ("inactive_owner", False, False, False),
+    ],
+)
+def test_the_page_knows_what_each_user_may_do(
+    request, account_manager, sales_manager, who, sees, works, manages
+):
+    other_manager = UserFactory(
+        username="olga", role=Role.SALES_MANAGER, teams=[TeamFactory(name="Retail")]
+    )
+    case = make_case(account_manager)
+    if who == "inactive_owner":
+        User.objects.filter(pk=account_manager.pk).update(is_active=False)
+        user = User.objects.get(pk=account_manager.pk)
+    elif who == "other_manager":
+        user = other_manager
+    else:
+        user = request.getfixturevalue(who)
+    for action, allowed in [("view", sees), ("work", works), ("manage", manages)]:
+        assert may(user, case, action) is allowed, action
+    # Twice: the second read runs the SQL the first one compiled.
+    for _ in range(2):
+        if not sees:
+            with pytest.raises(Case.DoesNotExist):
+                case_for_page(user, case.pk)
+            continue
+        page = case_for_page(user, case.pk)
+        assert (page.may_work, page.may_manage) == (works, manages)
