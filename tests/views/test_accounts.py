@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from cases.models import User
 from tests.factories import PASSWORD
 
 
@@ -78,6 +79,31 @@ def test_logout_needs_a_post_and_ends_the_session(client, account_manager):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_signed_in_user_stays_signed_in_across_requests(
+    client, account_manager, login_url
+):
+    client.post(login_url, {"username": "alice", "password": PASSWORD})
+    for _ in range(2):  # the second read runs the user query compiled by the first
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        assert response.context["user"] == account_manager
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete"])
+def test_a_deactivated_or_deleted_user_is_signed_out_at_the_next_request(
+    client, account_manager, change
+):
+    client.force_login(account_manager)
+    assert client.get(reverse("home")).status_code == 200
+    if change == "deactivate":
+        User.objects.filter(pk=account_manager.pk).update(is_active=False)
+    else:
+        account_manager.delete()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_password_reset_mails_a_link_that_sets_a_new_password(client, account_manager):
