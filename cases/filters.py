@@ -1,14 +1,18 @@
 """The case list's filters and sorts, kept in the URL so a view can be shared."""
 
+from functools import partial
+
 import django_filters as filters
 from crispy_forms.layout import Div, Layout
 from django import forms
 from django.db.models import Case as Switch
-from django.db.models import F, IntegerField, Q, Value, When
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .forms.base import DateInput, MendForm, OneQueryChoices
+from .forms.base import ChoiceRows, DateInput, MendForm
 from .models import Case, FailureSource, Severity, Team, User
+from .precompiled import Precompiled
+from .querysets import TEAMS
 from .workflow import Step
 
 # The order the filters are shown in; the first one (search) is wider.
@@ -36,12 +40,28 @@ FILTER_LAYOUT = Layout(
 )
 
 
-class OneQueryChoiceField(filters.fields.ModelChoiceField):
-    iterator = OneQueryChoices
+class OneQueryChoiceField(ChoiceRows, filters.fields.ModelChoiceField):
+    pass
 
 
 class ModelChoiceFilter(filters.ModelChoiceFilter):
     field_class = OneQueryChoiceField
+
+
+def team_choices(reach: str, user) -> QuerySet:
+    return Team.objects.reached(reach, user).only("name")
+
+
+def owner_choices(reach: str, user) -> QuerySet:
+    return (
+        User.objects.filter(memberships__team__in=team_choices(reach, user))
+        .distinct()
+        .only("first_name", "last_name", "username")
+    )
+
+
+TEAM_CHOICES = Precompiled(lambda user_id: team_choices(TEAMS, User(pk=user_id)))
+OWNER_CHOICES = Precompiled(lambda user_id: owner_choices(TEAMS, User(pk=user_id)))
 
 
 class CaseFilterForm(MendForm):
@@ -141,18 +161,13 @@ class CaseFilter(filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        teams = (
-            Team.objects.all()
-            if user.is_superuser or user.role == "administrator"
-            else Team.objects.filter(memberships__user=user)
-        )
+        reach = Team.objects.reach(user)
         # The choices read only what they show.
-        self.filters["team"].queryset = teams.only("name")
-        self.filters["owner"].queryset = (
-            User.objects.filter(memberships__team__in=teams)
-            .distinct()
-            .only("first_name", "last_name", "username")
-        )
+        self.filters["team"].queryset = team_choices(reach, user)
+        self.filters["owner"].queryset = owner_choices(reach, user)
+        if reach == TEAMS:  # an administrator's lists are read as usual
+            self.filters["team"].extra["rows"] = partial(TEAM_CHOICES.fetch, user.pk)
+            self.filters["owner"].extra["rows"] = partial(OWNER_CHOICES.fetch, user.pk)
         self.filters["q"].extra["widget"] = forms.TextInput(
             attrs={"placeholder": "Client or description"}
         )

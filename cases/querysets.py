@@ -13,6 +13,24 @@ ACTIONS = {"view", "work", "manage"}
 ALL, TEAMS, OWN, NONE = "all", "teams", "own", "none"
 
 
+def user_reach(user, action: str, *, owned: bool = False) -> str:
+    """The role rules: ALL, TEAMS, OWN or NONE of the rows for `action`.
+
+    `owned` says whether the rows have an owner (an account manager's own).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NONE
+    if user.is_superuser or user.role == "administrator":
+        return ALL
+    if user.role == "sales_manager" or action == "view":
+        return TEAMS
+    if action == "work" and owned:
+        return OWN
+    return NONE
+
+
 class TeamScopedQuerySet(models.QuerySet):
     """Rows owned by a team. `team_field` is the path to that team."""
 
@@ -23,18 +41,7 @@ class TeamScopedQuerySet(models.QuerySet):
         return self.reached(self.reach(user, action), user)
 
     def reach(self, user, action: str) -> str:
-        """The role rules: ALL, TEAMS, OWN or NONE of the rows for `action`."""
-        if action not in ACTIONS:
-            raise ValueError(f"unknown action {action!r}")
-        if user is None or not user.is_authenticated or not user.is_active:
-            return NONE
-        if user.is_superuser or user.role == "administrator":
-            return ALL
-        if user.role == "sales_manager" or action == "view":
-            return TEAMS
-        if action == "work" and self.owner_field is not None:
-            return OWN
-        return NONE
+        return user_reach(user, action, owned=self.owner_field is not None)
 
     def reached(self, reach: str, user):
         """The rows `user` reaches with `reach` (from reach(); user needs a pk)."""
@@ -53,10 +60,16 @@ class TeamScopedQuerySet(models.QuerySet):
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user):
         """The teams a user belongs to; every team for administrators."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.role == "administrator":
+        return self.reached(self.reach(user), user)
+
+    def reach(self, user) -> str:
+        return user_reach(user, "view")
+
+    def reached(self, reach: str, user):
+        if reach == ALL:
             return self
+        if reach == NONE:
+            return self.none()
         return self.filter(memberships__user=user)
 
 

@@ -1,5 +1,6 @@
 """A manager's actions on a case: each lands on the timeline and emails the owner."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -67,6 +68,36 @@ def test_reassigning_hands_the_case_to_a_teammate_and_emails_them(
     change = case.timeline.get(kind="reassigned").changes[0]
     assert change["field"] == "Owner" and change["new"] == str(teammate)
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+
+
+def options(html: str, name: str) -> list[str]:
+    """The labels of a <select name=...>'s options, the empty one left out."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return [
+        label
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
+        if value
+    ]
+
+
+def test_the_reassign_list_offers_the_teams_other_active_account_managers(
+    client, case, account_manager, sales_manager, teammate, outsider, team
+):
+    UserFactory(username="gone", role="account_manager", teams=[team], is_active=False)
+    zed = UserFactory(username="zed", role="account_manager", teams=[team])
+
+    def names(*users) -> list[str]:
+        key = lambda u: (u.first_name, u.last_name, u.username)  # noqa: E731
+        return [str(u) for u in sorted(users, key=key)]
+
+    client.force_login(sales_manager)
+    for _ in range(2):  # the second page runs the list's SQL compiled by the first
+        html = client.get(case.get_absolute_url()).content.decode()
+        assert options(html, "reassign-owner") == names(teammate, zed)
+    # After the hand-over the list leaves out the new owner, not the old one.
+    post(client, case, "reassign", {"reassign-owner": teammate.pk})
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert options(html, "reassign-owner") == names(account_manager, zed)
 
 
 def test_reassigning_to_someone_outside_the_team_is_refused(

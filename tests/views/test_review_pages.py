@@ -3,13 +3,14 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.exports import neutralise
-from cases.models import Case, Promise, PromiseStatus
+from cases.models import Case, Promise, PromiseStatus, Team, User
 from tests.factories import ClientFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,33 @@ def test_an_invalid_filter_value_is_reported_not_a_crash(client, sales_manager, 
 def test_the_owner_filter_offers_no_one_from_another_team(client, sales_manager, cases):
     client.force_login(sales_manager)
     assert "charlie" not in listed(client).lower()
+
+
+def select_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return [
+        label
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
+        if value
+    ]
+
+
+@pytest.mark.parametrize("who", ["sales_manager", "account_manager", "administrator"])
+def test_the_team_and_owner_lists_offer_exactly_whom_the_user_may_see(
+    request, client, cases, who
+):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    teams = Team.objects.for_user(user).order_by("name")
+    owners = User.objects.filter(memberships__team__in=teams).distinct()
+    if who != "administrator":
+        assert [t.name for t in teams] == ["Enterprise"]
+    for _ in range(2):  # the second page runs the lists' SQL compiled by the first
+        html = listed(client)
+        assert select_options(html, "team") == [t.name for t in teams]
+        assert select_options(html, "owner") == [str(u) for u in owners]
+    if who != "administrator":
+        assert "charlie" not in html.lower() and "Midmarket" not in html
 
 
 def test_sorting_by_client(client, sales_manager, cases):
