@@ -1,6 +1,5 @@
 """A manager's actions on a case: each lands on the timeline and emails the owner."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from cases.models import Case
 from cases.services.compensation import compensation_offer
 from cases.workflow import Step
 from tests.factories import UserFactory, make_case, walk_to
+from tests.html import select_options
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,16 +70,6 @@ def test_reassigning_hands_the_case_to_a_teammate_and_emails_them(
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
 
 
-def options(html: str, name: str) -> list[str]:
-    """The labels of a <select name=...>'s options, the empty one left out."""
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
-    return [
-        label
-        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
-        if value
-    ]
-
-
 def test_the_reassign_list_offers_the_teams_other_active_account_managers(
     client, case, account_manager, sales_manager, teammate, outsider, team
 ):
@@ -93,11 +83,11 @@ def test_the_reassign_list_offers_the_teams_other_active_account_managers(
     client.force_login(sales_manager)
     for _ in range(2):  # the second page runs the list's SQL compiled by the first
         html = client.get(case.get_absolute_url()).content.decode()
-        assert options(html, "reassign-owner") == names(teammate, zed)
+        assert select_options(html, "reassign-owner") == names(teammate, zed)
     # After the hand-over the list leaves out the new owner, not the old one.
     post(client, case, "reassign", {"reassign-owner": teammate.pk})
     html = client.get(case.get_absolute_url()).content.decode()
-    assert options(html, "reassign-owner") == names(account_manager, zed)
+    assert select_options(html, "reassign-owner") == names(account_manager, zed)
 
 
 def test_reassigning_to_someone_outside_the_team_is_refused(

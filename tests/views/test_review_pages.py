@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from cases.exports import neutralise
 from cases.models import Case, Promise, PromiseStatus, Team, User
 from tests.factories import ClientFactory, make_case
+from tests.html import select_options
 
 pytestmark = pytest.mark.django_db
 
@@ -114,15 +114,6 @@ def test_an_invalid_filter_value_is_reported_not_a_crash(client, sales_manager, 
 def test_the_owner_filter_offers_no_one_from_another_team(client, sales_manager, cases):
     client.force_login(sales_manager)
     assert "charlie" not in listed(client).lower()
-
-
-def select_options(html: str, name: str) -> list[str]:
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
-    return [
-        label
-        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select)
-        if value
-    ]
 
 
 @pytest.mark.parametrize("who", ["sales_manager", "account_manager", "administrator"])
