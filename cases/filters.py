@@ -1,7 +1,5 @@
 """The case list's filters and sorts, kept in the URL so a view can be shared."""
 
-from functools import partial
-
 import django_filters as filters
 from crispy_forms.layout import Div, Layout
 from django import forms
@@ -9,10 +7,8 @@ from django.db.models import Case as Switch
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .forms.base import ChoiceRows, DateInput, MendForm
+from .forms.base import DateInput, MendForm
 from .models import Case, FailureSource, Severity, Team, User
-from .precompiled import Precompiled
-from .querysets import TEAMS
 from .workflow import Step
 
 # The order the filters are shown in; the first one (search) is wider.
@@ -40,14 +36,6 @@ FILTER_LAYOUT = Layout(
 )
 
 
-class OneQueryChoiceField(ChoiceRows, filters.fields.ModelChoiceField):
-    pass
-
-
-class ModelChoiceFilter(filters.ModelChoiceFilter):
-    field_class = OneQueryChoiceField
-
-
 def team_choices(reach: str, user) -> QuerySet:
     return Team.objects.reached(reach, user).only("name")
 
@@ -60,15 +48,8 @@ def owner_choices(reach: str, user) -> QuerySet:
     )
 
 
-TEAM_CHOICES = Precompiled(lambda user_id: team_choices(TEAMS, User(pk=user_id)))
-OWNER_CHOICES = Precompiled(lambda user_id: owner_choices(TEAMS, User(pk=user_id)))
-
-
 class CaseFilterForm(MendForm):
     """The filters in one row of columns, drawn as the rest of Mend's forms."""
-
-    # Drawn field by field with |as_crispy_field before, whose errors are <p>s.
-    error_tag = "p"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,8 +86,12 @@ class CaseFilter(filters.FilterSet):
     """Every choice offered comes from what the user may see."""
 
     q = filters.CharFilter(label="Search", method="search")
-    team = ModelChoiceFilter(queryset=Team.objects.none(), empty_label="Any team")
-    owner = ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    team = filters.ModelChoiceFilter(
+        queryset=Team.objects.none(), empty_label="Any team"
+    )
+    owner = filters.ModelChoiceFilter(
+        queryset=User.objects.none(), empty_label="Anyone"
+    )
     # A name to type rather than a list: a team can have thousands of clients.
     client = filters.CharFilter(
         label="Client", field_name="client__name", lookup_expr="icontains"
@@ -165,9 +150,6 @@ class CaseFilter(filters.FilterSet):
         # The choices read only what they show.
         self.filters["team"].queryset = team_choices(reach, user)
         self.filters["owner"].queryset = owner_choices(reach, user)
-        if reach == TEAMS:  # an administrator's lists are read as usual
-            self.filters["team"].extra["rows"] = partial(TEAM_CHOICES.fetch, user.pk)
-            self.filters["owner"].extra["rows"] = partial(OWNER_CHOICES.fetch, user.pk)
         self.filters["q"].extra["widget"] = forms.TextInput(
             attrs={"placeholder": "Client or description"}
         )

@@ -1,14 +1,14 @@
 """Reads for views: scoped by the user, prefetched so query counts stay flat."""
 
 import datetime as dt
-from collections import Counter, defaultdict
-from functools import partial
+from collections import Counter
 
 from django.db.models import (
     Count,
     Exists,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -18,21 +18,15 @@ from django.utils import timezone
 from .models import (
     Apology,
     Case,
-    CasePart,
     Client,
     ClientContact,
     Compensation,
-    Contact,
-    FollowUp,
     FollowUpStatus,
-    Option,
     Promise,
     PromiseStatus,
-    RootCauseAnswer,
     TimelineEntry,
     User,
 )
-from .precompiled import Precompiled
 from .querysets import ALL, NONE
 
 
@@ -76,98 +70,42 @@ def case_for_page(user: User, pk: int) -> Case:
     """One case with everything its page shows. Case.DoesNotExist if not visible.
 
     `may_work` and `may_manage` say whether the user may work on the case and
-    manage it, asked in the same query. Every query is compiled once per
-    process (see precompiled.py): the case's for each combination of the
-    user's reach, the records for every case alike.
+    manage it, asked in the same query (the rules stay in for_user). Each
+    record table is read once, however many records the case has.
     """
-    reaches = tuple(Case.objects.reach(user, action) for action in PAGE_ACTIONS)
-    if reaches[0] == NONE:
-        raise Case.DoesNotExist("No case visible to this user has that id.")
-    query = _CASE_BY_REACH.get(reaches) or _CASE_BY_REACH.setdefault(
-        reaches, Precompiled(partial(_case_with_rights, *reaches))
-    )
-    found = query.fetch(int(pk), user.pk)
-    if not found:
-        raise Case.DoesNotExist("No case visible to this user has that id.")
-    case = found[0]
-    using = case._state.db
-    for name, records in CASE_RECORDS.items():
-        _attach(case, name, records.fetch(case.pk, using=using))
-    people = defaultdict(list)
-    for link in CONTACT_PEOPLE.fetch(case.pk, using=using):
-        people[link.clientcontact_id].append(link.contact)
-    for contact in case.client_contacts.all():
-        _attach(contact, "people", people[contact.pk])
-    return case
-
-
-# What the case page shows of a case, by relation name; the value is the case id.
-CASE_RECORDS = {
-    "contacts": Precompiled(lambda case: Contact.objects.filter(cases=case)),
-    "parts": Precompiled(lambda case: CasePart.objects.filter(case=case)),
-    "root_cause_answers": Precompiled(
-        lambda case: RootCauseAnswer.objects.filter(case=case)
-    ),
-    "options": Precompiled(lambda case: Option.objects.filter(case=case)),
-    "client_contacts": Precompiled(
-        lambda case: ClientContact.objects.filter(case=case).select_related("logged_by")
-    ),
-    "apologies": Precompiled(
-        lambda case: Apology.objects.filter(case=case).select_related("contact")
-    ),
-    "compensations": Precompiled(
-        lambda case: Compensation.objects.filter(case=case).select_related("decided_by")
-    ),
-    "follow_ups": Precompiled(lambda case: FollowUp.objects.filter(case=case)),
-    "promises": Precompiled(
-        lambda case: Promise.objects.filter(case=case).select_related("made_by")
-    ),
-    "timeline": Precompiled(
-        lambda case: TimelineEntry.objects.filter(case=case).select_related("actor")
-    ),
-}
-
-
-# Who took part in each client contact, in the order prefetch_related gives.
-CONTACT_PEOPLE = Precompiled(
-    lambda case: (
-        ClientContact.people.through.objects.filter(clientcontact__case=case)
-        .select_related("contact")
-        .order_by("contact__name")  # Contact's own ordering
-    )
-)
-
-
-def _attach(instance, name: str, rows: list) -> None:
-    """Make `instance.<name>.all()` answer `rows`, as prefetch_related leaves it."""
-    queryset = getattr(instance, name).get_queryset()  # filter built only if used
-    queryset._result_cache = rows
-    queryset._prefetch_done = True
-    relation = instance._meta.get_field(name)
-    if relation.one_to_many:  # each row's foreign key points back at instance
-        for row in rows:
-            relation.field.set_cached_value(row, instance)
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset
-
-
-PAGE_ACTIONS = ("view", "work", "manage")
-_CASE_BY_REACH: dict[tuple[str, ...], Precompiled] = {}
-
-
-def _case_with_rights(view: str, work: str, manage: str, case_id, user_id):
-    user = User(pk=user_id)
     return (
-        Case.objects.reached(view, user)
-        .annotate(may_work=_allowed(work, user), may_manage=_allowed(manage, user))
+        Case.objects.for_user(user, "view")
+        .annotate(may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage"))
         .select_related("client", "owner", "team")
-        .filter(pk=case_id)
+        .prefetch_related(
+            "contacts",
+            "parts",
+            "root_cause_answers",
+            "options",
+            Prefetch(
+                "client_contacts",
+                queryset=ClientContact.objects.select_related(
+                    "logged_by"
+                ).prefetch_related("people"),
+            ),
+            Prefetch("apologies", queryset=Apology.objects.select_related("contact")),
+            Prefetch(
+                "compensations",
+                queryset=Compensation.objects.select_related("decided_by"),
+            ),
+            "follow_ups",
+            Prefetch("promises", queryset=Promise.objects.select_related("made_by")),
+            Prefetch(
+                "timeline", queryset=TimelineEntry.objects.select_related("actor")
+            ),
+        )
+        .get(pk=pk)
     )
 
 
-def _allowed(reach: str, user: User):
-    """True where the user reaches the outer case."""
+def _allowed(user: User, action: str):
+    """True where the user may take `action` on the outer case."""
+    reach = Case.objects.reach(user, action)
     if reach == NONE:
         return Value(False)
     if reach == ALL:

@@ -158,8 +158,7 @@ AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/address before any password check.
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, reading the user of each request a little faster.
-    "cases.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

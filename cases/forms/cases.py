@@ -1,7 +1,5 @@
 """Forms for logging, editing, moving and closing a case."""
 
-from functools import partial
-
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.urls import reverse
@@ -260,11 +258,8 @@ class ReassignForm(MendForm):
     owner = ModelChoiceField(label="Hand the case to", queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
-        from ..services.review import REASSIGN_CHOICES, reassign_choices
+        from ..services.review import reassign_choices
 
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = reassign_choices(case)
-        self.fields["owner"].rows = partial(
-            REASSIGN_CHOICES.fetch, case.team_id, case.owner_id
-        )
         self.fields["owner"].empty_label = "Choose an account manager…"

@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 
 from ..exceptions import NotAllowed
 from ..models import Role, User
-from ..precompiled import Precompiled
 from .cases import case_lock, case_touch
 from .emails import email_about_case
 from .timeline import timeline_record
@@ -34,17 +33,9 @@ def case_comment(*, case_id: int, by: User, text: str):
 
 def reassign_choices(case) -> QuerySet[User]:
     """Account managers of the case's team, other than the current owner."""
-    return _reassign_choices(case.team_id, case.owner_id)
-
-
-def _reassign_choices(team_id: int, owner_id: int) -> QuerySet[User]:
     return User.objects.filter(
-        role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=team_id
-    ).exclude(pk=owner_id)
-
-
-# reassign_choices(case)'s rows, for the form's list.
-REASSIGN_CHOICES = Precompiled(_reassign_choices)
+        role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
+    ).exclude(pk=case.owner_id)
 
 
 @transaction.atomic

@@ -107,22 +107,3 @@ def test_the_case_page_runs_the_same_queries_at_10_and_1000_cases(
     at_10 = queries(client, first.get_absolute_url())
     add_cases(990, team=team, owner=account_manager, clients=clients)
     assert queries(client, first.get_absolute_url()) == at_10
-
-
-@pytest.mark.parametrize("page", ["list", "case"])
-def test_choice_lists_are_read_without_a_server_side_cursor(
-    client, sales_manager, account_manager, team, page
-):
-    """Django reads a ModelChoiceField's choices with .iterator(), which on
-    PostgreSQL declares a cursor and fetches from it: three round trips for a
-    dozen names. Mend's choice fields read them with one SELECT."""
-    case = add_cases(
-        3, team=team, owner=account_manager, clients=[ClientFactory(team=team)]
-    )[0]
-    client.force_login(sales_manager)
-    url = reverse("case_list") if page == "list" else case.get_absolute_url()
-    with CaptureQueriesContext(connection) as captured:
-        html = client.get(url).content.decode()
-    assert account_manager.get_full_name() in html  # the owner filter / reassign
-    statements = [q["sql"].lstrip().upper() for q in captured]
-    assert not [s for s in statements if s.startswith(("DECLARE", "FETCH", "CLOSE"))]
