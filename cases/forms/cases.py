@@ -20,8 +20,6 @@ from .base import (
     DateInput,
     DateTimeInput,
     MendForm,
-    ModelChoiceField,
-    ModelMultipleChoiceField,
     OneTimeForm,
     VersionedForm,
     not_in_future,
@@ -39,8 +37,8 @@ def teams_for(user):
 class CaseOpenForm(OneTimeForm):
     """The essentials, quickly; everything else can wait for the case page."""
 
-    team = ModelChoiceField(queryset=Team.objects.none(), required=False)
-    client = ModelChoiceField(
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    client = forms.ModelChoiceField(
         queryset=Client.objects.none(),
         required=False,
         empty_label="Choose a client…",
@@ -173,7 +171,7 @@ class CaseDetailsForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    contacts = ModelMultipleChoiceField(
+    contacts = forms.ModelMultipleChoiceField(
         label="Affected people at the client",
         queryset=None,
         required=False,
@@ -255,7 +253,9 @@ class CommentForm(MendForm):
 
 
 class ReassignForm(MendForm):
-    owner = ModelChoiceField(label="Hand the case to", queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label="Hand the case to", queryset=User.objects.none()
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         from ..services.review import reassign_choices

@@ -3,12 +3,13 @@ or an account manager."""
 
 import datetime as dt
 
+from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.utils import timezone
 
 from ..insights import Period
 from ..models import Team, User
-from .base import DateInput, ModelChoiceField
+from .base import DateInput, MendForm
 
 PRESETS = {"30": 30, "90": 90, "182": 182, "365": 365}
 DEFAULT_PRESET = "90"
@@ -16,7 +17,7 @@ DEFAULT_PRESET = "90"
 MAX_DAYS = 3 * 366
 
 
-class InsightsForm(forms.Form):
+class InsightsForm(MendForm):
     period = forms.ChoiceField(
         label="Period",
         required=False,
@@ -31,10 +32,10 @@ class InsightsForm(forms.Form):
     )
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="Until", required=False, widget=DateInput())
-    team = ModelChoiceField(
+    team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="All my teams"
     )
-    owner = ModelChoiceField(
+    owner = forms.ModelChoiceField(
         label="Account manager",
         queryset=User.objects.none(),
         required=False,
@@ -55,9 +56,17 @@ class InsightsForm(forms.Form):
                 .distinct()
                 .order_by("first_name", "last_name", "username")
             )
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
+        # One row of columns, the button at its end, as the case list's filters.
+        self.helper.layout = Layout(
+            Div(
+                *[Div(name, css_class="col-6 col-md") for name in self.fields],
+                Div(
+                    HTML('<button type="submit" class="btn btn-primary">Show</button>'),
+                    css_class="col-12 col-md-auto mb-3",
+                ),
+                css_class="row g-2 align-items-end",
+            )
+        )
         if data is not None and not data.get("period"):
             # A link with dates and no preset means those dates.
             has_dates = data.get("start") or data.get("end")

@@ -21,8 +21,6 @@ from .base import (
     DateInput,
     DateTimeInput,
     MendForm,
-    ModelChoiceField,
-    ModelMultipleChoiceField,
     OneTimeForm,
     VersionedForm,
     money_field,
@@ -153,7 +151,7 @@ class PersonForm(OneTimeForm):
 class ClientContactForm(OneTimeForm):
     happened_at = forms.DateTimeField(label="When", widget=DateTimeInput())
     channel = forms.ChoiceField(choices=Channel.choices)
-    people = ModelMultipleChoiceField(
+    people = forms.ModelMultipleChoiceField(
         label="With whom",
         queryset=None,
         required=False,
@@ -195,7 +193,7 @@ class ClientContactForm(OneTimeForm):
 
 
 class ApologyForm(OneTimeForm):
-    contact = ModelChoiceField(label="To whom", queryset=None)
+    contact = forms.ModelChoiceField(label="To whom", queryset=None)
     method = forms.ChoiceField(label="How", choices=ApologyMethod.choices)
     on_behalf = forms.ChoiceField(
         label="On whose behalf", choices=OnBehalf.choices, widget=forms.RadioSelect
