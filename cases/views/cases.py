@@ -19,6 +19,7 @@ from ..selectors import (
 )
 from ..services.cases import case_open
 from .case_page import case_page_context
+from .panels import render_panel
 
 
 @login_required
@@ -78,7 +79,12 @@ def case_new(request):
 def client_history_panel(request):
     client = visible_client(request.user, request.GET.get("client") or 0)
     history = client_history(request.user, client) if client else None
-    return render(request, "cases/partials/_client_history.html", {"history": history})
+    return render_panel(
+        request,
+        "cases/partials/_client_history.html",
+        "cases/client_history.html",
+        {"history": history},
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@ from ..insights.export import CASES_HEADER, FIGURES_HEADER, case_rows, figure_ro
 from ..insights.lessons import similar_cases
 from ..models import Case, OurPart
 from ..selectors import visible_client
+from .panels import render_panel
 
 
 def _choice(request) -> InsightsForm:
@@ -85,9 +86,10 @@ def similar_cases_panel(request):
     # Unknown values are ignored, as a filter would: they match nothing.
     parts = [p for p in request.GET.getlist("parts") if p in OurPart.values]
     similar = similar_cases(request.user, case=case, client=client, parts=parts)
-    return render(
+    return render_panel(
         request,
         "cases/partials/_similar_cases.html",
+        "cases/similar_cases.html",
         {
             "similar": similar,
             "case": case,

@@ -215,3 +215,26 @@ def test_a_sent_back_case_shows_the_reason_in_the_current_step(
     html = client.get(case.get_absolute_url()).content.decode()
     banner = html.split('data-testid="sent-back"')[1].split("</div>")[0]
     assert "Ask the client again" in banner
+
+
+@pytest.mark.parametrize(
+    ("url_name", "partial_mark"),
+    [("client_history", "Choose a client to see"), ("similar_cases", "similar-cases")],
+)
+def test_a_panel_is_bare_for_htmx_and_a_page_when_opened_as_a_link(
+    client, account_manager, url_name, partial_mark
+):
+    client.force_login(account_manager)
+    url = reverse(url_name)
+
+    swapped = client.get(url, headers={"HX-Request": "true"})
+    opened = client.get(url)
+
+    assert partial_mark in swapped.content.decode()
+    assert "<html" not in swapped.content.decode()
+    page = opened.content.decode()
+    assert partial_mark in page
+    assert "<html" in page and "</nav>" in page
+    # One URL, two answers: caches must tell them apart.
+    for response in (swapped, opened):
+        assert "HX-Request" in response["Vary"]
