@@ -6,8 +6,12 @@ would otherwise refuse to share; so the escape hatch is set here only.
 
 import os
 import shutil
+import sys
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
+from pytest_django.live_server_helper import LiveServer
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -28,6 +32,63 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+# How long a browser connection may sit idle before the live server lets it go.
+IDLE_SECONDS = 5
+
+
+class ClosingServer(ThreadedWSGIServer):
+    """Django's live server, except that closing it waits for the threads that
+    serve each browser connection.
+
+    Each of those threads closes its own database connections as it ends
+    (Django's close_request does); with CONN_MAX_AGE they stay open between
+    the requests of a keep-alive connection. Django's threads are daemons that
+    nobody waits for, so at the end of the session some still held a
+    connection and PostgreSQL refused to drop the test database ("is being
+    accessed by other users"). Waiting for them fixes that; a connection the
+    browser leaves idle is let go after IDLE_SECONDS, so the wait is short.
+    """
+
+    daemon_threads = False
+    block_on_close = True
+
+    def finish_request(self, request, client_address):
+        request.settimeout(IDLE_SECONDS)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], TimeoutError):
+            return  # an idle keep-alive connection let go: not an error
+        super().handle_error(request, client_address)
+
+
+class ClosingLiveServerThread(LiveServerThread):
+    server_class = ClosingServer
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (a free port, static files, the in-memory
+    SQLite connection shared) on ClosingServer."""
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    stock = server.thread
+    server.thread = ClosingLiveServerThread(
+        stock.host,
+        static_handler=stock.static_handler,
+        connections_override=stock.connections_override,
+        port=stock.port,
+    )
+    server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
