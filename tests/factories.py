@@ -1,37 +1,52 @@
 """Test data builders. Every object a test needs is made here."""
 
+import datetime as dt
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
+from cases.guideline import guideline_for
 from cases.models import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
+    Apology,
     ApologyMethod,
     BossPermission,
     Case,
+    CasePart,
     Channel,
     Client,
+    ClientContact,
     ClientFit,
+    Compensation,
     CompensationKind,
     Contact,
     FailureSource,
     Feasibility,
+    FollowUp,
     FollowUpStatus,
     Membership,
+    NotificationKind,
     OnBehalf,
+    Option,
     OurPart,
+    OutboxMessage,
     Outcome,
     PromiseStatus,
     Role,
+    RootCauseAnswer,
     Segment,
     Severity,
+    StepPeriod,
     Team,
+    TimelineEntry,
     User,
 )
 from cases.services import cases as services
 from cases.services import compensation, promises, steps
+from cases.services.notifications import Owed, managers_of
+from cases.targets import deadlines
 from cases.workflow import ORDER, Step
 
 PASSWORD = "correct-horse-battery"
@@ -64,8 +79,9 @@ class UserFactory(factory.django.DjangoModelFactory):
                 Membership.objects.create(user=self, team=team)
 
 
-# Recovery cases. Cases are opened and moved through the services, never
-# saved directly, so a test that walks a case runs the real workflow rules.
+# Recovery cases opened and moved through the services: a test that walks a
+# case runs the real workflow rules. To start a test in a later step, use
+# case_in_step below.
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -249,3 +265,182 @@ def walk_to(case: Case, step: Step, by: User) -> Case:
             services.case_advance(case_id=case.pk, by=by)
         case.refresh_from_db()
     return case
+
+
+# Cases already in a step, written row by row: no services walk them there, so
+# a test of Compensate starts at Compensate. Each earlier step holds the
+# records its completion rule asks for (cases.workflow.COMPLETION), so the case
+# could have got there; test_factories checks that it could.
+
+
+def case_in_step(
+    step: Step,
+    *,
+    owner: User | None = None,
+    team: Team | None = None,
+    client: Client | None = None,
+    contacts: list[Contact] | None = None,
+    complete: bool = False,
+    at: dt.datetime | None = None,
+    **fields,
+) -> Case:
+    """A case in `step`, with what every earlier step needed on record.
+
+    Without an owner, a new team with an account manager (the owner) and a
+    sales manager is made. The team needs someone to alert, a sales manager or
+    an administrator, as the case was: it is alerted (an outbox row), else the
+    case could not have left Acknowledge. With `complete`, the current step's
+    records are written too, so the case may move on. Every step is entered
+    and finished at `at` (now by default); `fields` override the case's own.
+    Returns the case as stored.
+    """
+    step = Step(step)
+    at = at or timezone.now()
+    if owner is None:
+        team = team or TeamFactory()
+        owner = UserFactory(role=Role.ACCOUNT_MANAGER, teams=[team])
+        UserFactory(role=Role.SALES_MANAGER, teams=[team])
+    team = team or owner.teams.first()
+    managers = managers_of(Case(team=team))
+    if step != Step.ACKNOWLEDGE and not managers:
+        raise ValueError(
+            f"{team} has no sales manager or administrator to alert, so no case "
+            "of theirs could leave Acknowledge."
+        )
+    client = client or ClientFactory(team=team)
+    reached = ORDER.index(step)
+    done = ORDER[: reached + 1] if complete or step == Step.CLOSED else ORDER[:reached]
+
+    values = {
+        "commitment": "Deliver the training on the new ordering system",
+        "what_happened": "The trainer was double-booked and did not come.",
+        "severity": Severity.HIGH,
+        "detected_at": at,
+        "opened_at": at,
+        "step_entered_at": at,
+    }
+    if Step.ACKNOWLEDGE in done:
+        values["failure_source"] = FailureSource.PROCESS
+    if Step.ROOT_CAUSE in done:
+        values.update(
+            client_view="They lost a week of rollout.",
+            our_view="We booked the trainer twice.",
+            client_feeling="Let down.",
+        )
+    if step == Step.CLOSED:
+        values.update(
+            outcome=Outcome.RETAINED,
+            lessons="Keep a second trainer on call.",
+            client_fit=ClientFit.GOOD,
+            closed_at=at,
+        )
+    values.update(fields)
+    warn_at, due_at = deadlines(team, step, values["step_entered_at"])
+    case = Case.objects.create(
+        team=team,
+        owner=owner,
+        client=client,
+        step=step,
+        step_warn_at=warn_at,
+        step_due_at=due_at,
+        updated_by=owner,
+        **values,
+    )
+    StepPeriod.objects.bulk_create(
+        StepPeriod(
+            case=case,
+            step=visited,
+            entered_at=at,
+            completed_at=at if visited != step or step == Step.CLOSED else None,
+            due_at=deadlines(team, visited, at)[1],
+        )
+        for visited in ORDER[: reached + 1]
+    )
+    TimelineEntry.objects.create(
+        case=case, at=at, actor=owner, kind="logged", summary="Logged the dropped ball."
+    )
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            case=case,
+            kind=NotificationKind.CASE_LOGGED,
+            recipient=manager,
+            dedupe_key=Owed(
+                case, NotificationKind.CASE_LOGGED, manager, "alert"
+            ).dedupe_key,
+            due_at=at,
+            created_at=at,
+        )
+        for manager in managers
+    )
+    if Step.ACKNOWLEDGE in done:
+        CasePart.objects.create(case=case, part=OurPart.NO_BUFFER)
+        if contacts is None:
+            contacts = [ContactFactory(client=client, name="Dana Client")]
+    case.contacts.set(contacts or [])
+    _write_records(case, done, at)
+    return Case.objects.get(pk=case.pk)
+
+
+def _write_records(case: Case, done: list[Step], at: dt.datetime) -> None:
+    """The records each step in `done` needs, as the step's services write them."""
+    contacts = list(case.contacts.all())
+    day = timezone.localdate(at)
+    if Step.ROOT_CAUSE in done:
+        RootCauseAnswer.objects.bulk_create(
+            RootCauseAnswer(case=case, question=key, answer=Answer.PARTLY)
+            for key in ROOT_CAUSE_QUESTIONS
+        )
+    if Step.OPTIONS in done:
+        Option.objects.create(
+            case=case,
+            description="Send our senior trainer on Monday",
+            cost_to_us=Decimal("200"),
+            time_to_deliver="3 days",
+            feasibility=Feasibility.HIGH,
+            chosen=True,
+            created_at=at,
+        )
+    if Step.COMMUNICATE in done:
+        talk = ClientContact.objects.create(
+            case=case,
+            happened_at=at,
+            channel=Channel.CALL,
+            summary="Called to explain and offer Monday.",
+            reaction="Relieved.",
+            logged_by=case.owner,
+        )
+        talk.people.set(contacts)
+    if Step.APOLOGISE in done:
+        Apology.objects.bulk_create(
+            Apology(
+                case=case,
+                contact=contact,
+                method=ApologyMethod.CALL,
+                on_behalf=OnBehalf.COMPANY,
+                asked_forgiveness=True,
+                response="Accepted.",
+                apologised_on=day,
+            )
+            for contact in contacts
+        )
+    if Step.COMPENSATE in done:
+        # Worth 100 to the client, 25 to us: under any sensible threshold.
+        Compensation.objects.create(
+            case=case,
+            kind=CompensationKind.TRAINING,
+            description="An extra advanced session",
+            value_to_client=Decimal("100"),
+            cost_to_us=Decimal("25"),
+            guideline=guideline_for(case).amount,
+            delivered_on=day,
+            created_at=at,
+        )
+    if Step.FOLLOW_UP in done:
+        FollowUp.objects.create(
+            case=case,
+            due_on=day,
+            purpose="Check in after training",
+            status=FollowUpStatus.DONE,
+            notes="Went well.",
+            settled_at=at,
+        )
