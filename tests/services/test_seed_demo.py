@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.demo.loader import demo_data
 from cases.guideline import guideline_for
 from cases.models import (
     Approval,
@@ -28,7 +29,6 @@ from cases.models import (
     TimelineEntry,
     User,
 )
-from cases.services.demo_data import REPEAT_CLIENT
 from cases.workflow import WORKING_STEPS, Step, missing_for
 
 LOGIN_LINE = re.compile(
@@ -200,8 +200,8 @@ def test_compensations_pending_approved_and_none_due_exist(db):
 
 def test_the_repeat_client_has_three_cases_in_the_last_year(db):
     seed()
-    team, name = REPEAT_CLIENT
-    client = Client.objects.get(team__name=team, name=name)
+    repeat = demo_data()["repeat_client"]
+    client = Client.objects.get(team__name=repeat["team"], name=repeat["client"])
     year_ago = timezone.now() - dt.timedelta(days=365)
     assert client.cases.filter(opened_at__gte=year_ago).count() >= 3
 

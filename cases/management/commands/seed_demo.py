@@ -2,13 +2,12 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
-from cases.services.demo import seed_demo
+from cases.demo.loader import seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo teams, people (and, as Mend grows, cases). Idempotent."
+    help = "Load the demo teams, people, clients and cases (cases/demo). Idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,12 +22,7 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with public passwords; "
                 "it runs only with DEBUG on, or with --force."
             )
-        # The demo's back-story would otherwise email every demo user at once.
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
-        ):
-            logins = seed_demo()
-        for login in logins:
+        for login in seed_demo():
             self.stdout.write(
                 f"login: {login.username} {login.password} {login.role} {login.teams}"
             )

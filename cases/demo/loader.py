@@ -1,19 +1,21 @@
-"""Demo data for a newcomer's first look. Idempotent: keyed on natural names.
+"""Load data.yaml: the demo a newcomer first sees. Idempotent: keyed on names.
 
 Teams and people first, then clients and their contacts, then the recovery
-cases in demo_data.py. Cases are built through the same services the app uses,
-so the workflow's rules hold; afterwards their timestamps are moved into the
-past so ages, durations and due dates look real. A case that already exists
-(same client and commitment) is left alone.
+cases. Cases are built through the same services the app uses, so the
+workflow's rules hold and the timeline and outbox are written as they would
+be; afterwards their timestamps are moved into the past so ages, durations and
+due dates look real. A case that already exists (same client and commitment)
+is left alone.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ..models import (
     BossPermission,
@@ -35,25 +37,15 @@ from ..models import (
     User,
 )
 from ..models.steps import ROOT_CAUSE_QUESTIONS
-from ..targets import deadlines
-from ..workflow import WORKING_STEPS, Step
-from .cases import case_advance, case_close, case_open, case_send_back
-from .compensation import (
+from ..services.cases import case_advance, case_close, case_open, case_send_back
+from ..services.compensation import (
     compensation_decide,
     compensation_deliver,
     compensation_none_due,
     compensation_offer,
 )
-from .demo_data import (
-    CASES,
-    CLIENTS,
-    DUE_SOON,
-    FOLLOW_UP_LATE,
-    MANAGERS,
-    FromToday,
-)
-from .promises import promise_make, promise_settle
-from .steps import (
+from ..services.promises import promise_make, promise_settle
+from ..services.steps import (
     apology_record,
     client_contact_log,
     follow_up_schedule,
@@ -63,27 +55,21 @@ from .steps import (
     person_add,
     root_cause_save,
 )
-from .targets import team_deadlines_refresh
+from ..services.targets import team_deadlines_refresh
+from ..targets import deadlines
+from ..workflow import WORKING_STEPS, Step
 
-DEMO_PASSWORD = "mend-demo-2026"  # noqa: S105 (public demo password, DEBUG only)
-
-TEAMS = ["Enterprise", "Midmarket"]
-
-PEOPLE = [
-    # username, first, last, role, teams
-    ("admin", "Ada", "Admin", Role.ADMINISTRATOR, []),
-    ("maria", "Maria", "Santos", Role.SALES_MANAGER, ["Enterprise"]),
-    ("alex", "Alex", "Murphy", Role.ACCOUNT_MANAGER, ["Enterprise"]),
-    ("priya", "Priya", "Shah", Role.ACCOUNT_MANAGER, ["Enterprise"]),
-    ("tom", "Tom", "Becker", Role.SALES_MANAGER, ["Midmarket"]),
-    ("lena", "Lena", "Novak", Role.ACCOUNT_MANAGER, ["Midmarket"]),
-    ("omar", "Omar", "Haddad", Role.ACCOUNT_MANAGER, ["Midmarket"]),
-]
+DATA_FILE = Path(__file__).with_name("data.yaml")
 
 # Spacing between the actions taken within one step.
 ACTION_GAP = dt.timedelta(minutes=35)
-# How long after its date a follow-up marked "late" in the demo data was held.
+# A follow-up with this status was held, but LATE_BY_DAYS after its date.
+FOLLOW_UP_LATE = "late"
 LATE_BY_DAYS = 3
+# How long before logging the ball was seen to drop, unless a case says
+# (noticed_hours): mostly soon, sometimes the next day, so time-to-alert
+# figures vary as they would.
+NOTICED_HOURS = (2, 0.5, 1, 4, 1.5, 20, 0.75, 3)
 
 
 @dataclass(frozen=True)
@@ -94,21 +80,33 @@ class DemoLogin:
     teams: str
 
 
+def demo_data() -> dict:
+    """The demo's data file, parsed."""
+    with DATA_FILE.open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create or refresh the demo teams, people, clients and cases.
 
     Return the people's logins.
     """
-    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
+    data = demo_data()
+    password = data["password"]
+    teams = {
+        row["name"]: Team.objects.get_or_create(name=row["name"])[0]
+        for row in data["teams"]
+    }
     logins = []
     users = {}
-    for username, first, last, role, team_names in PEOPLE:
+    for person in data["people"]:
+        username, role = person["username"], person["role"]
         user, _ = User.objects.update_or_create(
             username=username,
             defaults={
-                "first_name": first,
-                "last_name": last,
+                "first_name": person["first_name"],
+                "last_name": person["last_name"],
                 "email": f"{username}@demo.mend.test",
                 "role": role,
                 "is_staff": role == Role.ADMINISTRATOR,
@@ -116,37 +114,46 @@ def seed_demo() -> list[DemoLogin]:
                 "is_active": True,
             },
         )
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(password)
         user.save(update_fields=["password"])
         users[username] = user
-        for name in team_names:
+        for name in person["teams"]:
             Membership.objects.get_or_create(user=user, team=teams[name])
         logins.append(
             DemoLogin(
                 username=username,
-                password=DEMO_PASSWORD,
+                password=password,
                 role=role,
-                teams=",".join(team_names) if team_names else "all",
+                teams=",".join(person["teams"]) or "all",
             )
         )
-    clients = _seed_clients(teams)
+    managers = {row["name"]: users[row["manager"]] for row in data["teams"]}
+    clients = _seed_clients(data["clients"], teams)
     started = timezone.now()
-    for index, spec in enumerate(CASES):
+    for index, spec in enumerate(data["cases"]):
         client = clients[spec["team"], spec["client"]]
         if not Case.objects.filter(
             client=client, commitment=spec["commitment"]
         ).exists():
-            _CaseBuilder(spec, index, teams, users, client, started).build()
+            _CaseBuilder(
+                spec,
+                index,
+                team=teams[spec["team"]],
+                owner=users[spec["owner"]],
+                manager=managers[spec["team"]],
+                client=client,
+                started=started,
+            ).build()
     # The builder back-dates when each case entered its step; count the step
     # deadlines from those dates, so the dashboard shows what is overdue.
     for team in teams.values():
         team_deadlines_refresh(team=team)
-    for client_name, commitment in DUE_SOON:
-        case = Case.objects.filter(
-            client__name=client_name, commitment=commitment
+    for row in data["due_soon"]:
+        cases = Case.objects.filter(
+            client__name=row["client"], commitment=row["commitment"]
         ).exclude(step=Step.CLOSED)
-        for found in case:
-            _make_due_soon(found)
+        for case in cases:
+            _make_due_soon(case)
     return logins
 
 
@@ -166,37 +173,29 @@ def _make_due_soon(case: Case) -> None:
             return
 
 
-# Clients and contacts ------------------------------------------------------
-
-
-def _email(local: str, client_name: str) -> str:
-    return f"{local}@{slugify(client_name)}.example"
-
-
-def _seed_clients(teams: dict[str, Team]) -> dict[tuple[str, str], Client]:
+def _seed_clients(rows: list[dict], teams: dict[str, Team]) -> dict:
     """Clients keyed on team + name, contacts on client + name; refresh details."""
     clients = {}
-    for team_name, rows in CLIENTS.items():
-        for name, segment, annual_value, contacts in rows:
-            client, _ = Client.objects.update_or_create(
-                team=teams[team_name],
-                name=name,
-                defaults={"segment": segment, "annual_value": Decimal(annual_value)},
-            )
-            for person, role, local, phone in contacts:
-                details = {"role": role, "email": _email(local, name), "phone": phone}
-                # Not update_or_create: a person added twice by hand in the
-                # demo must not stop the seed.
-                existing = Contact.objects.filter(client=client, name=person).first()
-                if existing is None:
-                    Contact.objects.create(client=client, name=person, **details)
-                else:
-                    Contact.objects.filter(pk=existing.pk).update(**details)
-            clients[team_name, name] = client
+    for row in rows:
+        client, _ = Client.objects.update_or_create(
+            team=teams[row["team"]],
+            name=row["name"],
+            defaults={
+                "segment": row["segment"],
+                "annual_value": Decimal(row["annual_value"]),
+            },
+        )
+        for person in row["contacts"]:
+            details = {key: person[key] for key in ("role", "email", "phone")}
+            # Not update_or_create: a person added twice by hand in the demo
+            # must not stop the seed.
+            same = Contact.objects.filter(client=client, name=person["name"])
+            if existing := same.first():
+                Contact.objects.filter(pk=existing.pk).update(**details)
+            else:
+                Contact.objects.create(client=client, name=person["name"], **details)
+        clients[row["team"], row["name"]] = client
     return clients
-
-
-# Cases ----------------------------------------------------------------------
 
 
 def _opening(days_ago: float, index: int, started: dt.datetime) -> dt.datetime:
@@ -237,11 +236,12 @@ class _Clock:
         self.times.append(self.now)
         return self.now
 
-    def due(self, due) -> dt.date:
-        """A due date: FromToday(n), or n days after the current action."""
-        if isinstance(due, FromToday):
-            return timezone.localdate(self.limit) + dt.timedelta(days=due.days)
-        return timezone.localdate(self.now + dt.timedelta(days=due))
+    def due(self, row: dict) -> dt.date:
+        """A row's due date: due_from_today days from today, or due days on."""
+        if "due_from_today" in row:
+            today = timezone.localdate(self.limit)
+            return today + dt.timedelta(days=row["due_from_today"])
+        return timezone.localdate(self.now + dt.timedelta(days=row["due"]))
 
     def on(self, day: dt.date, hour: int) -> dt.datetime:
         """That day at that hour, but never before the current action."""
@@ -253,18 +253,15 @@ class _Clock:
             raise ValueError("Demo case has more 'moves' than steps it moves on.")
 
 
-NOTICED_HOURS = (2, 0.5, 1, 4, 1.5, 20, 0.75, 3)
-
-
 class _CaseBuilder:
     """Builds one demo case through the services, then dates it."""
 
-    def __init__(self, spec, index, teams, users, client, started):
+    def __init__(self, spec, index, *, team, owner, manager, client, started):
         self.spec = spec
         self.index = index
-        self.team = teams[spec["team"]]
-        self.owner = users[spec["owner"]]
-        self.manager = users[MANAGERS[spec["team"]]]
+        self.team = team
+        self.owner = owner
+        self.manager = manager
         self.client = client
         self.started = started
         opened = _opening(spec["opened"], index, started)
@@ -296,16 +293,12 @@ class _CaseBuilder:
     def contact(self, name: str) -> Contact:
         return Contact.objects.filter(client=self.client, name=name).earliest("pk")
 
-    def noticed_hours(self) -> float:
-        """How long before logging the ball was seen to drop: mostly soon,
-        sometimes the next day, so time-to-alert figures vary as they would."""
-        return self.spec.get(
-            "noticed_hours", NOTICED_HOURS[self.index % len(NOTICED_HOURS)]
-        )
-
     def build(self) -> None:
         spec, clock = self.spec, self.clock
         opened = clock.times[0]
+        noticed = spec.get(
+            "noticed_hours", NOTICED_HOURS[self.index % len(NOTICED_HOURS)]
+        )
         case = case_open(
             by=self.owner,
             team=self.team,
@@ -315,7 +308,7 @@ class _CaseBuilder:
             severity=spec["severity"],
             promised_on=timezone.localdate(opened)
             + dt.timedelta(days=spec["promised"]),
-            detected_at=opened - dt.timedelta(hours=self.noticed_hours()),
+            detected_at=opened - dt.timedelta(hours=noticed),
             failure_source=spec["source"],
             parts=spec["parts"],
             contacts=[self.contact(name) for name in spec["affected"]],
@@ -349,7 +342,10 @@ class _CaseBuilder:
         self.call(
             root_cause_save,
             versioned=True,
-            answers=redo["answers"],
+            answers={
+                question: (row["answer"], row["note"])
+                for question, row in redo["answers"].items()
+            },
             client_view=self.spec["client_view"],
             our_view=redo["our_view"],
             client_feeling=self.spec["client_feeling"],
@@ -389,29 +385,22 @@ class _CaseBuilder:
         )
 
     def work_options(self) -> None:
-        for description, cost, time, feasibility, chosen in self.spec["options"]:
+        for row in self.spec["options"]:
             option = self.call(
                 option_add,
-                description=description,
-                cost_to_us=Decimal(cost),
-                time_to_deliver=time,
-                feasibility=feasibility,
-                chosen=chosen is True,
+                description=row["description"],
+                cost_to_us=Decimal(row["cost"]),
+                time_to_deliver=row["time"],
+                feasibility=row["feasibility"],
+                chosen=row["chosen"] is True,
             )
             Option.objects.filter(pk=option.pk).update(created_at=self.last_at)
-            if chosen == "later":
+            if row["chosen"] == "later":
                 self.call(option_choose, option_id=option.pk, chosen=True)
 
     def work_communicate(self) -> None:
-        for name, role, local, phone in self.spec.get("new_people", []):
-            self.call(
-                person_add,
-                name=name,
-                role=role,
-                email=_email(local, self.client.name),
-                phone=phone,
-                affected=True,
-            )
+        for person in self.spec.get("new_people", []):
+            self.call(person_add, **person, affected=True)
         for talk in self.spec.get("contacts_log", []):
             when = self.clock.tick()
             self.call(
@@ -427,18 +416,16 @@ class _CaseBuilder:
             )
 
     def work_apologise(self) -> None:
-        for name, method, on_behalf, forgive, response in self.spec.get(
-            "apologies", []
-        ):
+        for row in self.spec.get("apologies", []):
             when = self.clock.tick()
             self.call(
                 apology_record,
                 at=when,
-                contact=self.contact(name),
-                method=method,
-                on_behalf=on_behalf,
-                asked_forgiveness=forgive,
-                response=response,
+                contact=self.contact(row["to"]),
+                method=row["method"],
+                on_behalf=row["on_behalf"],
+                asked_forgiveness=row["asked_forgiveness"],
+                response=row["response"],
                 apologised_on=timezone.localdate(when),
             )
 
@@ -454,14 +441,13 @@ class _CaseBuilder:
                 cost_to_us=Decimal(offer["cost"]),
             )
             dates = {"created_at": self.last_at}
-            if "decide" in offer:
-                approve, note = offer["decide"]
+            if decision := offer.get("decide"):
                 self.call(
                     compensation_decide,
                     by=self.manager,
                     compensation_id=compensation.pk,
-                    approve=approve,
-                    note=note,
+                    approve=decision["approve"],
+                    note=decision["note"],
                 )
                 dates["decided_at"] = self.last_at
             Compensation.objects.filter(pk=compensation.pk).update(**dates)
@@ -475,11 +461,12 @@ class _CaseBuilder:
                 )
 
     def work_follow_up(self) -> None:
-        for due, purpose, status, notes in self.spec.get("follow_ups", []):
-            due_on = self.clock.due(due)
-            follow_up = self.call(follow_up_schedule, due_on=due_on, purpose=purpose)
-            if status:
-                # "late": held, but some days after the date agreed.
+        for row in self.spec.get("follow_ups", []):
+            due_on = self.clock.due(row)
+            follow_up = self.call(
+                follow_up_schedule, due_on=due_on, purpose=row["purpose"]
+            )
+            if status := row["status"]:
                 late = status == FOLLOW_UP_LATE
                 day = due_on + dt.timedelta(days=LATE_BY_DAYS if late else 0)
                 settled = self.clock.on(day, 11 if late else 14)
@@ -488,19 +475,21 @@ class _CaseBuilder:
                     at=settled,
                     follow_up_id=follow_up.pk,
                     status=FollowUpStatus.DONE if late else status,
-                    notes=notes,
+                    notes=row["notes"],
                 )
                 FollowUp.objects.filter(pk=follow_up.pk).update(settled_at=settled)
 
     def make_promises(self, step: Step) -> None:
         """Promises made in this step; settled on (or, if missed, after) the day."""
-        for made_in, description, due, kept in self.spec.get("promises", []):
-            if made_in != step:
+        for row in self.spec.get("promises", []):
+            if row["step"] != step:
                 continue
-            due_on = self.clock.due(due)
-            promise = self.call(promise_make, description=description, due_on=due_on)
+            due_on = self.clock.due(row)
+            promise = self.call(
+                promise_make, description=row["description"], due_on=due_on
+            )
             dates = {"created_at": self.last_at}
-            if kept is not None:
+            if (kept := row["kept"]) is not None:
                 day = due_on if kept else due_on + dt.timedelta(days=1)
                 settled = self.clock.on(day, 16 if kept else 10)
                 self.call(promise_settle, at=settled, promise_id=promise.pk, kept=kept)
@@ -516,11 +505,10 @@ class _CaseBuilder:
         closed = self.spec["step"] == Step.CLOSED
         # Each period ends when the next begins; the closed period is a moment.
         ends = [*times[1:], times[-1] if closed else None]
-        team = Case.objects.select_related("team").get(pk=self.case_id).team
         for period, entered, completed in zip(periods, times, ends, strict=True):
             due_at = None
             if period.step != Step.CLOSED:
-                due_at = deadlines(team, period.step, entered)[1]
+                due_at = deadlines(self.team, period.step, entered)[1]
             StepPeriod.objects.filter(pk=period.pk).update(
                 entered_at=entered, completed_at=completed, due_at=due_at
             )
