@@ -44,7 +44,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        accounts.MendPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -4,10 +4,12 @@ import zoneinfo
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator
 
-from ..models import NotificationKind, User
+from ..models import UNMUTABLE_KINDS, NotificationKind, User
+from ..services.notifications import password_reset_record
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +20,23 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": "This account is switched off. Ask your administrator.",
     }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, whose email goes through the outbox: the request
+    records it and the worker sends it, so a slow or refusing mail server
+    never holds up or breaks the page."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        password_reset_record(user=context["user"])
 
 
 class NotificationSettingsForm(forms.ModelForm):
@@ -31,7 +50,11 @@ class NotificationSettingsForm(forms.ModelForm):
     muted_kinds = forms.MultipleChoiceField(
         label="Do not email me about",
         required=False,
-        choices=NotificationKind.choices,
+        choices=[
+            (kind, label)
+            for kind, label in NotificationKind.choices
+            if kind not in UNMUTABLE_KINDS
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -55,7 +78,7 @@ class NotificationSettingsForm(forms.ModelForm):
                             "weekly_digest"}  # fmt: skip
             self.fields["muted_kinds"].choices = [
                 (k, label)
-                for k, label in NotificationKind.choices
+                for k, label in self.fields["muted_kinds"].choices
                 if k not in manager_only
             ]
         self.helper = FormHelper()

@@ -32,6 +32,7 @@ from .steps import (
     RootCauseAnswer,
 )
 from .timeline import (
+    UNMUTABLE_KINDS,
     NotificationKind,
     OutboxMessage,
     OutboxStatus,
@@ -41,6 +42,7 @@ from .timeline import (
 
 __all__ = [
     "ROOT_CAUSE_QUESTIONS",
+    "UNMUTABLE_KINDS",
     "Answer",
     "Apology",
     "ApologyMethod",

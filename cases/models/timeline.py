@@ -51,6 +51,19 @@ class NotificationKind(models.TextChoices):
     STEP_WARNING = "step_warning", "A step is due soon"
     STEP_ESCALATION = "step_escalation", "A case passed its step's target"
     WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+    CASE_COMMENT = "case_comment", "A comment on my case"
+    CASE_REASSIGNED = "case_reassigned", "A case was handed to me"
+    CASE_SENT_BACK = "case_sent_back", "My case was sent back a step"
+    COMPENSATION_DECIDED = (
+        "compensation_decided",
+        "A compensation I offered was approved or declined",
+    )
+    PASSWORD_RESET = "password_reset", "A password reset link I asked for"
+
+
+# Sent whatever the recipient muted: they asked for it, and muting it would
+# lock them out.
+UNMUTABLE_KINDS = frozenset({NotificationKind.PASSWORD_RESET})
 
 
 class OutboxMessage(models.Model):
@@ -63,7 +76,8 @@ class OutboxMessage(models.Model):
         related_name="outbox_messages",
         null=True,
         blank=True,
-        help_text="Empty for messages about many cases, such as the digest.",
+        help_text="Empty for messages about no one case, such as the digest "
+        "or a password reset.",
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     recipient = models.ForeignKey(

@@ -59,7 +59,7 @@ from ..models import (
 )
 from ..services.notifications import Owed, managers_of, outbox_record
 from ..workflow import Step
-from .outbox import message_domain
+from .ids import message_domain
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,7 @@ from ..exceptions import ConcurrentEdit, NotAllowed, StepIncomplete
 from ..models import Case, CasePart, Client, Contact, OurPart, StepPeriod, Team, User
 from ..targets import deadlines
 from ..workflow import Step
-from .emails import email_about_case
-from .notifications import managers_of, outbox_add
+from .notifications import managers_of, outbox_add, outbox_notify
 from .submissions import submission_claim
 from .timeline import changes_between, timeline_record
 
@@ -249,19 +248,20 @@ def case_send_back(*, case_id: int, by: User, reason: str) -> Case:
         case.outcome = ""
         case.client_fit = ""
     _enter(case, target, by, "closed_at", "outcome", "client_fit")
-    timeline_record(
+    entry = timeline_record(
         case=case,
         by=by,
         kind="sent_back",
         summary=f"Sent the case back to {target.label}: {reason}",
         changes=[{"field": "Step", "old": previous, "new": target.label}],
     )
-    email_about_case(
+    outbox_notify(
         case=case,
         to=case.owner,
         kind="case_sent_back",
         by=by,
-        context={"reason": reason},
+        key=f"entry-{entry.pk}",
+        context={"reason": reason, "step": target.label},
     )
     return case
 

@@ -11,8 +11,7 @@ from ..exceptions import NotAllowed
 from ..guideline import guideline_for
 from ..models import Approval, Compensation, User
 from .cases import case_lock, case_lock_for_record, case_touch, ensure_open
-from .emails import email_about_case
-from .notifications import managers_of, outbox_add
+from .notifications import managers_of, outbox_add, outbox_notify
 from .timeline import timeline_record
 
 
@@ -82,12 +81,18 @@ def compensation_decide(
     )
     case_touch(case, by)
     verb = "Approved" if approve else "Declined"
-    email_about_case(
+    outbox_notify(
         case=case,
         to=case.owner,
         kind="compensation_decided",
         by=by,
-        context={"approved": approve, "note": note, "compensation": compensation},
+        # An offer is decided once: its id names the decision.
+        key=f"compensation-{compensation.pk}",
+        context={
+            "approved": approve,
+            "note": note,
+            "description": compensation.description,
+        },
     )
     timeline_record(
         case=case,

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Case, OutboxMessage, Role, User
+from ..models import Case, NotificationKind, OutboxMessage, Role, User
 from ..notifications.outbox import enqueue_send_after_commit
 
 # Keys looked up and rows inserted per query (SQLite allows 32,766 variables).
 CHUNK = 1000
+# Two submits of the same thing within one window of this many minutes (a
+# double click, a resent form) record one email.
+SUBMIT_WINDOW_MINUTES = 5
 
 
 def managers_of(case: Case) -> list[User]:
@@ -120,3 +124,53 @@ def outbox_add(
         Owed(case, kind, recipient, key, due_at, context or {})
         for recipient in recipients
     )
+
+
+def outbox_notify(
+    *,
+    case: Case,
+    to: User,
+    kind: str,
+    by: User | None,
+    key: str,
+    context: dict | None = None,
+) -> int:
+    """Record an email about `case` to one person, in the caller's transaction;
+    the worker sends it once that commits, and nothing if it rolls back.
+
+    Nobody is emailed about their own action. `key` names the change (a
+    timeline entry, a decision), so recording it twice is a no-op. The
+    context is stored as JSON: names and texts, not objects; `by` is kept as
+    the actor's name.
+    """
+    if by is not None and to.pk == by.pk:
+        return 0
+    data = {"by": str(by) if by is not None else "", **(context or {})}
+    return outbox_add(case=case, kind=kind, recipients=[to], key=key, context=data)
+
+
+def password_reset_record(*, user: User) -> int:
+    """Record the password-reset email `user` asked for; the worker sends it.
+
+    The link is made when the email is written (see notifications.render), so
+    no working token is stored. Asks within one SUBMIT_WINDOW_MINUTES window
+    share one email, so a double submit does not send two.
+    """
+    return outbox_add(
+        case=None,
+        kind=NotificationKind.PASSWORD_RESET,
+        recipients=[user],
+        key=f"reset-{submit_window()}",
+    )
+
+
+def submit_window(moment: dt.datetime | None = None) -> str:
+    """The window a moment falls in, for keys that should not repeat within
+    a few minutes of each other."""
+    seconds = int((moment or timezone.now()).timestamp())
+    return str(seconds // (SUBMIT_WINDOW_MINUTES * 60))
+
+
+def text_digest(text: str) -> str:
+    """A short digest of a text, for a key that names it without holding it."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from ..exceptions import NotAllowed
 from ..models import Role, User
 from .cases import case_lock, case_touch
-from .emails import email_about_case
+from .notifications import outbox_notify, submit_window, text_digest
 from .timeline import timeline_record
 
 
@@ -25,8 +25,14 @@ def case_comment(*, case_id: int, by: User, text: str):
         summary=first_line[:280] + ("…" if len(first_line) > 280 else ""),
         body=text,
     )
-    email_about_case(
-        case=case, to=case.owner, kind="case_comment", by=by, context={"comment": text}
+    outbox_notify(
+        case=case,
+        to=case.owner,
+        kind="case_comment",
+        by=by,
+        # The same text by the same person within minutes: a double submit.
+        key=f"{by.pk}-{text_digest(text)}-{submit_window()}",
+        context={"comment": text},
     )
     return case
 
@@ -47,18 +53,19 @@ def case_reassign(*, case_id: int, by: User, to: User):
     previous = case.owner
     case.owner = to
     case_touch(case, by, "owner")
-    timeline_record(
+    entry = timeline_record(
         case=case,
         by=by,
         kind="reassigned",
         summary=f"Handed the case to {to}.",
         changes=[{"field": "Owner", "old": str(previous), "new": str(to)}],
     )
-    email_about_case(
+    outbox_notify(
         case=case,
         to=to,
         kind="case_reassigned",
         by=by,
-        context={"previous": previous},
+        key=f"entry-{entry.pk}",
+        context={"previous": str(previous)},
     )
     return case

@@ -1,18 +1,25 @@
-"""Sign-in pages: Django's auth views, plus the answer to a throttled login."""
+"""Sign-in pages: Django's auth views, plus the answer to a throttled login
+and a password reset whose email goes through the outbox."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.shortcuts import redirect, render
 
 from ..forms import LoginForm
-from ..forms.accounts import NotificationSettingsForm
+from ..forms.accounts import NotificationSettingsForm, PasswordResetForm
 
 
 class MendLoginView(LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+class MendPasswordResetView(PasswordResetView):
+    """Django's reset page; its email is recorded in the outbox, not sent here."""
+
+    form_class = PasswordResetForm
 
 
 def locked_out(request, response=None, credentials=None):

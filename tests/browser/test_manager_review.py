@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case
+from cases.notifications.outbox import send_due
 from cases.services.compensation import compensation_offer
 from cases.workflow import Step
 from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
@@ -40,6 +41,7 @@ def test_sales_manager_reviews_and_approves_a_compensation(
     Case.objects.filter(pk=calm.pk).update(
         step_warn_at=now + dt.timedelta(days=2), step_due_at=now + dt.timedelta(days=3)
     )
+    send_due()  # the alerts and the approval request, before the review
     mail.outbox.clear()
 
     sign_in("sam", PASSWORD)
@@ -66,6 +68,8 @@ def test_sales_manager_reviews_and_approves_a_compensation(
 
     offer.refresh_from_db()
     assert offer.approval == "approved"
+    assert mail.outbox == []  # recorded in the outbox; the worker sends it
+    send_due()
     assert [m.to for m in mail.outbox] == [[account_manager.email]]
     assert "approved" in mail.outbox[0].subject
     assert csp_violations == []

@@ -20,11 +20,11 @@ from kombu.exceptions import OperationalError
 from cases import tasks
 from cases.models import Membership, OutboxMessage, OutboxStatus
 from cases.notifications import outbox
+from cases.notifications.ids import message_id_for
 from cases.notifications.outbox import (
     MAX_ATTEMPTS,
     claim_batch,
     deliver,
-    message_id_for,
     release_stuck,
     retry_failed,
     send_due,

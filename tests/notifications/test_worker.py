@@ -48,7 +48,8 @@ from cases import tasks
 from cases.models import NotificationKind, OutboxMessage, OutboxStatus
 from cases.notifications import outbox
 from cases.notifications.due import sweep_due
-from cases.notifications.outbox import LEASE_SECONDS, message_id_for
+from cases.notifications.ids import message_id_for
+from cases.notifications.outbox import LEASE_SECONDS
 from cases.services import steps
 from cases.services.notifications import Owed, outbox_record
 

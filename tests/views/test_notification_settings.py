@@ -56,3 +56,30 @@ def test_account_managers_are_not_offered_manager_only_emails(
     client.force_login(sales_manager)
     html = client.get(reverse("notification_settings")).content.decode()
     assert 'value="weekly_digest"' in html
+
+
+def test_the_emails_about_a_case_can_be_muted_but_a_password_reset_cannot(
+    client, account_manager
+):
+    client.force_login(account_manager)
+    url = reverse("notification_settings")
+    html = client.get(url).content.decode()
+    for kind in (
+        "case_comment",
+        "case_reassigned",
+        "case_sent_back",
+        "compensation_decided",
+    ):
+        assert f'value="{kind}"' in html
+    assert 'value="password_reset"' not in html
+
+    response = client.post(
+        url, {"reminder_lead_days": 1, "muted_kinds": ["case_comment"]}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=account_manager.pk).muted_kinds == ["case_comment"]
+    response = client.post(
+        url, {"reminder_lead_days": 1, "muted_kinds": ["password_reset"]}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert User.objects.get(pk=account_manager.pk).muted_kinds == ["case_comment"]

@@ -1,4 +1,7 @@
-"""A manager's actions on a case: each lands on the timeline and emails the owner."""
+"""A manager's actions on a case: each lands on the timeline and emails the owner.
+
+The request records the email in the outbox; `sent()` then runs the sender
+as the worker does (Django's test backend standing in for SMTP)."""
 
 from decimal import Decimal
 
@@ -6,7 +9,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cases.models import Case
+from cases.models import Case, OutboxMessage
+from cases.notifications.ids import message_id_for
+from cases.notifications.outbox import send_due
 from cases.services.compensation import compensation_offer
 from cases.workflow import Step
 from tests.factories import UserFactory, make_case, walk_to
@@ -24,6 +29,15 @@ def post(client, case, name, data):
     return client.post(reverse("case_action", args=[case.pk, name]), data)
 
 
+def sent(kind: str) -> list:
+    """The emails of `kind` the sender delivers; the request sent none itself."""
+    assert mail.outbox == []
+    send_due()
+    keys = OutboxMessage.objects.filter(kind=kind).values_list("dedupe_key", flat=True)
+    ids = {message_id_for(key) for key in keys}
+    return [m for m in mail.outbox if m.extra_headers["Message-ID"] in ids]
+
+
 def test_a_managers_comment_lands_on_the_timeline_and_emails_the_owner(
     client, case, sales_manager
 ):
@@ -34,8 +48,7 @@ def test_a_managers_comment_lands_on_the_timeline_and_emails_the_owner(
     assert response.status_code == 302
     entry = case.timeline.get(kind="comment")
     assert entry.body == "Call them today, please." and entry.actor == sales_manager
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    [message] = sent("case_comment")
     assert message.to == ["alice@example.com"]
     assert "Call them today, please." in message.body
     assert f"/cases/{case.pk}/" in message.body
@@ -48,7 +61,7 @@ def test_the_owner_is_not_emailed_about_their_own_comment(
     client.force_login(account_manager)
     post(client, case, "comment", {"comment-text": "Note to self"})
     assert case.timeline.filter(kind="comment").count() == 1
-    assert mail.outbox == []
+    assert sent("case_comment") == []
 
 
 def test_an_empty_comment_is_refused(client, case, sales_manager):
@@ -67,7 +80,7 @@ def test_reassigning_hands_the_case_to_a_teammate_and_emails_them(
     assert Case.objects.get(pk=case.pk).owner == teammate
     change = case.timeline.get(kind="reassigned").changes[0]
     assert change["field"] == "Owner" and change["new"] == str(teammate)
-    assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+    assert [m.to for m in sent("case_reassigned")] == [["bob@example.com"]]
 
 
 def test_the_reassign_list_offers_the_teams_other_active_account_managers(
@@ -97,7 +110,7 @@ def test_reassigning_to_someone_outside_the_team_is_refused(
     response = post(client, case, "reassign", {"reassign-owner": outsider.pk})
     assert "Select a valid choice" in response.content.decode()
     assert Case.objects.get(pk=case.pk).owner.username == "alice"
-    assert mail.outbox == []
+    assert sent("case_reassigned") == []
 
 
 def test_sending_back_emails_the_owner_with_the_reason(
@@ -112,8 +125,10 @@ def test_sending_back_emails_the_owner_with_the_reason(
         {"send_back-version": 1, "send_back-reason": "Name the whole team"},
     )
     assert Case.objects.get(pk=case.pk).step == Step.ACKNOWLEDGE
-    assert len(mail.outbox) == 1
-    assert "Name the whole team" in mail.outbox[0].body
+    [message] = sent("case_sent_back")
+    assert message.to == ["alice@example.com"]
+    assert "Name the whole team" in message.body
+    assert "back to the Acknowledge step" in message.body
 
 
 @pytest.mark.parametrize(
@@ -135,13 +150,14 @@ def test_deciding_a_compensation_emails_the_owner(
     post(
         client, case, "decide", {"record": offer.pk, "decision": decision, "note": "ok"}
     )
-    assert len(mail.outbox) == 1
-    assert word in mail.outbox[0].subject
-    assert "Refund the courier fee" in mail.outbox[0].body
+    [message] = sent("compensation_decided")
+    assert word in message.subject
+    assert "Refund the courier fee" in message.body
 
 
 def test_a_change_that_rolls_back_sends_no_email(client, case, sales_manager):
     client.force_login(sales_manager)
     other = UserFactory(role="account_manager")  # in no team
     post(client, case, "reassign", {"reassign-owner": other.pk})
-    assert mail.outbox == []
+    assert not OutboxMessage.objects.filter(kind="case_reassigned").exists()
+    assert sent("case_reassigned") == []
