@@ -32,7 +32,7 @@ bench: $(DEV_STAMP) .env
 	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
 		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(BENCH_URL) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_URL) $(PY) -m tests.bench review $(BENCH_ARGS)
 
 # `make bench-notify`: 10,000 due follow-ups swept and sent to a local SMTP server
 # (sweep_due + send_due against a naive loop; BENCH_ARGS: --count, --senders). In
@@ -45,7 +45,7 @@ bench-notify: $(DEV_STAMP) .env
 	@if [ "$(NOTIFY_URL)" = "$(NOTIFY_DB)" ]; then \
 		createdb -h 127.0.0.1 -U postgres mend_bench_notify 2>/dev/null || true; fi
 	DATABASE_URL=$(NOTIFY_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(NOTIFY_URL) $(PY) manage.py bench_notifications $(BENCH_ARGS)
+	DATABASE_URL=$(NOTIFY_URL) $(PY) -m tests.bench notify $(BENCH_ARGS)
 
 install: $(DEV_STAMP) .env
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from cases.models import FollowUp, OutboxMessage
+from tests.bench import notify
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,10 +17,10 @@ def test_the_notification_benchmark_sweeps_and_delivers_every_due_follow_up():
     out = io.StringIO()
     if connection.vendor != "postgresql":
         with pytest.raises(CommandError, match="runs only on PostgreSQL"):
-            call_command("bench_notifications", count=30, stdout=out)
+            call_command(notify.Command(), count=30, stdout=out)
         return
     call_command(
-        "bench_notifications",
+        notify.Command(),
         count=30,
         senders=1,
         pool="thread",

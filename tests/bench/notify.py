@@ -1,6 +1,7 @@
 """Turn 10,000 due follow-ups into emails at a local SMTP server, and time it.
 
-`make bench-notify` runs this against PostgreSQL (the bench database). It
+`make bench-notify` runs this (`python -m tests.bench notify`) against
+PostgreSQL (the bench database). It
 schedules 10,000 follow-ups due on the same morning, among --history earlier
 and later ones, then times two ways from due rows to delivered emails at an
 SMTP server on 127.0.0.1 (aiosmtpd, accepting everything and counting
@@ -55,12 +56,6 @@ from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.management.bench_smtp import (
-    FORK,
-    Breakdown,
-    SmtpServer,
-    describe_sample,
-)
 from cases.models import (
     Case,
     FollowUp,
@@ -78,6 +73,8 @@ from cases.models import Client as ClientCompany
 from cases.notifications import due, outbox
 from cases.notifications import render as render_module
 from cases.workflow import Step
+
+from .smtp_sink import FORK, Breakdown, SmtpServer, describe_sample
 
 MARKER = "NotifyBench"
 HISTORY_PREFIX = "notifybench-history:"
@@ -168,7 +165,7 @@ class Command(BaseCommand):
     def handle(self, *args, count, senders, pool, sink, history, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
-                "bench_notifications runs only on PostgreSQL: set "
+                "The notification benchmark runs only on PostgreSQL: set "
                 f"DATABASE_URL=postgres://... (this database is {connection.vendor})."
             )
         if count < 1 or senders < 1 or history < 0:
