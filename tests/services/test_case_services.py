@@ -38,8 +38,8 @@ from tests.factories import (
     ClientFactory,
     ContactFactory,
     UserFactory,
+    case_in_step,
     make_case,
-    walk_to,
 )
 
 
@@ -267,8 +267,10 @@ def test_advance_refuses_to_skip_a_step(case, account_manager):
     assert StepPeriod.objects.filter(case=case).count() == 2
 
 
-def test_advance_from_follow_up_asks_for_closing_instead(case, account_manager):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+def test_advance_from_follow_up_asks_for_closing_instead(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     steps.follow_up_schedule(
         case_id=case.pk,
         by=account_manager,
@@ -288,8 +290,8 @@ def test_advance_from_follow_up_asks_for_closing_instead(case, account_manager):
     assert reload(case).step == Step.FOLLOW_UP
 
 
-def test_advance_refuses_a_closed_case(case, account_manager):
-    case = walk_to(case, Step.CLOSED, account_manager)
+def test_advance_refuses_a_closed_case(account_manager, sales_manager):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     with pytest.raises(TransitionNotAllowed):
         services.case_advance(case_id=case.pk, by=account_manager)
     assert reload(case).step == Step.CLOSED
@@ -309,17 +311,19 @@ def test_the_sales_manager_can_advance_a_team_case(case, sales_manager):
 # case_send_back
 
 
-def test_an_account_manager_cannot_send_back_even_their_own_case(case, account_manager):
-    case = walk_to(case, Step.OPTIONS, account_manager)
+def test_an_account_manager_cannot_send_back_even_their_own_case(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     with pytest.raises(Case.DoesNotExist):
         services.case_send_back(case_id=case.pk, by=account_manager, reason="Redo")
     assert reload(case).step == Step.OPTIONS
 
 
 def test_the_sales_manager_sends_back_with_a_reason_on_the_timeline(
-    case, account_manager, sales_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.OPTIONS, account_manager)
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     services.case_send_back(
         case_id=case.pk, by=sales_manager, reason="Ask the client first."
     )
@@ -332,9 +336,9 @@ def test_the_sales_manager_sends_back_with_a_reason_on_the_timeline(
 
 
 def test_send_back_closes_the_step_period_and_opens_a_new_visit(
-    case, account_manager, sales_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.OPTIONS, account_manager)
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     services.case_send_back(case_id=case.pk, by=sales_manager, reason="Redo")
     options = StepPeriod.objects.get(case=case, step=Step.OPTIONS)
     assert options.completed_at is not None
@@ -344,16 +348,18 @@ def test_send_back_closes_the_step_period_and_opens_a_new_visit(
     assert StepPeriod.objects.filter(case=case, completed_at__isnull=True).count() == 1
 
 
-def test_an_administrator_can_send_back_any_case(case, account_manager, administrator):
-    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
+def test_an_administrator_can_send_back_any_case(
+    account_manager, administrator, sales_manager
+):
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     services.case_send_back(case_id=case.pk, by=administrator, reason="Redo")
     assert reload(case).step == Step.ACKNOWLEDGE
 
 
 def test_a_sales_manager_of_another_team_cannot_send_back(
-    case, account_manager, other_team
+    account_manager, other_team, sales_manager
 ):
-    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     stranger = UserFactory(role=Role.SALES_MANAGER, teams=[other_team])
     with pytest.raises(Case.DoesNotExist):
         services.case_send_back(case_id=case.pk, by=stranger, reason="Redo")
@@ -376,8 +382,8 @@ def close(case, by, **overrides):
 
 
 @pytest.fixture
-def ready_to_close(case, account_manager):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+def ready_to_close(account_manager, sales_manager):
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     follow_up = steps.follow_up_schedule(
         case_id=case.pk,
         by=account_manager,
@@ -429,8 +435,8 @@ def test_close_needs_outcome_lessons_and_client_fit(
     assert stored.version == ready_to_close.version
 
 
-def test_close_needs_the_follow_ups_settled(case, account_manager):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+def test_close_needs_the_follow_ups_settled(account_manager, sales_manager):
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     steps.follow_up_schedule(
         case_id=case.pk,
         by=account_manager,
@@ -443,8 +449,8 @@ def test_close_needs_the_follow_ups_settled(case, account_manager):
     assert reload(case).step == Step.FOLLOW_UP
 
 
-def test_close_is_refused_before_follow_up(case, account_manager):
-    case = walk_to(case, Step.COMPENSATE, account_manager)
+def test_close_is_refused_before_follow_up(account_manager, sales_manager):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     with pytest.raises(NotAllowed, match="Only a case in Follow up"):
         close(case, account_manager)
     stored = reload(case)
@@ -452,8 +458,8 @@ def test_close_is_refused_before_follow_up(case, account_manager):
     assert stored.outcome == ""
 
 
-def test_a_closed_case_takes_no_more_step_records(case, account_manager):
-    case = walk_to(case, Step.CLOSED, account_manager)
+def test_a_closed_case_takes_no_more_step_records(account_manager, sales_manager):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     with pytest.raises(NotAllowed, match="closed"):
         steps.follow_up_schedule(
             case_id=case.pk,
@@ -464,8 +470,8 @@ def test_a_closed_case_takes_no_more_step_records(case, account_manager):
     assert case.follow_ups.count() == 1
 
 
-def test_the_details_of_a_closed_case_cannot_be_edited(case, account_manager):
-    case = walk_to(case, Step.CLOSED, account_manager)
+def test_the_details_of_a_closed_case_cannot_be_edited(account_manager, sales_manager):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     with pytest.raises(NotAllowed, match="closed"):
         services.case_update_details(
             case_id=case.pk,
@@ -558,9 +564,9 @@ def test_editing_details_records_old_and_new_values(case, account_manager):
 
 
 def test_saving_root_cause_with_a_stale_version_is_refused(
-    case, account_manager, sales_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     stale = case.version
     question = next(iter(ROOT_CAUSE_QUESTIONS))
 
@@ -677,19 +683,13 @@ def test_an_unknown_action_is_a_programming_error(case, account_manager):
 
 
 def test_send_back_needs_a_reason(account_manager, sales_manager):
-    from cases.exceptions import NotAllowed
-    from cases.services.cases import case_send_back
-    from tests.factories import make_case, walk_to
-
-    case = walk_to(make_case(account_manager), Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     with pytest.raises(NotAllowed):
-        case_send_back(case_id=case.pk, by=sales_manager, reason="  ")
+        services.case_send_back(case_id=case.pk, by=sales_manager, reason="  ")
     assert Case.objects.get(pk=case.pk).step == Step.ROOT_CAUSE
 
 
 def test_case_open_ignores_contacts_of_another_client(account_manager, sales_manager):
-    from tests.factories import ClientFactory, ContactFactory, make_case
-
     elsewhere = ContactFactory(client=ClientFactory(name="Someone else"))
     case = make_case(account_manager, contacts=[elsewhere])
     assert list(case.contacts.all()) == []

@@ -18,7 +18,7 @@ from cases.models import (
 from cases.services import cases as services
 from cases.services import compensation as comp
 from cases.workflow import Step
-from tests.factories import ClientFactory, UserFactory, make_case, walk_to
+from tests.factories import ClientFactory, UserFactory, case_in_step
 
 DELIVERED = dt.date(2026, 3, 9)
 
@@ -38,9 +38,7 @@ def defaults(settings):
 @pytest.fixture
 def case(account_manager, sales_manager, team):
     client = ClientFactory(team=team, annual_value=Decimal("60000"))
-    return walk_to(
-        make_case(account_manager, client=client), Step.COMPENSATE, account_manager
-    )
+    return case_in_step(Step.COMPENSATE, owner=account_manager, client=client)
 
 
 def offer(case, by, *, cost, value="400"):
@@ -131,7 +129,7 @@ def test_the_offer_stores_the_guideline_of_the_day(case, account_manager, team):
 def test_an_offer_to_a_client_of_unknown_value_stores_the_floor(
     account_manager, sales_manager
 ):
-    case = walk_to(make_case(account_manager), Step.COMPENSATE, account_manager)
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     assert stored(offer(case, account_manager, cost="10")).guideline == Decimal(
         "100.00"
     )

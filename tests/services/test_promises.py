@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from cases import workflow
 from cases.exceptions import AlreadySubmitted, NotAllowed, StepIncomplete
@@ -19,7 +20,7 @@ from cases.models import (
 from cases.services import cases as services
 from cases.services import promises, steps
 from cases.workflow import Step
-from tests.factories import make_case, walk_to
+from tests.factories import case_in_step, make_case
 
 DUE = dt.date(2026, 4, 1)
 
@@ -45,8 +46,10 @@ def second_drops(case):
     return OutboxMessage.objects.filter(case=case, kind="second_drop")
 
 
-def test_making_a_promise_records_it_as_due_in_the_current_step(case, account_manager):
-    case = walk_to(case, Step.COMMUNICATE, account_manager)
+def test_making_a_promise_records_it_as_due_in_the_current_step(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.COMMUNICATE, owner=account_manager)
     made = promise(case, account_manager)
     made.refresh_from_db()
     assert made.status == PromiseStatus.OPEN
@@ -69,8 +72,8 @@ def test_making_a_promise_twice_with_the_same_submission_key_saves_one(
     assert Promise.objects.filter(case=case).count() == 1
 
 
-def test_a_closed_case_takes_no_new_promises(case, account_manager):
-    case = walk_to(case, Step.CLOSED, account_manager)
+def test_a_closed_case_takes_no_new_promises(account_manager, sales_manager):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     with pytest.raises(NotAllowed, match="closed"):
         promise(case, account_manager)
     assert not case.promises.exists()
@@ -148,11 +151,18 @@ def test_a_teammate_cannot_settle_someone_elses_promise(
     assert made.status == PromiseStatus.OPEN
 
 
-def test_follow_up_cannot_complete_while_a_promise_is_open(case, account_manager):
+def test_follow_up_cannot_complete_while_a_promise_is_open(
+    account_manager, sales_manager
+):
     # A promise made while communicating is still owed in follow-up.
-    case = walk_to(case, Step.COMMUNICATE, account_manager)
-    made = promise(case, account_manager)
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
+    made = Promise.objects.create(
+        case=case,
+        description="Send the revised schedule",
+        due_on=DUE,
+        made_by=account_manager,
+        made_in_step=Step.COMMUNICATE,
+    )
     follow_up = steps.follow_up_schedule(
         case_id=case.pk, by=account_manager, due_on=DUE, purpose="Check in"
     )
@@ -187,30 +197,22 @@ def test_follow_up_cannot_complete_while_a_promise_is_open(case, account_manager
 
 
 def test_a_follow_up_cannot_be_missed_before_its_day(account_manager, sales_manager):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from cases.exceptions import NotAllowed
-    from cases.services.steps import follow_up_schedule, follow_up_settle
-    from tests.factories import make_case, walk_to
-
-    case = walk_to(make_case(account_manager), Step.FOLLOW_UP, account_manager)
-    later = follow_up_schedule(
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
+    later = steps.follow_up_schedule(
         case_id=case.pk,
         by=account_manager,
         due_on=timezone.localdate() + dt.timedelta(days=7),
         purpose="Review",
     )
     with pytest.raises(NotAllowed):
-        follow_up_settle(
+        steps.follow_up_settle(
             case_id=case.pk,
             by=account_manager,
             follow_up_id=later.pk,
             status="missed",
             notes="",
         )
-    done = follow_up_settle(
+    done = steps.follow_up_settle(
         case_id=case.pk,
         by=account_manager,
         follow_up_id=later.pk,
@@ -223,24 +225,19 @@ def test_a_follow_up_cannot_be_missed_before_its_day(account_manager, sales_mana
 def test_a_second_drop_is_flagged_at_the_top_of_the_case_page(
     client, account_manager, sales_manager
 ):
-    from django.utils import timezone
-
-    from cases.services.promises import promise_make, promise_settle
-    from tests.factories import make_case
-
     case = make_case(account_manager)
     client.force_login(account_manager)
     assert (
         'data-testid="second-drop-flag"'
         not in client.get(case.get_absolute_url()).content.decode()
     )
-    promise = promise_make(
+    promise = promises.promise_make(
         case_id=case.pk,
         by=account_manager,
         description="Call back",
         due_on=timezone.localdate(),
     )
-    promise_settle(
+    promises.promise_settle(
         case_id=case.pk, by=account_manager, promise_id=promise.pk, kept=False
     )
     html = client.get(case.get_absolute_url()).content.decode()

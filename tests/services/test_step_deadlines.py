@@ -10,12 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, StepTarget
-from cases.services.cases import case_advance, case_send_back
+from cases.models import Case, ClientFit, Outcome, StepTarget
+from cases.services.cases import case_advance, case_close, case_send_back
 from cases.services.targets import team_deadlines_refresh
 from cases.targets import step_clock
 from cases.workflow import Step
-from tests.factories import TeamFactory, UserFactory, fill_step, make_case, walk_to
+from tests.factories import (
+    TeamFactory,
+    UserFactory,
+    case_in_step,
+    fill_step,
+    make_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +70,7 @@ def test_advancing_recomputes_the_deadlines_from_the_new_step(
 def test_sending_back_restarts_the_clock_of_the_earlier_step(
     tuesday, account_manager, sales_manager
 ):
-    case = walk_to(make_case(account_manager), Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     tuesday.move_to(at(2026, 11, 26, 16, 0), tick=False)
     case_send_back(case_id=case.pk, by=sales_manager, reason="Wrong client named.")
     case.refresh_from_db()
@@ -74,7 +80,17 @@ def test_sending_back_restarts_the_clock_of_the_earlier_step(
 
 
 def test_closing_clears_the_deadlines(tuesday, account_manager, sales_manager):
-    case = walk_to(make_case(account_manager), Step.CLOSED, account_manager)
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager, complete=True)
+    assert case.step_due_at is not None
+    case = case_close(
+        case_id=case.pk,
+        by=account_manager,
+        version=case.version,
+        outcome=Outcome.RETAINED,
+        lessons="Book a second trainer.",
+        client_fit=ClientFit.GOOD,
+    )
+    case.refresh_from_db()
     assert case.step_due_at is None
     assert case.step_warn_at is None
 
@@ -100,7 +116,7 @@ def test_refresh_moves_open_cases_of_the_team_only(
     tuesday, team, account_manager, sales_manager
 ):
     open_case = make_case(account_manager)
-    closed_case = walk_to(make_case(account_manager), Step.CLOSED, account_manager)
+    closed_case = case_in_step(Step.CLOSED, owner=account_manager)
     elsewhere = TeamFactory(name="Elsewhere")
     stranger = UserFactory(username="erin", teams=[elsewhere])
     other_case = make_case(stranger)
