@@ -26,7 +26,7 @@ from cases.models import (
 from cases.services import cases as services
 from cases.services import compensation, promises, steps
 from cases.workflow import ORDER, Step
-from tests.factories import fill_step, make_case, walk_to
+from tests.factories import UserFactory, case_in_step, fill_step, make_case
 
 SEQUENCE = [
     Step.ACKNOWLEDGE,
@@ -104,9 +104,9 @@ def test_no_move_skips_a_step():
 
 @pytest.mark.parametrize("step", SEQUENCE[:-1])
 def test_advance_allows_the_next_step_once_the_step_is_complete(
-    case, account_manager, step
+    account_manager, sales_manager, step
 ):
-    case = walk_to(case, step, account_manager)
+    case = case_in_step(step, owner=account_manager)
     fill_step(case, account_manager)
     assert workflow.missing_for(reload(case)) == []
     assert workflow.ensure_can_advance(case) == workflow.next_step(step)
@@ -114,8 +114,7 @@ def test_advance_allows_the_next_step_once_the_step_is_complete(
 
 @pytest.mark.parametrize("step", SEQUENCE[:-1])
 def test_advance_refuses_an_incomplete_step(account_manager, sales_manager, step):
-    case = make_case(account_manager, acknowledged=step != Step.ACKNOWLEDGE)
-    case = walk_to(case, step, account_manager)
+    case = case_in_step(step, owner=account_manager)
     with pytest.raises(StepIncomplete) as refused:
         workflow.ensure_can_advance(case)
     assert refused.value.step == step
@@ -127,17 +126,17 @@ def test_advance_refuses_an_incomplete_step(account_manager, sales_manager, step
 
 @pytest.mark.parametrize("step", SEQUENCE[1:-1])
 def test_sending_back_moves_a_case_exactly_one_step(
-    case, account_manager, sales_manager, step
+    account_manager, sales_manager, step
 ):
-    case = walk_to(case, step, account_manager)
+    case = case_in_step(step, owner=account_manager)
     services.case_send_back(case_id=case.pk, by=sales_manager, reason="Not yet.")
     assert reload(case).step == workflow.previous_step(step)
 
 
 def test_sending_back_a_closed_case_reopens_it_and_clears_the_outcome(
-    case, account_manager, sales_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.CLOSED, account_manager)
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     assert case.outcome == Outcome.RETAINED
     assert case.closed_at is not None
 
@@ -189,20 +188,17 @@ def test_acknowledge_needs_the_manager_alerted(account_manager):
 def test_a_manager_who_joins_later_is_alerted_when_the_case_moves_on(
     account_manager, team
 ):
-    from cases.services.cases import case_advance
-    from tests.factories import UserFactory
-
     case = make_case(account_manager)
     manager = UserFactory(role="sales_manager", teams=[team])
-    moved = case_advance(case_id=case.pk, by=account_manager)
+    moved = services.case_advance(case_id=case.pk, by=account_manager)
     assert moved.step == Step.ROOT_CAUSE
     assert case.outbox_messages.get(kind="case_logged").recipient == manager
 
 
 def test_root_cause_lists_every_unanswered_question_and_both_views(
-    case, account_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     missing = workflow.missing_for(case)
     assert missing == [f"Answer: {text}" for text in ROOT_CAUSE_QUESTIONS.values()] + [
         "Write down the client's view of the real problem.",
@@ -211,9 +207,9 @@ def test_root_cause_lists_every_unanswered_question_and_both_views(
 
 
 def test_root_cause_is_complete_when_every_question_and_view_is_there(
-    case, account_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     first, *rest = ROOT_CAUSE_QUESTIONS
     steps.root_cause_save(
         case_id=case.pk,
@@ -241,8 +237,8 @@ def test_root_cause_is_complete_when_every_question_and_view_is_there(
     assert workflow.missing_for(reload(case)) == []
 
 
-def test_options_need_an_option_then_a_chosen_one(case, account_manager):
-    case = walk_to(case, Step.OPTIONS, account_manager)
+def test_options_need_an_option_then_a_chosen_one(account_manager, sales_manager):
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     assert workflow.missing_for(case) == [
         "Add at least one option to make it right, and choose one."
     ]
@@ -262,8 +258,8 @@ def test_options_need_an_option_then_a_chosen_one(case, account_manager):
     assert workflow.missing_for(case) == []
 
 
-def test_communicate_needs_a_logged_client_contact(case, account_manager):
-    case = walk_to(case, Step.COMMUNICATE, account_manager)
+def test_communicate_needs_a_logged_client_contact(account_manager, sales_manager):
+    case = case_in_step(Step.COMMUNICATE, owner=account_manager)
     assert workflow.missing_for(case) == ["Log at least one contact with the client."]
     steps.client_contact_log(
         case_id=case.pk,
@@ -280,9 +276,9 @@ def test_communicate_needs_a_logged_client_contact(case, account_manager):
 
 
 def test_apologise_names_every_affected_person_without_an_apology(
-    case, account_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.APOLOGISE, account_manager)
+    case = case_in_step(Step.APOLOGISE, owner=account_manager)
     dana = case.contacts.get()
     eve = steps.person_add(
         case_id=case.pk,
@@ -332,8 +328,8 @@ def test_apologise_names_every_affected_person_without_an_apology(
     assert workflow.missing_for(case) == []
 
 
-def test_an_apology_in_another_case_does_not_count(case, account_manager):
-    case = walk_to(case, Step.APOLOGISE, account_manager)
+def test_an_apology_in_another_case_does_not_count(account_manager, sales_manager):
+    case = case_in_step(Step.APOLOGISE, owner=account_manager)
     dana = case.contacts.get()
     other = make_case(account_manager, client=case.client, contacts=[dana])
     steps.apology_record(
@@ -349,8 +345,8 @@ def test_an_apology_in_another_case_does_not_count(case, account_manager):
     assert workflow.missing_for(case) == ["Record an apology to Dana Client."]
 
 
-def test_compensate_needs_an_offer_then_its_delivery(case, account_manager):
-    case = walk_to(case, Step.COMPENSATE, account_manager)
+def test_compensate_needs_an_offer_then_its_delivery(account_manager, sales_manager):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     assert workflow.missing_for(case) == [
         "Offer a compensation and mark it delivered, or record why none is due."
     ]
@@ -377,24 +373,26 @@ def test_compensate_needs_an_offer_then_its_delivery(case, account_manager):
 
 
 def test_compensate_is_complete_with_a_recorded_reason_that_none_is_due(
-    case, account_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.COMPENSATE, account_manager)
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     compensation.compensation_none_due(
         case_id=case.pk, by=account_manager, reason="The client caused the delay."
     )
     assert workflow.missing_for(reload(case)) == []
 
 
-def test_follow_up_needs_a_scheduled_follow_up(case, account_manager):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+def test_follow_up_needs_a_scheduled_follow_up(account_manager, sales_manager):
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     assert workflow.missing_for(case) == [
         "Schedule at least one follow-up with the client."
     ]
 
 
-def test_follow_up_counts_unsettled_follow_ups_and_open_promises(case, account_manager):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+def test_follow_up_counts_unsettled_follow_ups_and_open_promises(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     first = steps.follow_up_schedule(
         case_id=case.pk, by=account_manager, due_on=TODAY, purpose="Check in"
     )
@@ -423,9 +421,9 @@ def test_follow_up_counts_unsettled_follow_ups_and_open_promises(case, account_m
 
 
 def test_follow_up_is_complete_when_every_follow_up_and_promise_is_settled(
-    case, account_manager
+    account_manager, sales_manager
 ):
-    case = walk_to(case, Step.FOLLOW_UP, account_manager)
+    case = case_in_step(Step.FOLLOW_UP, owner=account_manager)
     follow_up = steps.follow_up_schedule(
         case_id=case.pk, by=account_manager, due_on=TODAY, purpose="Check in"
     )
@@ -445,8 +443,8 @@ def test_follow_up_is_complete_when_every_follow_up_and_promise_is_settled(
     assert workflow.missing_for(case) == []
 
 
-def test_closed_step_needs_nothing(case, account_manager):
-    case = walk_to(case, Step.CLOSED, account_manager)
+def test_closed_step_needs_nothing(account_manager, sales_manager):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     assert workflow.missing_for(case) == []
 
 
@@ -480,13 +478,11 @@ def test_closing_needs_nothing_more_once_all_three_are_given():
 def test_compensate_is_not_complete_while_an_offer_awaits_approval(
     account_manager, sales_manager
 ):
-    from decimal import Decimal
-
-    from cases.services.compensation import compensation_none_due, compensation_offer
-
-    case = walk_to(make_case(account_manager), Step.COMPENSATE, account_manager)
-    compensation_none_due(case_id=case.pk, by=account_manager, reason="Client declined")
-    compensation_offer(
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    compensation.compensation_none_due(
+        case_id=case.pk, by=account_manager, reason="Client declined"
+    )
+    compensation.compensation_offer(
         case_id=case.pk,
         by=account_manager,
         kind="refund",
