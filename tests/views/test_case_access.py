@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.views.actions import ACTIONS
-from tests.factories import make_case
+from cases.workflow import Step
+from tests.factories import case_in_step, fill_step, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +66,6 @@ def test_the_new_case_form_offers_only_the_users_team_clients(client, case, outs
 def test_a_sales_manager_of_the_team_may_send_back_but_an_account_manager_may_not(
     client, case, account_manager, sales_manager
 ):
-    from tests.factories import fill_step
-
     fill_step(case, account_manager)
     client.force_login(account_manager)
     client.post(reverse("case_action", args=[case.pk, "advance"]))
@@ -102,16 +101,9 @@ def test_an_unknown_case_or_action_is_404(client, account_manager, case):
 
 
 def test_a_record_of_another_case_is_404(client, account_manager, sales_manager):
-    from tests.factories import fill_step
-
     first = make_case(account_manager)
-    second = make_case(account_manager)
-    fill_step(second, account_manager)
+    second = case_in_step(Step.OPTIONS, owner=account_manager, complete=True)
     client.force_login(account_manager)
-    client.post(reverse("case_action", args=[second.pk, "advance"]))
-    fill_step(second, account_manager)
-    client.post(reverse("case_action", args=[second.pk, "advance"]))
-    fill_step(second, account_manager)
     option = second.options.get()
     response = client.post(
         reverse("case_action", args=[first.pk, "choose_option"]),

@@ -15,7 +15,8 @@ from cases.models import (
     RootCauseAnswer,
     StepPeriod,
 )
-from tests.factories import ClientFactory, UserFactory, make_case, walk_to
+from cases.workflow import Step
+from tests.factories import ClientFactory, UserFactory, case_in_step, make_case
 from tests.views.test_review_queries import add_cases, queries
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def stat(response, key):
 
 def test_a_sales_manager_sees_the_teams_figures(client, sales_manager, account_manager):
     make_case(account_manager)
-    walk_to(make_case(account_manager), "closed", account_manager)
+    case_in_step(Step.CLOSED, owner=account_manager)
     client.force_login(sales_manager)
 
     response = client.get(reverse("insights"))
@@ -185,7 +186,7 @@ def test_exports_neutralise_formulas(client, sales_manager, account_manager, tea
 def test_the_cases_export_has_step_hours_and_outcome(
     client, sales_manager, account_manager
 ):
-    case = walk_to(make_case(account_manager), "closed", account_manager)
+    case = case_in_step(Step.CLOSED, owner=account_manager)
     client.force_login(sales_manager)
 
     rows = list(

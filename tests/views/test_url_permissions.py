@@ -13,7 +13,7 @@ from cases import urls
 from cases.services.compensation import compensation_offer
 from cases.views.actions import ACTIONS
 from cases.workflow import Step
-from tests.factories import ClientFactory, make_case, walk_to
+from tests.factories import ClientFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +62,9 @@ def test_every_view_is_classified():
 @pytest.fixture
 def secret_case(account_manager, sales_manager, team):
     client = ClientFactory(team=team, name=SECRET_CLIENT)
-    case = make_case(account_manager, client=client, commitment=SECRET_TEXT)
-    case = walk_to(case, Step.COMPENSATE, account_manager)
+    case = case_in_step(
+        Step.COMPENSATE, owner=account_manager, client=client, commitment=SECRET_TEXT
+    )
     compensation_offer(
         case_id=case.pk,
         by=account_manager,
