@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from cases.models import Case
 from cases.workflow import Step
 from tests.browser.test_sign_in import serious_violations
-from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
+from tests.factories import PASSWORD, ClientFactory, case_in_step, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_changing_the_period_changes_the_figures(
     page, live_server, sign_in, account_manager, sales_manager, team, csp_violations
 ):
-    walk_to(
-        make_case(account_manager, client=ClientFactory(team=team, name="Recent Co")),
+    case_in_step(
         Step.CLOSED,
-        account_manager,
+        owner=account_manager,
+        client=ClientFactory(team=team, name="Recent Co"),
     )
     old = make_case(account_manager, client=ClientFactory(team=team, name="Old Co"))
     long_ago = timezone.now() - dt.timedelta(days=200)

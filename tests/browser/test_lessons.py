@@ -3,9 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Case
 from cases.workflow import Step
-from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
+from tests.factories import PASSWORD, ClientFactory, case_in_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,13 +16,8 @@ def test_lessons_show_when_logging_and_before_closing(
     page, live_server, sign_in, account_manager, sales_manager, team, csp_violations
 ):
     acme = ClientFactory(team=team, name="Acme Mills")
-    past = walk_to(
-        make_case(account_manager, client=acme), Step.CLOSED, account_manager
-    )
-    Case.objects.filter(pk=past.pk).update(lessons=LESSON)
-    now = walk_to(
-        make_case(account_manager, client=acme), Step.FOLLOW_UP, account_manager
-    )
+    case_in_step(Step.CLOSED, owner=account_manager, client=acme, lessons=LESSON)
+    now = case_in_step(Step.FOLLOW_UP, owner=account_manager, client=acme)
 
     sign_in("alice", PASSWORD)
     page.goto(f"{live_server.url}/cases/new/")
@@ -33,12 +27,12 @@ def test_lessons_show_when_logging_and_before_closing(
     expect(panel).to_contain_text("same client")
 
     # Ticking our part in it finds another client's case with that cause.
-    other = walk_to(
-        make_case(account_manager, client=ClientFactory(team=team, name="Bolt Ltd")),
+    case_in_step(
         Step.CLOSED,
-        account_manager,
+        owner=account_manager,
+        client=ClientFactory(team=team, name="Bolt Ltd"),
+        lessons=OTHER_LESSON,
     )
-    Case.objects.filter(pk=other.pk).update(lessons=OTHER_LESSON)
     page.reload()
     page.get_by_label("Client", exact=True).select_option(label="Acme Mills")
     expect(panel).to_contain_text(LESSON)

@@ -12,7 +12,7 @@ from cases.models import Case
 from cases.notifications.outbox import send_due
 from cases.services.compensation import compensation_offer
 from cases.workflow import Step
-from tests.factories import PASSWORD, ClientFactory, make_case, walk_to
+from tests.factories import PASSWORD, ClientFactory, case_in_step, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,10 +21,11 @@ def test_sales_manager_reviews_and_approves_a_compensation(
     page, live_server, sign_in, account_manager, sales_manager, team, csp_violations
 ):
     calm = make_case(account_manager, client=ClientFactory(team=team, name="Calm Co"))
-    case = make_case(
-        account_manager, client=ClientFactory(team=team, name="Urgent Ltd")
+    case = case_in_step(
+        Step.COMPENSATE,
+        owner=account_manager,
+        client=ClientFactory(team=team, name="Urgent Ltd"),
     )
-    case = walk_to(case, Step.COMPENSATE, account_manager)
     offer = compensation_offer(
         case_id=case.pk,
         by=account_manager,
