@@ -7,6 +7,8 @@ a queued task, so a lost or repeated task loses or duplicates nothing.
 from celery import shared_task
 from django.core.cache import cache
 
+from .notifications import due, outbox
+
 
 @shared_task
 def ping(token: str) -> None:
@@ -17,22 +19,16 @@ def ping(token: str) -> None:
 @shared_task(ignore_result=True)
 def sweep_due() -> int:
     """Record every notification that has fallen due (reminders, digests...)."""
-    from .notifications.due import sweep_due as sweep
-
-    return sweep()
+    return due.sweep_due()
 
 
 @shared_task(ignore_result=True)
 def send_outbox() -> int:
     """Send a batch of due outbox messages over one SMTP connection."""
-    from .notifications.outbox import send_due
-
-    return send_due()
+    return outbox.send_due()
 
 
 @shared_task(ignore_result=True)
 def release_stuck() -> int:
     """Put messages whose sender died mid-send back in the queue."""
-    from .notifications.outbox import release_stuck as release
-
-    return release()
+    return outbox.release_stuck()

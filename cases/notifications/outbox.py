@@ -19,6 +19,7 @@ import weakref
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
@@ -481,12 +482,14 @@ class _SendNudge:
         _enqueue_send(senders_for(self.messages))
 
 
-def _enqueue_send(tasks: int = 1) -> None:
-    from ..tasks import send_outbox
+# Asked for by name: cases.tasks calls this module, not the other way round.
+SEND_TASK = "cases.tasks.send_outbox"
 
+
+def _enqueue_send(tasks: int = 1) -> None:
     try:
         for _ in range(tasks):
-            send_outbox.delay()
+            current_app.send_task(SEND_TASK)
     except Exception:
         logger.warning("Could not enqueue send_outbox; beat will send", exc_info=True)
 

@@ -9,6 +9,7 @@ import threading
 
 import icalendar
 import pytest
+from celery import current_app
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -529,8 +530,14 @@ def test_an_email_without_a_case_links_to_mend_itself(sales_manager):
 
 @pytest.fixture
 def enqueued(monkeypatch):
+    """The send tasks asked of Celery, instead of the broker: True for each
+    send_outbox."""
     calls = []
-    monkeypatch.setattr(tasks.send_outbox, "delay", lambda: calls.append(True))
+
+    def send_task(name, *args, **kwargs):
+        calls.append(name == tasks.send_outbox.name)
+
+    monkeypatch.setattr(current_app, "send_task", send_task)
     return calls
 
 
@@ -638,10 +645,10 @@ def test_a_message_due_later_is_not_enqueued(
 def test_a_broker_outage_while_enqueueing_is_logged_not_raised(
     quiet_case, account_manager, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    def broker_down():
+    def broker_down(name, *args, **kwargs):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(tasks.send_outbox, "delay", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         outbox_add(
