@@ -625,6 +625,23 @@ def test_a_send_run_that_fills_every_batch_hands_over_to_a_new_task(
     assert len(smtp_sink.messages) == 7
 
 
+def test_a_transaction_that_rolled_back_leaves_the_next_one_its_own_nudge(
+    quiet_case, account_manager, enqueued, django_capture_on_commit_callbacks
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox_add(
+            case=quiet_case, kind="second_drop", recipients=[account_manager], key="a"
+        )
+        raise RuntimeError("the change failed")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outbox_add(
+            case=quiet_case, kind="second_drop", recipients=[account_manager], key="b"
+        )
+
+    assert len(callbacks) == 1
+    assert enqueued == [True]
+
+
 def test_a_message_due_later_is_not_enqueued(
     quiet_case, account_manager, enqueued, django_capture_on_commit_callbacks
 ):
