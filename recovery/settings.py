@@ -71,7 +71,9 @@ def _required(name: str) -> str:
 
 
 DEBUG = _bool("DEBUG", default=False)
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# On only in the test suite's settings (tests/settings.py), which also set
+# what a test run needs instead of the deployment settings below.
+TESTING = False
 
 SECRET_KEY = _required("SECRET_KEY")
 if DEBUG:
@@ -197,7 +199,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -279,7 +281,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-if not DEBUG and not TESTING:
+if not DEBUG:
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)
     # The load balancer probes /healthz over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -296,6 +298,6 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO" if not TESTING else "WARNING"},
+    "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -10,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 REAL_SECRET = "k3J9-vQ2xLr8_ZpT4mWb7nYc1dFh6sGa0eUi5oRj2lKq8wXz3vBn"  # test only
 PRODUCTION = {
+    # Not the test suite's settings, which this process hands down.
+    "DJANGO_SETTINGS_MODULE": "recovery.settings",
     "DEBUG": "false",
     "SECRET_KEY": REAL_SECRET,
     "ALLOWED_HOSTS": "mend.example.com",

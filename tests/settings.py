@@ -1,0 +1,28 @@
+"""The test suite's settings: Mend's own, plus what a test run needs.
+
+pytest-django loads this module (DJANGO_SETTINGS_MODULE in pyproject.toml), so
+Mend's settings never guess whether they run under a test runner. Whatever
+DEBUG says in the environment, tests run as development does: static files
+without a collected manifest, plain HTTP for the test client, only warnings
+logged. Processes a test starts inherit this module through
+DJANGO_SETTINGS_MODULE; one that checks the production settings names
+recovery.settings itself.
+"""
+
+from recovery.settings import *  # noqa: F403
+from recovery.settings import LOGGING, STORAGES
+
+# seed_demo runs without --force (pytest-django turns DEBUG off in tests).
+TESTING = True
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# With DEBUG off, recovery.settings turns these on for deployments.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
