@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from . import permissions
+from . import access
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,11 @@ def _anyone(user) -> bool:
 
 NAVIGATION = [
     NavItem("Home", "home", _anyone),
-    NavItem("My cases", "my_cases", permissions.is_account_manager),
+    NavItem("My cases", "my_cases", access.is_account_manager),
     NavItem("All cases", "case_list", _anyone),
     NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Insights", "insights", _anyone),
-    NavItem("Admin", "admin:index", permissions.is_administrator),
+    NavItem("Admin", "admin:index", access.may_use_admin),
 ]
 
 

@@ -1,34 +1,9 @@
-"""TeamScopedQuerySet: the one place rows are scoped to what a user may see."""
+"""TeamScopedQuerySet: rows scoped to what a user may see, by the rules in access."""
 
 from django.db import models
 
-# action -> how each role reaches the rows
-#   view:   see the case (account managers see their team's cases read-only)
-#   work:   edit the case and its step records (the owner, or a manager)
-#   manage: send back, approve compensation (sales managers and administrators)
-ACTIONS = {"view", "work", "manage"}
-
-# How far a user reaches for an action: every row, their teams' rows, the rows
-# they own in their teams, or none.
-ALL, TEAMS, OWN, NONE = "all", "teams", "own", "none"
-
-
-def user_reach(user, action: str, *, owned: bool = False) -> str:
-    """The role rules: ALL, TEAMS, OWN or NONE of the rows for `action`.
-
-    `owned` says whether the rows have an owner (an account manager's own).
-    """
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    if user is None or not user.is_authenticated or not user.is_active:
-        return NONE
-    if user.is_superuser or user.role == "administrator":
-        return ALL
-    if user.role == "sales_manager" or action == "view":
-        return TEAMS
-    if action == "work" and owned:
-        return OWN
-    return NONE
+from . import access
+from .access import ALL, NONE, TEAMS
 
 
 class TeamScopedQuerySet(models.QuerySet):
@@ -41,7 +16,7 @@ class TeamScopedQuerySet(models.QuerySet):
         return self.reached(self.reach(user, action), user)
 
     def reach(self, user, action: str) -> str:
-        return user_reach(user, action, owned=self.owner_field is not None)
+        return access.reach(user, action, owned=self.owner_field is not None)
 
     def reached(self, reach: str, user):
         """The rows `user` reaches with `reach` (from reach(); user needs a pk)."""
@@ -63,7 +38,7 @@ class TeamQuerySet(models.QuerySet):
         return self.reached(self.reach(user), user)
 
     def reach(self, user) -> str:
-        return user_reach(user, "view")
+        return access.reach(user, "view")
 
     def reached(self, reach: str, user):
         if reach == ALL:
@@ -79,7 +54,7 @@ class CaseQuerySet(TeamScopedQuerySet):
     def for_insights(self, user):
         """What a user may study: account managers their own cases only."""
         visible = self.for_user(user, "view")
-        if user.is_authenticated and user.role == "account_manager":
+        if access.studies_own_cases_only(user):
             return visible.filter(owner=user)
         return visible
 

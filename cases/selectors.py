@@ -27,7 +27,7 @@ from .models import (
     TimelineEntry,
     User,
 )
-from .querysets import ALL, NONE
+from .access import ALL, NONE
 
 
 def with_list_figures(cases: QuerySet) -> QuerySet:

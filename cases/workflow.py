@@ -4,21 +4,8 @@ This module only reads. Services ask it whether a move is allowed and what is
 missing; nothing else decides that, and only services change `case.step`.
 """
 
-from django.db import models
-
+from .choices import Step
 from .exceptions import StepIncomplete, TransitionNotAllowed
-
-
-class Step(models.TextChoices):
-    ACKNOWLEDGE = "acknowledge", "Acknowledge"
-    ROOT_CAUSE = "root_cause", "Root cause"
-    OPTIONS = "options", "Options"
-    COMMUNICATE = "communicate", "Communicate"
-    APOLOGISE = "apologise", "Apologise"
-    COMPENSATE = "compensate", "Compensate"
-    FOLLOW_UP = "follow_up", "Follow up"
-    CLOSED = "closed", "Closed"
-
 
 ORDER = list(Step)
 WORKING_STEPS = ORDER[:-1]

@@ -88,7 +88,7 @@ else:
         _stop("set ALLOWED_HOSTS to the host names Mend is served under.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cases.admin_site.MendAdminConfig",  # django.contrib.admin, opened by access
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

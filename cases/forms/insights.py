@@ -7,8 +7,9 @@ from crispy_forms.layout import HTML, Div, Layout
 from django import forms
 from django.utils import timezone
 
+from .. import access
 from ..insights import Period
-from ..models import Team, User
+from ..models import Role, Team, User
 from .base import DateInput, MendForm
 
 PRESETS = {"30": 30, "90": 90, "182": 182, "365": 365}
@@ -45,14 +46,16 @@ class InsightsForm(MendForm):
     def __init__(self, data=None, *, user: User, today: dt.date | None = None):
         super().__init__(data)
         self.today = today or timezone.localdate()
-        if user.role == "account_manager" and not user.is_superuser:
+        if access.studies_own_cases_only(user):
             # Account managers study their own cases; nothing to choose.
             del self.fields["team"], self.fields["owner"]
         else:
             teams = Team.objects.for_user(user)
             self.fields["team"].queryset = teams
             self.fields["owner"].queryset = (
-                User.objects.filter(memberships__team__in=teams, role="account_manager")
+                User.objects.filter(
+                    memberships__team__in=teams, role=Role.ACCOUNT_MANAGER
+                )
                 .distinct()
                 .order_by("first_name", "last_name", "username")
             )

@@ -5,14 +5,9 @@ import datetime
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from .. import access
+from ..choices import Role
 from ..querysets import TeamQuerySet
-
-
-class Role(models.TextChoices):
-    ACCOUNT_MANAGER = "account_manager", "Account manager"
-    SALES_MANAGER = "sales_manager", "Sales manager"
-    ADMINISTRATOR = "administrator", "Administrator"
-
 
 WEEKDAYS = [
     "Monday",
@@ -130,17 +125,18 @@ class User(AbstractUser):
         """The full name, or the username for someone without one."""
         return f"{first_name} {last_name}".strip() or username
 
+    # For templates; the answers come from the role rules (cases.access).
     @property
     def is_account_manager(self) -> bool:
-        return self.role == Role.ACCOUNT_MANAGER
+        return access.is_account_manager(self)
 
     @property
     def is_sales_manager(self) -> bool:
-        return self.role == Role.SALES_MANAGER
+        return access.is_sales_manager(self)
 
     @property
     def is_administrator(self) -> bool:
-        return self.role == Role.ADMINISTRATOR
+        return access.is_administrator(self)
 
 
 class Membership(models.Model):

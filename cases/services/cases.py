@@ -90,6 +90,8 @@ def case_open(
     submission_key: uuid.UUID | None = None,
 ) -> Case:
     """Log a dropped ball: the case starts in Acknowledge and the manager is alerted."""
+    if not Team.objects.for_user(by).filter(pk=team.pk).exists():
+        raise NotAllowed("You can log a dropped ball only for a team you are in.")
     submission_claim(submission_key)
     if client is None:
         client, _ = Client.objects.get_or_create(

@@ -7,9 +7,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
+from .. import access
 from ..models import Case, NotificationKind, OutboxMessage, Role, User
 from ..notifications.outbox import enqueue_send_after_commit
 
@@ -29,11 +29,7 @@ def managers_of(case: Case) -> list[User]:
     )
     if managers:
         return managers
-    return list(
-        User.objects.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)).filter(
-            is_active=True
-        )
-    )
+    return list(User.objects.filter(access.administrators_q()).filter(is_active=True))
 
 
 @dataclass(frozen=True)

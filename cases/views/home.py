@@ -3,16 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .. import permissions
+from .. import access
 from ..selectors import home_figures
 from .review import manager_dashboard
 
 
 @login_required
 def home(request):
-    if permissions.is_sales_manager(request.user) or permissions.is_administrator(
-        request.user
-    ):
+    if access.oversees_teams(request.user):
         return manager_dashboard(request)
     teams = list(request.user.teams.all())
     context = {"teams": teams, "figures": home_figures(request.user)}

@@ -1,0 +1,95 @@
+"""Who may do what: the role table and every "may this user ..." question.
+
+Querysets, forms, templates, the admin and services ask here; nothing else in
+Mend looks at a user's role. A superuser counts as an administrator.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .choices import Role
+
+# How far a user reaches for an action: every row, their teams' rows, the rows
+# they own in their teams, or none.
+ALL, TEAMS, OWN, NONE = "all", "teams", "own", "none"
+
+# The role table. Actions on team-owned rows:
+#   view:   see the case (account managers see their team's cases read-only)
+#   work:   edit the case and its step records (the owner, or a manager)
+#   manage: send back, approve compensation (sales managers and administrators)
+ROLES_FOR: dict[str, dict[str, str]] = {
+    "view": {
+        Role.ADMINISTRATOR: ALL,
+        Role.SALES_MANAGER: TEAMS,
+        Role.ACCOUNT_MANAGER: TEAMS,
+    },
+    "work": {
+        Role.ADMINISTRATOR: ALL,
+        Role.SALES_MANAGER: TEAMS,
+        Role.ACCOUNT_MANAGER: OWN,
+    },
+    "manage": {
+        Role.ADMINISTRATOR: ALL,
+        Role.SALES_MANAGER: TEAMS,
+        Role.ACCOUNT_MANAGER: NONE,
+    },
+}
+ACTIONS = frozenset(ROLES_FOR)
+
+
+def role_of(user) -> str | None:
+    """The role that counts for the rules; None for nobody signed in or inactive."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    return user.role
+
+
+def reach(user, action: str, *, owned: bool = True) -> str:
+    """ALL, TEAMS, OWN or NONE of the rows for `action`.
+
+    `owned` says whether the rows have an owner; without one, an account
+    manager's OWN reach over them is NONE.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    role = role_of(user)
+    found = ROLES_FOR[action].get(role, NONE) if role else NONE
+    if found == OWN and not owned:
+        return NONE
+    return found
+
+
+def is_administrator(user) -> bool:
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def is_sales_manager(user) -> bool:
+    return role_of(user) == Role.SALES_MANAGER
+
+
+def is_account_manager(user) -> bool:
+    return role_of(user) == Role.ACCOUNT_MANAGER
+
+
+def may_use_admin(user) -> bool:
+    """Django admin: administrators with staff status, as Django requires."""
+    return is_administrator(user) and user.is_staff
+
+
+def studies_own_cases_only(user) -> bool:
+    """Insights: account managers study their own cases; managers their teams'."""
+    return is_account_manager(user)
+
+
+def oversees_teams(user) -> bool:
+    """Sales managers and administrators: the dashboard is their home, and
+    forms let them choose among the teams they oversee."""
+    return reach(user, "manage") != NONE
+
+
+def administrators_q() -> Q:
+    """The users who are administrators, for a User query."""
+    return Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)

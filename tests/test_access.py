@@ -1,0 +1,84 @@
+"""The role rules: one table, asked by querysets, forms, templates and the admin."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from cases import access
+from cases.choices import Role
+from cases.exceptions import NotAllowed
+from cases.forms.cases import teams_for
+from cases.models import Case, Team
+from cases.services.cases import case_open
+
+from .factories import ClientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "expected"),
+    [
+        (Role.ACCOUNT_MANAGER, "view", access.TEAMS),
+        (Role.ACCOUNT_MANAGER, "work", access.OWN),
+        (Role.ACCOUNT_MANAGER, "manage", access.NONE),
+        (Role.SALES_MANAGER, "view", access.TEAMS),
+        (Role.SALES_MANAGER, "work", access.TEAMS),
+        (Role.SALES_MANAGER, "manage", access.TEAMS),
+        (Role.ADMINISTRATOR, "manage", access.ALL),
+    ],
+)
+def test_the_role_table_decides_the_reach(role, action, expected):
+    assert access.reach(UserFactory(role=role), action) == expected
+
+
+def test_an_account_manager_reaches_no_unowned_rows_for_work():
+    user = UserFactory(role=Role.ACCOUNT_MANAGER)
+    assert access.reach(user, "work", owned=False) == access.NONE
+
+
+def test_a_superuser_is_an_administrator_everywhere(team):
+    superuser = UserFactory(role=Role.ACCOUNT_MANAGER, is_superuser=True)
+    assert access.is_administrator(superuser)
+    assert superuser.is_administrator  # templates ask the same rules
+    assert not superuser.is_account_manager
+    assert access.reach(superuser, "manage") == access.ALL
+
+
+def test_inactive_and_anonymous_users_reach_nothing():
+    inactive = UserFactory(role=Role.ADMINISTRATOR, is_active=False)
+    assert access.reach(inactive, "view") == access.NONE
+    assert access.reach(AnonymousUser(), "view") == access.NONE
+    assert not access.is_administrator(AnonymousUser())
+
+
+def test_unknown_action_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown action"):
+        access.reach(UserFactory(), "delete")
+
+
+def test_the_admin_opens_for_staff_administrators_only(client, administrator):
+    staff_manager = UserFactory(role=Role.SALES_MANAGER, is_staff=True)
+    client.force_login(staff_manager)
+    assert client.get("/admin/").status_code == 302  # to the admin's login
+    client.force_login(administrator)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_case_open_refuses_a_team_its_author_is_not_in(account_manager, other_team):
+    client = ClientFactory(team=other_team)
+    with pytest.raises(NotAllowed, match="team you are in"):
+        case_open(
+            by=account_manager,
+            team=other_team,
+            client=client,
+            commitment="Training",
+            what_happened="It did not happen",
+            severity="high",
+        )
+    assert not Case.objects.exists()
+
+
+def test_teams_for_a_new_case_follow_the_same_rules(account_manager, team, other_team):
+    assert list(teams_for(account_manager)) == [team]
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    assert set(teams_for(admin)) == set(Team.objects.all())
