@@ -2,17 +2,48 @@
 
 In CI (CI=true) nothing may be skipped: a test that would skip for a missing
 service or browser fails instead, so a green run means everything ran.
+
+`make test` runs the suite in parallel (pytest-xdist). pytest-django gives each
+worker process a test database of its own (test_mend_gw0, ...; on SQLite each
+has its own in-memory one); the Celery queue is made per worker here.
 """
 
+import contextlib
 import os
 
 import pytest
 
 from cases.models import Role
+from recovery.celery import app
 
 from .factories import TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# "gw0", "gw1"... in an xdist worker; unset in a run without xdist.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The tasks this process sends, and the queue its test workers consume. Its own
+# per xdist worker, so a worker never runs a task another one sent (with that
+# one's database), and apart from the "celery" queue a development worker
+# consumes (on SQLite it shares the filesystem broker's folder).
+TEST_QUEUE = f"mend-tests-{XDIST_WORKER}"
+
+
+def pytest_configure(config):
+    app.conf.task_default_queue = TEST_QUEUE
+
+
+def pytest_unconfigure(config):
+    if _is_xdist_controller(config):
+        return  # it ran no test, so sent nothing
+    # Leave the broker as found: drop the nudges nobody consumed. A broker
+    # that is down holds nothing to drop.
+    with contextlib.suppress(Exception), app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1)
+        app.control.purge(connection=conn)
+
+
+def _is_xdist_controller(config) -> bool:
+    return not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no"
 
 
 def pytest_sessionstart(session):

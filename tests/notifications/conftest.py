@@ -62,13 +62,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_controller(handler) -> Controller:
+    """An aiosmtpd server on a free port. The port is free when probed, but
+    tests run in parallel (xdist) may take it before the server binds it: then
+    try another."""
+    for _ in range(5):
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        try:
+            controller.start()
+        except OSError as error:
+            failure = error
+            continue
+        return controller
+    raise failure
+
+
 @pytest.fixture
 def smtp_sink(settings):
     """A running SMTP server, and Django's SMTP backend pointed at it."""
     sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller = start_controller(sink)
+    port = controller.port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
