@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
 from django.test.testcases import LiveServerThread
 from pytest_django.live_server_helper import LiveServer
 
@@ -69,9 +70,14 @@ class ClosingLiveServerThread(LiveServerThread):
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
+def live_server(request, django_db_setup):
     """pytest-django's live server (a free port, static files, the in-memory
-    SQLite connection shared) on ClosingServer."""
+    SQLite connection shared) on ClosingServer.
+
+    It asks for the test database so that it starts after it and stops before
+    it is dropped: pytest-django's own starts whenever the first browser test
+    runs, which may be before the database and so stopped after it.
+    """
     addr = (
         request.config.getvalue("liveserver")
         or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
@@ -89,6 +95,22 @@ def live_server(request):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's, closing this thread's database connections before
+    it stops.
+
+    While Playwright's event loop runs in this thread, asgiref tells Django the
+    thread is async, and Django keeps the thread's connections in a
+    context-local store apart from those it opened before. Once the loop stops
+    they cannot be reached, so nothing would close them, and PostgreSQL would
+    refuse to drop the test database. It happens when a worker runs other
+    database tests before its first browser test (xdist).
+    """
+    yield playwright
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")
