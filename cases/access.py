@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from .choices import Role
+from cases.choices import Role
 
 # How far a user reaches for an action: every row, their teams' rows, the rows
 # they own in their teams, or none.

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import (
+from cases.casework.services.targets import team_deadlines_refresh
+from cases.models import (
     Apology,
     Case,
     CasePart,
@@ -22,8 +23,7 @@ from .models import (
     TimelineEntry,
     User,
 )
-from .notifications.outbox import retry_failed
-from .services.targets import team_deadlines_refresh
+from cases.notifications.deliver import retry_failed
 
 
 class MembershipInline(admin.TabularInline):

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
-from . import access
+from cases import access
 
 
 class MendAdminSite(admin.AdminSite):

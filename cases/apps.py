@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
-from .aggregates import register_sqlite_functions
+from cases.aggregates import register_sqlite_functions
 
 
 class CasesConfig(AppConfig):

@@ -21,3 +21,182 @@ class Step(models.TextChoices):
     COMPENSATE = "compensate", "Compensate"
     FOLLOW_UP = "follow_up", "Follow up"
     CLOSED = "closed", "Closed"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low: an annoyance"
+    MEDIUM = "medium", "Medium: the client is affected"
+    HIGH = "high", "High: the client's business is hurt"
+    CRITICAL = "critical", "Critical: the account is at risk"
+
+
+class FailureSource(models.TextChoices):
+    PROCESS = "process", "Our process or product"
+    INDIVIDUAL = "individual", "An individual on our side"
+    EXTERNAL = "external", "An outside event (weather, supplier…)"
+    CLIENT = "client", "The client's side"
+
+
+class OurPart(models.TextChoices):
+    COULD_NOT_DELIVER = "could_not_deliver", "Took an order we could not deliver"
+    BELOW_LEVEL = "below_level", "Service below the expected level"
+    MISUNDERSTOOD = "misunderstood", "Misunderstood what was asked"
+    EAGER_YES = "eager_yes", "Said yes out of eagerness when the answer was no"
+    LEARNING_CURVE = "learning_curve", "The client paid for our learning curve"
+    NO_BUFFER = "no_buffer", "No buffer in the promise"
+    NO_BACKUP = "no_backup", "No backup plan for an outside event"
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", "Recovered: the client bought again"
+    RETAINED = "retained", "Retained"
+    LOST = "lost", "Lost"
+    PARTED = "parted", "Parted ways: not a fit"
+
+
+class ClientFit(models.TextChoices):
+    GOOD = "good", "A good fit: keep serving them"
+    WITH_CHANGES = "with_changes", "A fit, if we change how we work with them"
+    NOT_A_FIT = "not_a_fit", "Not a fit: say no to this kind of work"
+
+
+class Segment(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    MIDMARKET = "midmarket", "Mid-market"
+    SMALL = "small", "Small business"
+    PUBLIC = "public", "Public sector"
+
+
+ROOT_CAUSE_QUESTIONS = {
+    "written_expectations": "Did we have a clear, written statement of the client's "
+    "expectations?",
+    "followed_through": "Did we follow the request through properly?",
+    "responded_on_time": "Did we respond on time to every request and complaint?",
+    "buffer": "Did the promise leave room for things going wrong (a buffer)?",
+    "backup_plan": "Was there a backup plan for an emergency?",
+    "our_strengths": "Was this work within our strengths and the market we serve well?",
+    "feedback_system": "Do we have a way to hear how clients see us "
+    "(a feedback system)?",
+    "improvement_process": "Do we have an internal way to improve the process that "
+    "failed?",
+    "manager_knew": "Did the manager know early enough to help?",
+}
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class Feasibility(models.TextChoices):
+    HIGH = "high", "Sure to work"
+    MEDIUM = "medium", "Likely"
+    LOW = "low", "A long shot"
+
+
+class Channel(models.TextChoices):
+    MEETING = "meeting", "Meeting in person"
+    CALL = "call", "Phone call"
+    VIDEO = "video", "Video call"
+    EMAIL = "email", "Email"
+    MESSAGE = "message", "Chat or message"
+
+
+class BossPermission(models.TextChoices):
+    NOT_ASKED = "not_asked", "Not asked"
+    ALLOWED = "allowed", "Allowed"
+    DECLINED = "declined", "Declined"
+
+
+class ApologyMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    CALL = "call", "Phone or video call"
+    WRITTEN = "written", "In writing"
+
+
+class OnBehalf(models.TextChoices):
+    COMPANY = "company", "On behalf of the company"
+    PERSONAL = "personal", "Personally"
+
+
+class CompensationKind(models.TextChoices):
+    REFUND = "refund", "Refund"
+    CREDIT = "credit", "Credit"
+    DISCOUNT = "discount", "Discount"
+    FREE_PRODUCT = "free_product", "Free product or service"
+    UPGRADE = "upgrade", "Upgrade"
+    FAVOUR = "favour", "A future favour free of charge"
+    REPLACEMENT = "replacement", "Replacement from another source"
+    TRAINING = "training", "Training"
+
+
+class Approval(models.TextChoices):
+    NOT_NEEDED = "not_needed", "No approval needed"
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Due"
+    KEPT = "kept", "Kept"
+    MISSED = "missed", "Missed"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    # Not sent because the recipient left, or the case moved on.
+    SKIPPED = "skipped", "Skipped"
+
+
+class NotificationKind(models.TextChoices):
+    CASE_LOGGED = "case_logged", "A case was logged (to the manager)"
+    APPROVAL_NEEDED = "approval_needed", "A compensation needs approval"
+    FOLLOW_UP_REMINDER = "follow_up_reminder", "Follow-up reminder"
+    PROMISE_REMINDER = "promise_reminder", "Promise reminder"
+    SECOND_DROP = "second_drop", "A promise was missed"
+    PROGRESS_REPORT = "progress_report", "Progress report due"
+    STEP_WARNING = "step_warning", "A step is due soon"
+    STEP_ESCALATION = "step_escalation", "A case passed its step's target"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+    CASE_COMMENT = "case_comment", "A comment on my case"
+    CASE_REASSIGNED = "case_reassigned", "A case was handed to me"
+    CASE_SENT_BACK = "case_sent_back", "My case was sent back a step"
+    COMPENSATION_DECIDED = (
+        "compensation_decided",
+        "A compensation I offered was approved or declined",
+    )
+    PASSWORD_RESET = "password_reset", "A password reset link I asked for"
+
+
+class TimelineKind(models.TextChoices):
+    """What a timeline entry records."""
+
+    LOGGED = "logged", "Logged"
+    MANAGER_ALERTED = "manager_alerted", "Manager alerted"
+    EDITED = "edited", "Edited"
+    ADVANCED = "advanced", "Moved on"
+    SENT_BACK = "sent_back", "Sent back"
+    REASSIGNED = "reassigned", "Reassigned"
+    COMMENT = "comment", "Comment"
+    ROOT_CAUSE = "root_cause", "Root cause"
+    OPTION = "option", "Option"
+    CLIENT_CONTACT = "client_contact", "Client contact"
+    PERSON = "person", "Affected person"
+    APOLOGY = "apology", "Apology"
+    COMPENSATION = "compensation", "Compensation"
+    APPROVAL = "approval", "Approval"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    PROMISE = "promise", "Promise"
+    SECOND_DROP = "second_drop", "Second drop"
+    CLOSED = "closed", "Closed"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from . import access
+from cases import access
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from django.db import models
 
-from . import access
-from .access import ALL, NONE, TEAMS
+from cases import access
+from cases.access import ALL, NONE, TEAMS
 
 
 class TeamScopedQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ a queued task, so a lost or repeated task loses or duplicates nothing.
 from celery import shared_task
 from django.core.cache import cache
 
-from .notifications import due, outbox
+from cases.notifications import deliver, due
 
 
 @shared_task
@@ -25,10 +25,10 @@ def sweep_due() -> int:
 @shared_task(ignore_result=True)
 def send_outbox() -> int:
     """Send a batch of due outbox messages over one SMTP connection."""
-    return outbox.send_due()
+    return deliver.send_due()
 
 
 @shared_task(ignore_result=True)
 def release_stuck() -> int:
     """Put messages whose sender died mid-send back in the queue."""
-    return outbox.release_stuck()
+    return deliver.release_stuck()

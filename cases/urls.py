@@ -1,7 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, actions, cases, health, home, insights, review
+from cases import health
+from cases.accounts import views as accounts
+from cases.casework.views import actions, cases, home
+from cases.insights import views as insights
+from cases.review import views as review
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -4,8 +4,8 @@ This module only reads. Services ask it whether a move is allowed and what is
 missing; nothing else decides that, and only services change `case.step`.
 """
 
-from .choices import Step
-from .exceptions import StepIncomplete, TransitionNotAllowed
+from cases.choices import ROOT_CAUSE_QUESTIONS, NotificationKind, Step
+from cases.exceptions import StepIncomplete, TransitionNotAllowed
 
 ORDER = list(Step)
 WORKING_STEPS = ORDER[:-1]
@@ -65,7 +65,7 @@ def _acknowledge(case) -> list[str]:
         missing.append("Tick at least one box under “our part in it”.")
     if not case.contacts.all():
         missing.append("Name at least one affected person at the client.")
-    if not case.outbox_messages.filter(kind="case_logged").exists():
+    if not case.outbox_messages.filter(kind=NotificationKind.CASE_LOGGED).exists():
         missing.append(
             "Alert a sales manager: your team has none yet, so ask an administrator "
             "to add one."
@@ -74,8 +74,6 @@ def _acknowledge(case) -> list[str]:
 
 
 def _root_cause(case) -> list[str]:
-    from .models.steps import ROOT_CAUSE_QUESTIONS
-
     answered = {answer.question for answer in case.root_cause_answers.all()}
     missing = [
         f"Answer: {text}"

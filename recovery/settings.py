@@ -182,7 +182,7 @@ AXES_COOLOFF_TIME = timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "cases.views.accounts.locked_out"
+AXES_LOCKOUT_CALLABLE = "cases.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = _read("AXES_PROXY_COUNT", env.int, default=0) or None
 AXES_VERBOSE = False
 

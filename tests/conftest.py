@@ -13,10 +13,9 @@ import os
 
 import pytest
 
-from cases.models import Role
+from cases.choices import Role
 from recovery.celery import app
-
-from .factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # "gw0", "gw1"... in an xdist worker; unset in a run without xdist.

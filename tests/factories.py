@@ -6,48 +6,51 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from cases.guideline import guideline_for
-from cases.models import (
+from cases.calendar import deadlines
+from cases.casework.guideline import guideline_for
+from cases.casework.services import cases as services
+from cases.casework.services import compensation, promises, steps
+from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
-    Apology,
     ApologyMethod,
     BossPermission,
-    Case,
-    CasePart,
     Channel,
-    Client,
-    ClientContact,
     ClientFit,
-    Compensation,
     CompensationKind,
-    Contact,
     FailureSource,
     Feasibility,
-    FollowUp,
     FollowUpStatus,
-    Membership,
     NotificationKind,
     OnBehalf,
-    Option,
     OurPart,
-    OutboxMessage,
     Outcome,
     PromiseStatus,
     Role,
-    RootCauseAnswer,
     Segment,
     Severity,
+    Step,
+)
+from cases.models import (
+    Apology,
+    Case,
+    CasePart,
+    Client,
+    ClientContact,
+    Compensation,
+    Contact,
+    FollowUp,
+    Membership,
+    Option,
+    OutboxMessage,
+    RootCauseAnswer,
     StepPeriod,
     Team,
     TimelineEntry,
     User,
 )
-from cases.services import cases as services
-from cases.services import compensation, promises, steps
-from cases.services.notifications import Owed, managers_of
-from cases.targets import deadlines
-from cases.workflow import ORDER, Step
+from cases.notifications.record import Owed, managers_of
+from cases.workflow import ORDER
 
 PASSWORD = "correct-horse-battery"
 

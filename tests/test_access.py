@@ -4,13 +4,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from cases import access
+from cases.casework.forms.cases import teams_for
+from cases.casework.services.cases import case_open
 from cases.choices import Role
 from cases.exceptions import NotAllowed
-from cases.forms.cases import teams_for
 from cases.models import Case, Team
-from cases.services.cases import case_open
-
-from .factories import ClientFactory, UserFactory
+from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

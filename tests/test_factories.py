@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from cases import workflow
-from cases.models import Case, Role, StepPeriod
-from cases.services import cases as services
-from cases.workflow import ORDER, WORKING_STEPS, Step
-
-from .factories import UserFactory, case_in_step
+from cases.casework.services import cases as services
+from cases.choices import Role, Step
+from cases.models import Case, StepPeriod
+from cases.workflow import ORDER, WORKING_STEPS
+from tests.factories import UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
 

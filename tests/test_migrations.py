@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from cases.targets import WorkCalendar
+from cases.calendar import WorkCalendar
 
 BEFORE = [("cases", "0007_bench_indexes")]
 AFTER = [("cases", "0008_insights")]

@@ -17,35 +17,21 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import (
-    BossPermission,
-    Case,
-    Client,
-    Compensation,
-    Contact,
-    FollowUp,
-    FollowUpStatus,
-    Membership,
-    Option,
-    OutboxMessage,
-    OutboxStatus,
-    Promise,
-    Role,
-    StepPeriod,
-    Team,
-    TimelineEntry,
-    User,
+from cases.calendar import deadlines
+from cases.casework.services.cases import (
+    case_advance,
+    case_close,
+    case_open,
+    case_send_back,
 )
-from ..models.steps import ROOT_CAUSE_QUESTIONS
-from ..services.cases import case_advance, case_close, case_open, case_send_back
-from ..services.compensation import (
+from cases.casework.services.compensation import (
     compensation_decide,
     compensation_deliver,
     compensation_none_due,
     compensation_offer,
 )
-from ..services.promises import promise_make, promise_settle
-from ..services.steps import (
+from cases.casework.services.promises import promise_make, promise_settle
+from cases.casework.services.steps import (
     apology_record,
     client_contact_log,
     follow_up_schedule,
@@ -55,9 +41,31 @@ from ..services.steps import (
     person_add,
     root_cause_save,
 )
-from ..services.targets import team_deadlines_refresh
-from ..targets import deadlines
-from ..workflow import WORKING_STEPS, Step
+from cases.casework.services.targets import team_deadlines_refresh
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    BossPermission,
+    FollowUpStatus,
+    OutboxStatus,
+    Role,
+    Step,
+)
+from cases.models import (
+    Case,
+    Client,
+    Compensation,
+    Contact,
+    FollowUp,
+    Membership,
+    Option,
+    OutboxMessage,
+    Promise,
+    StepPeriod,
+    Team,
+    TimelineEntry,
+    User,
+)
+from cases.workflow import WORKING_STEPS
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
 

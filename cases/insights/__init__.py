@@ -1,6 +1,6 @@
 """Learning from cases: what keeps going wrong, and whether recoveries work."""
 
-from .page import insights, scope
-from .period import Period
+from cases.insights.page import insights, scope
+from cases.insights.period import Period
 
 __all__ = ["Period", "insights", "scope"]

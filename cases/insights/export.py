@@ -8,10 +8,10 @@ from itertools import islice
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
-from ..models import CasePart, ClientContact, StepPeriod
-from ..workflow import WORKING_STEPS
-from .page import TIMES
-from .period import Period
+from cases.insights.page import TIMES
+from cases.insights.period import Period
+from cases.models import CasePart, ClientContact, StepPeriod
+from cases.workflow import WORKING_STEPS
 
 CHUNK = 1000
 

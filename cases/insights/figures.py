@@ -23,22 +23,18 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from ..aggregates import Median
-from ..models import (
-    Answer,
+from cases.aggregates import Median
+from cases.choices import Answer, FollowUpStatus, Outcome, PromiseStatus, Step
+from cases.insights.period import Period
+from cases.models import (
     CasePart,
     ClientContact,
     Compensation,
     FollowUp,
-    FollowUpStatus,
-    Outcome,
     Promise,
-    PromiseStatus,
     RootCauseAnswer,
     StepPeriod,
 )
-from ..workflow import Step
-from .period import Period
 
 WINDOWS = ("cur", "prev")
 KEPT_OUTCOMES = (Outcome.RECOVERED, Outcome.RETAINED)

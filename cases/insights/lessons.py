@@ -4,8 +4,8 @@ is written again."""
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value
 
-from ..models import Answer, Case, Client, User
-from ..workflow import Step
+from cases.choices import Answer, Step
+from cases.models import Case, Client, User
 
 LIMIT = 5
 

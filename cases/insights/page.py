@@ -10,10 +10,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import ROOT_CAUSE_QUESTIONS, Case, ClientFit, OurPart, Outcome, User
-from ..workflow import WORKING_STEPS
-from . import figures
-from .period import Period
+from cases.choices import ROOT_CAUSE_QUESTIONS, ClientFit, OurPart, Outcome
+from cases.insights import figures
+from cases.insights.period import Period
+from cases.models import Case, User
+from cases.workflow import WORKING_STEPS
 
 TIMES, MINUS = "\u00d7", "\u2212"
 # A cause seen this often in one person's cases in a period is a pattern.

@@ -1,80 +1,39 @@
-from .accounts import Membership, Role, Team, User
-from .cases import (
-    Case,
-    CasePart,
-    ClientFit,
-    FailureSource,
-    OurPart,
-    Outcome,
-    Severity,
-    StepPeriod,
-    StepTarget,
-)
-from .clients import Client, Contact, Segment
-from .steps import (
-    ROOT_CAUSE_QUESTIONS,
-    Answer,
+"""The models, by subject; choices live in cases.choices."""
+
+from cases.models.accounts import Membership, Team, User
+from cases.models.cases import Case, CasePart, StepPeriod, StepTarget
+from cases.models.clients import Client, Contact
+from cases.models.steps import (
     Apology,
-    ApologyMethod,
-    Approval,
-    BossPermission,
-    Channel,
     ClientContact,
     Compensation,
-    CompensationKind,
-    Feasibility,
     FollowUp,
-    FollowUpStatus,
-    OnBehalf,
     Option,
     Promise,
-    PromiseStatus,
     RootCauseAnswer,
 )
-from .timeline import (
+from cases.models.timeline import (
     UNMUTABLE_KINDS,
-    NotificationKind,
     OutboxMessage,
-    OutboxStatus,
     Submission,
     TimelineEntry,
 )
 
 __all__ = [
-    "ROOT_CAUSE_QUESTIONS",
     "UNMUTABLE_KINDS",
-    "Answer",
     "Apology",
-    "ApologyMethod",
-    "Approval",
-    "BossPermission",
     "Case",
     "CasePart",
-    "Channel",
     "Client",
     "ClientContact",
-    "ClientFit",
     "Compensation",
-    "CompensationKind",
     "Contact",
-    "FailureSource",
-    "Feasibility",
     "FollowUp",
-    "FollowUpStatus",
     "Membership",
-    "NotificationKind",
-    "OnBehalf",
     "Option",
-    "OurPart",
     "OutboxMessage",
-    "OutboxStatus",
-    "Outcome",
     "Promise",
-    "PromiseStatus",
-    "Role",
     "RootCauseAnswer",
-    "Segment",
-    "Severity",
     "StepPeriod",
     "StepTarget",
     "Submission",

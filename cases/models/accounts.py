@@ -5,9 +5,9 @@ import datetime
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from .. import access
-from ..choices import Role
-from ..querysets import TeamQuerySet
+from cases import access
+from cases.choices import Role
+from cases.querysets import TeamQuerySet
 
 WEEKDAYS = [
     "Monday",

@@ -4,45 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ..querysets import CaseQuerySet
-from ..workflow import Step
-
-
-class Severity(models.TextChoices):
-    LOW = "low", "Low: an annoyance"
-    MEDIUM = "medium", "Medium: the client is affected"
-    HIGH = "high", "High: the client's business is hurt"
-    CRITICAL = "critical", "Critical: the account is at risk"
-
-
-class FailureSource(models.TextChoices):
-    PROCESS = "process", "Our process or product"
-    INDIVIDUAL = "individual", "An individual on our side"
-    EXTERNAL = "external", "An outside event (weather, supplier…)"
-    CLIENT = "client", "The client's side"
-
-
-class OurPart(models.TextChoices):
-    COULD_NOT_DELIVER = "could_not_deliver", "Took an order we could not deliver"
-    BELOW_LEVEL = "below_level", "Service below the expected level"
-    MISUNDERSTOOD = "misunderstood", "Misunderstood what was asked"
-    EAGER_YES = "eager_yes", "Said yes out of eagerness when the answer was no"
-    LEARNING_CURVE = "learning_curve", "The client paid for our learning curve"
-    NO_BUFFER = "no_buffer", "No buffer in the promise"
-    NO_BACKUP = "no_backup", "No backup plan for an outside event"
-
-
-class Outcome(models.TextChoices):
-    RECOVERED = "recovered", "Recovered: the client bought again"
-    RETAINED = "retained", "Retained"
-    LOST = "lost", "Lost"
-    PARTED = "parted", "Parted ways: not a fit"
-
-
-class ClientFit(models.TextChoices):
-    GOOD = "good", "A good fit: keep serving them"
-    WITH_CHANGES = "with_changes", "A fit, if we change how we work with them"
-    NOT_A_FIT = "not_a_fit", "Not a fit: say no to this kind of work"
+from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity, Step
+from cases.querysets import CaseQuerySet
 
 
 class Case(models.Model):

@@ -2,14 +2,8 @@
 
 from django.db import models
 
-from ..querysets import TeamScopedQuerySet
-
-
-class Segment(models.TextChoices):
-    ENTERPRISE = "enterprise", "Enterprise"
-    MIDMARKET = "midmarket", "Mid-market"
-    SMALL = "small", "Small business"
-    PUBLIC = "public", "Public sector"
+from cases.choices import Segment
+from cases.querysets import TeamScopedQuerySet
 
 
 class Client(models.Model):

@@ -3,28 +3,20 @@
 from django.db import models
 from django.utils import timezone
 
-from ..workflow import Step
-
-ROOT_CAUSE_QUESTIONS = {
-    "written_expectations": "Did we have a clear, written statement of the client's "
-    "expectations?",
-    "followed_through": "Did we follow the request through properly?",
-    "responded_on_time": "Did we respond on time to every request and complaint?",
-    "buffer": "Did the promise leave room for things going wrong (a buffer)?",
-    "backup_plan": "Was there a backup plan for an emergency?",
-    "our_strengths": "Was this work within our strengths and the market we serve well?",
-    "feedback_system": "Do we have a way to hear how clients see us "
-    "(a feedback system)?",
-    "improvement_process": "Do we have an internal way to improve the process that "
-    "failed?",
-    "manager_knew": "Did the manager know early enough to help?",
-}
-
-
-class Answer(models.TextChoices):
-    YES = "yes", "Yes"
-    PARTLY = "partly", "Partly"
-    NO = "no", "No"
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    Answer,
+    ApologyMethod,
+    Approval,
+    BossPermission,
+    Channel,
+    CompensationKind,
+    Feasibility,
+    FollowUpStatus,
+    OnBehalf,
+    PromiseStatus,
+    Step,
+)
 
 
 class RootCauseAnswer(models.Model):
@@ -47,12 +39,6 @@ class RootCauseAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_question_display()} {self.get_answer_display()}"
-
-
-class Feasibility(models.TextChoices):
-    HIGH = "high", "Sure to work"
-    MEDIUM = "medium", "Likely"
-    LOW = "low", "A long shot"
 
 
 class Option(models.Model):
@@ -78,20 +64,6 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.description
-
-
-class Channel(models.TextChoices):
-    MEETING = "meeting", "Meeting in person"
-    CALL = "call", "Phone call"
-    VIDEO = "video", "Video call"
-    EMAIL = "email", "Email"
-    MESSAGE = "message", "Chat or message"
-
-
-class BossPermission(models.TextChoices):
-    NOT_ASKED = "not_asked", "Not asked"
-    ALLOWED = "allowed", "Allowed"
-    DECLINED = "declined", "Declined"
 
 
 class ClientContact(models.Model):
@@ -125,17 +97,6 @@ class ClientContact(models.Model):
         return f"{self.get_channel_display()} on {self.happened_at:%Y-%m-%d}"
 
 
-class ApologyMethod(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    CALL = "call", "Phone or video call"
-    WRITTEN = "written", "In writing"
-
-
-class OnBehalf(models.TextChoices):
-    COMPANY = "company", "On behalf of the company"
-    PERSONAL = "personal", "Personally"
-
-
 class Apology(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="apologies"
@@ -157,24 +118,6 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"Apology to {self.contact}"
-
-
-class CompensationKind(models.TextChoices):
-    REFUND = "refund", "Refund"
-    CREDIT = "credit", "Credit"
-    DISCOUNT = "discount", "Discount"
-    FREE_PRODUCT = "free_product", "Free product or service"
-    UPGRADE = "upgrade", "Upgrade"
-    FAVOUR = "favour", "A future favour free of charge"
-    REPLACEMENT = "replacement", "Replacement from another source"
-    TRAINING = "training", "Training"
-
-
-class Approval(models.TextChoices):
-    NOT_NEEDED = "not_needed", "No approval needed"
-    PENDING = "pending", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
 
 
 class Compensation(models.Model):
@@ -223,12 +166,6 @@ class Compensation(models.Model):
         return f"{self.get_kind_display()}: {self.description}"
 
 
-class FollowUpStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
-
-
 class FollowUp(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="follow_ups"
@@ -251,12 +188,6 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.due_on}: {self.purpose}"
-
-
-class PromiseStatus(models.TextChoices):
-    OPEN = "open", "Due"
-    KEPT = "kept", "Kept"
-    MISSED = "missed", "Missed"
 
 
 class Promise(models.Model):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from cases.choices import NotificationKind, OutboxStatus, TimelineKind
+
 
 class TimelineEntry(models.Model):
     """Who did what to a case, when, with old and new values.
@@ -17,7 +19,7 @@ class TimelineEntry(models.Model):
     actor = models.ForeignKey(
         "cases.User", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    kind = models.CharField(max_length=30)
+    kind = models.CharField(max_length=30, choices=TimelineKind.choices)
     summary = models.CharField(max_length=300)
     body = models.TextField(blank=True, help_text="A comment's full text.")
     # [{"field": label, "old": text, "new": text}, ...]
@@ -32,35 +34,6 @@ class TimelineEntry(models.Model):
         return self.summary
 
 
-class OutboxStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    # Not sent because the recipient left, or the case moved on.
-    SKIPPED = "skipped", "Skipped"
-
-
-class NotificationKind(models.TextChoices):
-    CASE_LOGGED = "case_logged", "A case was logged (to the manager)"
-    APPROVAL_NEEDED = "approval_needed", "A compensation needs approval"
-    FOLLOW_UP_REMINDER = "follow_up_reminder", "Follow-up reminder"
-    PROMISE_REMINDER = "promise_reminder", "Promise reminder"
-    SECOND_DROP = "second_drop", "A promise was missed"
-    PROGRESS_REPORT = "progress_report", "Progress report due"
-    STEP_WARNING = "step_warning", "A step is due soon"
-    STEP_ESCALATION = "step_escalation", "A case passed its step's target"
-    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
-    CASE_COMMENT = "case_comment", "A comment on my case"
-    CASE_REASSIGNED = "case_reassigned", "A case was handed to me"
-    CASE_SENT_BACK = "case_sent_back", "My case was sent back a step"
-    COMPENSATION_DECIDED = (
-        "compensation_decided",
-        "A compensation I offered was approved or declined",
-    )
-    PASSWORD_RESET = "password_reset", "A password reset link I asked for"
-
-
 # Sent whatever the recipient muted: they asked for it, and muting it would
 # lock them out.
 UNMUTABLE_KINDS = frozenset({NotificationKind.PASSWORD_RESET})
@@ -68,7 +41,7 @@ UNMUTABLE_KINDS = frozenset({NotificationKind.PASSWORD_RESET})
 
 class OutboxMessage(models.Model):
     """A notification owed to someone, recorded in the same transaction as the
-    change that made it due, and delivered by cases.notifications.outbox."""
+    change that made it due, and delivered by cases.notifications.deliver."""
 
     case = models.ForeignKey(
         "cases.Case",

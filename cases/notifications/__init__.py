@@ -1,1 +1,2 @@
-"""Notifications: what is due (due.py) and delivering it (outbox.py)."""
+"""Notifications: recording (record.py), what is due (due.py), delivering
+(deliver.py) and rendering (render.py) the outbox's emails."""

@@ -33,7 +33,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -41,34 +41,32 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone, translation
 
-from ..models import (
+from cases.calendar import REMINDER_START, WorkCalendar, user_zone
+from cases.choices import (
     Approval,
+    FollowUpStatus,
+    NotificationKind,
+    PromiseStatus,
+    Role,
+    Step,
+)
+from cases.models import (
     Case,
     Client,
     Compensation,
     FollowUp,
-    FollowUpStatus,
     Membership,
-    NotificationKind,
     OutboxMessage,
     Promise,
-    PromiseStatus,
-    Role,
     StepPeriod,
     User,
 )
-from ..services.notifications import Owed, managers_of, outbox_record
-from ..workflow import Step
-from .ids import message_domain
+from cases.notifications.ids import message_domain
+from cases.notifications.record import Owed, managers_of, outbox_record
 
 logger = logging.getLogger(__name__)
 
 Kind = NotificationKind
-
-# A sensible local time: weekdays, 08:00 to 18:00.
-DAY_START = dt.time(8, 0)
-DAY_END = dt.time(18, 0)
-WORKDAYS = frozenset(range(5))
 
 # A moment more than this late is no longer worth sending.
 CATCH_UP = dt.timedelta(days=1)
@@ -92,55 +90,13 @@ REPEAT_WINDOW = dt.timedelta(days=365)
 DIGEST_LIMIT = 25
 
 
-# Sensible local times.
-
-
-def _valid_zone(name: str | None) -> ZoneInfo | None:
-    name = (name or "").strip()
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        # A typo in a profile must not stop reminders: try the next fallback.
-        return None
-
-
-def user_zone(user: User, team=None) -> ZoneInfo:
-    """The user's time zone, else the team's, else settings.TIME_ZONE.
-
-    Without `team`, the user's first team (by joining) is used; prefetch
-    `memberships__team` when calling this for many users.
-    """
-    zone = _valid_zone(user.time_zone)
-    if zone is not None:
-        return zone
-    if team is not None:
-        teams = [team]
-    else:
-        memberships = sorted(user.memberships.all(), key=lambda m: (m.joined_at, m.pk))
-        teams = [m.team for m in memberships]
-    for candidate in teams:
-        zone = _valid_zone(candidate.time_zone)
-        if zone is not None:
-            return zone
-    return ZoneInfo(settings.TIME_ZONE)
+# Sensible local times: the reminder calendar of cases.calendar.
 
 
 def sensible_time(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """`moment`, or the next weekday 08:00 in `zone` if it falls outside
     08:00-18:00 or on a weekend. Returned in UTC."""
-    local = moment.astimezone(zone)
-    day = local.date()
-    if day.weekday() in WORKDAYS:
-        if local.time() < DAY_START:
-            return local_morning(day, zone)
-        if local.time() < DAY_END:
-            return moment.astimezone(dt.UTC)
-    day += dt.timedelta(days=1)
-    while day.weekday() not in WORKDAYS:
-        day += dt.timedelta(days=1)
-    return local_morning(day, zone)
+    return WorkCalendar.for_reminders(zone).next_open(moment)
 
 
 def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetime:
@@ -155,7 +111,7 @@ def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetim
 
 def local_morning(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     """08:00 on `day` in `zone`, in UTC."""
-    return dt.datetime.combine(day, DAY_START, tzinfo=zone).astimezone(dt.UTC)
+    return WorkCalendar.for_reminders(zone).opening(day)
 
 
 def _arrived(at: dt.datetime, now: dt.datetime) -> bool:
@@ -534,7 +490,7 @@ def weekly_digests(now: dt.datetime) -> int:
             continue
         zone = user_zone(manager)
         local = now.astimezone(zone)
-        if local.weekday() != manager.digest_day or local.time() < DAY_START:
+        if local.weekday() != manager.digest_day or local.time() < REMINDER_START:
             continue
         year, week, _ = local.isocalendar()
         key = f"digest:{year}-W{week:02d}"

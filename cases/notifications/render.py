@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from ..models import NotificationKind, OutboxMessage
-from .ids import calendar_uid_for, message_id_for
+from cases.choices import NotificationKind
+from cases.models import OutboxMessage
+from cases.notifications.ids import calendar_uid_for, message_id_for
 
 # Reminders about a day: the email carries an all-day event for the calendar.
 CALENDAR_KINDS = frozenset(

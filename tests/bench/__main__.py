@@ -13,7 +13,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 django.setup()
 
-from . import notify, review  # noqa: E402 (the models need django.setup() first)
+from tests.bench import notify, review  # noqa: E402 (the models need django.setup() first)
 
 BENCHMARKS = {"review": review.Command, "notify": notify.Command}
 

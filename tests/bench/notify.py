@@ -56,25 +56,21 @@ from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.models import (
-    Case,
-    FollowUp,
+from cases import calendar
+from cases.choices import (
     FollowUpStatus,
-    Membership,
     NotificationKind,
-    OutboxMessage,
     OutboxStatus,
     Role,
     Severity,
-    Team,
-    User,
+    Step,
 )
+from cases.models import Case, FollowUp, Membership, OutboxMessage, Team, User
 from cases.models import Client as ClientCompany
-from cases.notifications import due, outbox
+from cases.notifications import deliver as outbox
+from cases.notifications import due
 from cases.notifications import render as render_module
-from cases.workflow import Step
-
-from .smtp_sink import FORK, Breakdown, SmtpServer, describe_sample
+from tests.bench.smtp_sink import FORK, Breakdown, SmtpServer, describe_sample
 
 MARKER = "NotifyBench"
 HISTORY_PREFIX = "notifybench-history:"
@@ -693,10 +689,12 @@ def bench_moment(owner: User, team: Team) -> tuple[dt.date, dt.datetime]:
     """The latest weekday whose 08:00 (the owner's time) has passed, and a
     minute after it: the sweep records that day's reminders as of then, so
     the bench runs the same on a weekend or before 08:00."""
-    zone = due.user_zone(owner, team)
+    zone = calendar.user_zone(owner, team)
     latest = timezone.now() - dt.timedelta(minutes=1)
     day = latest.astimezone(zone).date()
-    while day.weekday() not in due.WORKDAYS or due.local_morning(day, zone) > latest:
+    while (
+        day.weekday() not in calendar.WEEKDAYS or due.local_morning(day, zone) > latest
+    ):
         day -= dt.timedelta(days=1)
     return day, due.local_morning(day, zone) + dt.timedelta(minutes=1)
 

@@ -23,34 +23,37 @@ from django.test import Client as TestClient
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.models import (
+from cases.calendar import WorkCalendar, deadlines, targets_for
+from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
+    ClientFit,
+    CompensationKind,
+    FailureSource,
+    OurPart,
+    Outcome,
+    Role,
+    Segment,
+    Severity,
+    Step,
+)
+from cases.models import (
     Case,
     CasePart,
     ClientContact,
-    ClientFit,
     Compensation,
-    CompensationKind,
     Contact,
-    FailureSource,
     FollowUp,
     Membership,
-    OurPart,
-    Outcome,
     Promise,
-    Role,
     RootCauseAnswer,
-    Segment,
-    Severity,
     StepPeriod,
     Team,
     TimelineEntry,
     User,
 )
 from cases.models import Client as ClientCompany
-from cases.targets import WorkCalendar, deadlines, targets_for
-from cases.workflow import ORDER, WORKING_STEPS, Step
+from cases.workflow import ORDER, WORKING_STEPS
 
 MARKER = "Bench"
 TEAMS = [MARKER, "Bench Midmarket"]

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cases.workflow import Step
+from cases.choices import Step
 from tests.browser.test_sign_in import serious_violations
 from tests.factories import PASSWORD, case_in_step
 

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.models import ROOT_CAUSE_QUESTIONS, Case
+from cases.choices import ROOT_CAUSE_QUESTIONS
+from cases.models import Case
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

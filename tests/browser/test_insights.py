@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases.choices import Step
 from cases.models import Case
-from cases.workflow import Step
 from tests.browser.test_sign_in import serious_violations
 from tests.factories import PASSWORD, ClientFactory, case_in_step, make_case
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cases.workflow import Step
+from cases.choices import Step
 from tests.factories import PASSWORD, ClientFactory, case_in_step
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases.casework.services.compensation import compensation_offer
+from cases.choices import Step
 from cases.models import Case
-from cases.notifications.outbox import send_due
-from cases.services.compensation import compensation_offer
-from cases.workflow import Step
+from cases.notifications.deliver import send_due
 from tests.factories import PASSWORD, ClientFactory, case_in_step, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -100,7 +100,7 @@ def smtp_sink(settings):
 def fallback_templates(settings, tmp_path):
     """Plain templates for kinds whose real ones are not written (yet); the
     real templates, earlier in DIRS, win wherever they exist."""
-    from cases.models import NotificationKind
+    from cases.choices import NotificationKind
 
     for kind in NotificationKind.values:
         folder = tmp_path / "emails" / kind

@@ -12,19 +12,19 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Membership, OutboxMessage, OutboxStatus
-from cases.notifications import outbox
-from cases.notifications.ids import message_id_for
-from cases.notifications.outbox import (
+from cases.choices import OutboxStatus
+from cases.models import Membership, OutboxMessage
+from cases.notifications import deliver as outbox
+from cases.notifications.deliver import (
     LEASE_SECONDS,
     RENEW_AFTER_SECONDS,
     release_stuck,
     send_due,
 )
+from cases.notifications.ids import message_id_for
+from cases.notifications.record import outbox_add
 from cases.notifications.render import render
-from cases.services.notifications import outbox_add
-
-from ..factories import UserFactory, make_case
+from tests.factories import UserFactory, make_case
 
 
 @pytest.fixture

@@ -18,17 +18,10 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import (
-    CompensationKind,
-    FollowUp,
-    FollowUpStatus,
-    NotificationKind,
-    OutboxMessage,
-    Role,
-)
+from cases.casework.services import compensation, promises, review, steps
+from cases.choices import CompensationKind, FollowUpStatus, NotificationKind, Role, Step
+from cases.models import FollowUp, OutboxMessage
 from cases.notifications.due import next_sensible_time, sweep_due
-from cases.services import compensation, promises, review, steps
-from cases.workflow import Step
 from tests.factories import ClientFactory, UserFactory, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -841,7 +834,7 @@ def test_a_follow_up_held_by_another_transaction_is_left_for_the_next_sweep(
 def test_a_sweep_asks_a_worker_to_send_once_per_part_not_per_message(
     time_machine, monkeypatch, team, account_manager, sales_manager
 ):
-    from cases.notifications import outbox
+    from cases.notifications import deliver as outbox
 
     time_machine.move_to(MONDAY_TEN, tick=False)
     _busy_week(account_manager, sales_manager)

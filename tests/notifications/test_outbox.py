@@ -19,10 +19,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from cases import tasks
-from cases.models import Membership, OutboxMessage, OutboxStatus
-from cases.notifications import outbox
-from cases.notifications.ids import message_id_for
-from cases.notifications.outbox import (
+from cases.casework.services.review import case_reassign
+from cases.choices import OutboxStatus, Step
+from cases.models import Membership, OutboxMessage
+from cases.notifications import deliver as outbox
+from cases.notifications.deliver import (
     MAX_ATTEMPTS,
     claim_batch,
     deliver,
@@ -30,13 +31,11 @@ from cases.notifications.outbox import (
     retry_failed,
     send_due,
 )
+from cases.notifications.ids import message_id_for
+from cases.notifications.record import Owed, outbox_add, outbox_record
 from cases.notifications.render import render
-from cases.services.notifications import Owed, outbox_add, outbox_record
-from cases.services.review import case_reassign
-from cases.workflow import Step
-
-from ..factories import make_case, walk_to
-from .conftest import START
+from tests.factories import make_case, walk_to
+from tests.notifications.conftest import START
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from cases.models import OutboxMessage, OutboxStatus
+from cases.choices import OutboxStatus, Step
+from cases.models import OutboxMessage
+from cases.notifications.deliver import send_due
 from cases.notifications.ids import message_id_for
-from cases.notifications.outbox import send_due
-from cases.workflow import Step
-
-from ..factories import ClientFactory, make_case, walk_to
-from .conftest import Sink, free_port
+from tests.factories import ClientFactory, make_case, walk_to
+from tests.notifications.conftest import Sink, free_port
 
 # Far below the 30 s a hanging SMTP conversation would cost.
 QUICK_SECONDS = 5

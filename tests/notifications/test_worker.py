@@ -45,16 +45,16 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from cases import tasks
-from cases.models import NotificationKind, OutboxMessage, OutboxStatus
-from cases.notifications import outbox
+from cases.casework.services import steps
+from cases.choices import NotificationKind, OutboxStatus
+from cases.models import OutboxMessage
+from cases.notifications import deliver as outbox
+from cases.notifications.deliver import LEASE_SECONDS
 from cases.notifications.due import sweep_due
 from cases.notifications.ids import message_id_for
-from cases.notifications.outbox import LEASE_SECONDS
-from cases.services import steps
-from cases.services.notifications import Owed, outbox_record
-
-from ..factories import make_case
-from .conftest import free_port
+from cases.notifications.record import Owed, outbox_record
+from tests.factories import make_case
+from tests.notifications.conftest import free_port
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

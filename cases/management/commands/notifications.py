@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.models import NotificationKind, OutboxMessage, OutboxStatus
+from cases.choices import NotificationKind, OutboxStatus
+from cases.models import OutboxMessage
 
 
 def table(headers: list[str], rows: list[list[str]]) -> list[str]:

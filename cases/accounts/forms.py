@@ -1,0 +1,86 @@
+"""Forms check input; services apply it."""
+
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator
+
+from cases.choices import NotificationKind
+from cases.models import UNMUTABLE_KINDS, User
+from cases.notifications.record import password_reset_record
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": (
+            "That username and password do not match. Check both and try again; "
+            "passwords are case-sensitive."
+        ),
+        "inactive": "This account is switched off. Ask your administrator.",
+    }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, whose email goes through the outbox: the request
+    records it and the worker sends it, so a slow or refusing mail server
+    never holds up or breaks the page."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        password_reset_record(user=context["user"])
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """What a person is emailed about, when, and in which time zone."""
+
+    time_zone = forms.ChoiceField(
+        required=False,
+        help_text="Reminders arrive on weekdays between 08:00 and 18:00 here. "
+        "Empty: your team's time zone.",
+    )
+    muted_kinds = forms.MultipleChoiceField(
+        label="Do not email me about",
+        required=False,
+        choices=[
+            (kind, label)
+            for kind, label in NotificationKind.choices
+            if kind not in UNMUTABLE_KINDS
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = User
+        fields = ["time_zone", "reminder_lead_days", "digest_day", "muted_kinds"]
+        labels = {"reminder_lead_days": "Remind me this many days ahead, as well"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones())
+        self.fields["time_zone"].choices = [("", "My team's time zone")] + [
+            (zone, zone) for zone in zones
+        ]
+        self.fields["reminder_lead_days"].validators.append(MaxValueValidator(30))
+        self.fields["reminder_lead_days"].widget.attrs["max"] = 30
+        if not self.instance.is_sales_manager:
+            del self.fields["digest_day"]
+            # Manager-only emails mean nothing to someone who never gets them.
+            manager_only = {"case_logged", "approval_needed", "step_escalation",
+                            "weekly_digest"}  # fmt: skip
+            self.fields["muted_kinds"].choices = [
+                (k, label)
+                for k, label in self.fields["muted_kinds"].choices
+                if k not in manager_only
+            ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False

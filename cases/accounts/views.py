@@ -1,0 +1,44 @@
+"""Sign-in pages: Django's auth views, plus the answer to a throttled login
+and a password reset whose email goes through the outbox."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, PasswordResetView
+from django.shortcuts import redirect, render
+
+from cases.accounts.forms import LoginForm, NotificationSettingsForm, PasswordResetForm
+
+
+class MendLoginView(LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class MendPasswordResetView(PasswordResetView):
+    """Django's reset page; its email is recorded in the outbox, not sent here."""
+
+    form_class = PasswordResetForm
+
+
+def locked_out(request, response=None, credentials=None):
+    """Axes calls this once a username has failed too often from one address."""
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out": True, "cooloff_minutes": minutes},
+        status=429,
+    )
+
+
+@login_required
+def notification_settings(request):
+    """A person's own notification preferences (only ever their own row)."""
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Notification settings saved.")
+        return redirect("notification_settings")
+    return render(request, "registration/notification_settings.html", {"form": form})

@@ -1,0 +1,333 @@
+"""Business time: the one clock for step targets and reminder times.
+
+A WorkCalendar is working days and daily hours in a time zone. A team's
+calendar counts step targets; the reminder calendar (weekdays 08:00-18:00 in
+the recipient's zone) decides when an email may arrive.
+
+Step targets, counted in business hours of the team's working calendar.
+
+Each working step has a target (how long it may take) and a warning (how long
+before the target the case counts as due soon). A team's StepTarget rows
+override the defaults below. Time counts only inside the team's working hours,
+in its own time zone, so a case logged on Friday evening starts its clock on
+Monday morning and is not overdue over the weekend.
+
+Pure arithmetic apart from `targets_for`, which reads the team's overrides, and
+`step_clock`, which falls back to it for a case without stored deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.utils import dateformat, timezone
+
+from cases.choices import Step
+
+# (target, warning) in business hours. DOMAIN.md: the manager hears at once and
+# the client as soon as possible, so the first steps are short; trust comes
+# back over weeks, so follow-up is long. One business day is counted as 8 h.
+DEFAULT_TARGETS: dict[Step, tuple[Decimal, Decimal]] = {
+    # Log it and own it; the manager is alerted the moment it is saved.
+    Step.ACKNOWLEDGE: (Decimal("2"), Decimal("0.5")),
+    # The pit stop: within one business day.
+    Step.ROOT_CAUSE: (Decimal("8"), Decimal("2")),
+    # Options in hand before the client call: within one business day.
+    Step.OPTIONS: (Decimal("8"), Decimal("2")),
+    # First client contact within one business day, before the damage grows.
+    Step.COMMUNICATE: (Decimal("8"), Decimal("2")),
+    # The full apology once the fix is presented: within two business days.
+    Step.APOLOGISE: (Decimal("16"), Decimal("4")),
+    # Compensation delivered within a working week; a day's warning.
+    Step.COMPENSATE: (Decimal("40"), Decimal("8")),
+    # Follow-ups over about four weeks; a week's warning.
+    Step.FOLLOW_UP: (Decimal("160"), Decimal("40")),
+}
+
+WEEKDAYS = frozenset(range(5))  # Monday to Friday
+DEFAULT_START = dt.time(9, 0)
+DEFAULT_END = dt.time(17, 30)
+MIDNIGHT = dt.time(0, 0)
+ONE_DAY = dt.timedelta(days=1)
+ZERO = dt.timedelta(0)
+# A remainder of exactly N weeks must end at the close of the last working day
+# of week N, not at the opening of week N + 1: skip one microsecond short.
+_TICK = dt.timedelta(microseconds=1)
+
+
+# Reminders arrive on weekdays, 08:00 to 18:00 in the recipient's zone.
+REMINDER_START = dt.time(8, 0)
+REMINDER_END = dt.time(18, 0)
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The time zone of that name; None for a blank or unknown one.
+
+    A typo in the admin or a profile must not stop cases or reminders, so
+    callers fall back to the next zone that is set.
+    """
+    name = (name or "").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def user_zone(user, team=None) -> ZoneInfo:
+    """The user's time zone, else the team's, else settings.TIME_ZONE.
+
+    Without `team`, the user's teams are tried in the order they joined;
+    prefetch `memberships__team` when calling this for many users.
+    """
+    zone = zone_named(user.time_zone)
+    if zone is not None:
+        return zone
+    if team is not None:
+        teams = [team]
+    else:
+        memberships = sorted(user.memberships.all(), key=lambda m: (m.joined_at, m.pk))
+        teams = [m.team for m in memberships]
+    for candidate in teams:
+        zone = zone_named(candidate.time_zone)
+        if zone is not None:
+            return zone
+    return site_zone()
+
+
+def _weekdays(value: str) -> frozenset[int]:
+    days = set()
+    for part in (value or "").split(","):
+        part = part.strip()
+        if part.isdigit() and 0 <= int(part) <= 6:
+            days.add(int(part))
+    return frozenset(days) or WEEKDAYS
+
+
+def _as_delta(hours: Decimal | float | int) -> dt.timedelta:
+    return dt.timedelta(hours=float(hours))
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """A team's working time: weekdays (Monday = 0) and daily hours, in a zone.
+
+    Arithmetic runs in local wall time, so a working day is as long in the week
+    the clocks change as in any other. An end of 00:00 means midnight (a
+    00:00-00:00 calendar works around the clock).
+    """
+
+    zone: ZoneInfo
+    days: frozenset[int] = WEEKDAYS
+    start: dt.time = DEFAULT_START
+    end: dt.time = DEFAULT_END
+
+    @classmethod
+    def for_team(cls, team) -> WorkCalendar:
+        """The team's calendar; a setting that makes no sense falls back."""
+        start, end = team.work_start, team.work_end
+        if start is None or end is None or (end != MIDNIGHT and end <= start):
+            start, end = DEFAULT_START, DEFAULT_END
+        return cls(
+            zone=zone_named(team.time_zone) or site_zone(),
+            days=_weekdays(team.work_days),
+            start=start,
+            end=end,
+        )
+
+    @classmethod
+    def for_reminders(cls, zone: ZoneInfo) -> WorkCalendar:
+        """When emails may arrive: weekdays 08:00-18:00 in `zone`."""
+        return cls(zone=zone, start=REMINDER_START, end=REMINDER_END)
+
+    @property
+    def zone_name(self) -> str:
+        return self.zone.key
+
+    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        opens = dt.datetime.combine(day, self.start)
+        if self.end == MIDNIGHT:
+            return opens, dt.datetime.combine(day + ONE_DAY, MIDNIGHT)
+        return opens, dt.datetime.combine(day, self.end)
+
+    @property
+    def _week(self) -> dt.timedelta:
+        opens, closes = self._window(dt.date(2000, 1, 3))
+        return (closes - opens) * len(self.days)
+
+    def _local(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_naive(value):
+            raise ValueError("Business hours need an aware datetime.")
+        return value.astimezone(self.zone).replace(tzinfo=None)
+
+    def _aware(self, local: dt.datetime) -> dt.datetime:
+        return local.replace(tzinfo=self.zone).astimezone(dt.UTC)
+
+    def opening(self, day: dt.date) -> dt.datetime:
+        """The opening time on `day` (working day or not), in UTC."""
+        return self._aware(self._window(day)[0])
+
+    def next_open(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` if it falls in working time, else the next opening; in UTC."""
+        local = self._local(moment)
+        day = local.date()
+        while True:
+            if day.weekday() in self.days:
+                opens, closes = self._window(day)
+                if local < opens:
+                    return self._aware(opens)
+                if local < closes:
+                    return moment.astimezone(dt.UTC)
+            day += ONE_DAY
+
+    def add_business_hours(
+        self, start: dt.datetime, hours: Decimal | float | int
+    ) -> dt.datetime:
+        """The moment `hours` of working time after `start` (in UTC).
+
+        Time before opening, after closing or on a day off does not count, so
+        Friday 19:00 plus 2 hours is Monday 11:00 on a 09:00 start.
+        """
+        remaining = _as_delta(hours)
+        if remaining <= ZERO:
+            return start
+        cursor = self._local(start)
+        day = cursor.date()
+        week = self._week
+        while True:
+            if day.weekday() in self.days:
+                opens, closes = self._window(day)
+                begin = max(cursor, opens)
+                if begin < closes:
+                    available = closes - begin
+                    if remaining <= available:
+                        return self._aware(begin + remaining)
+                    remaining -= available
+            day += ONE_DAY
+            # From a day's start, whole weeks cost exactly `week`: skip them.
+            if remaining > week:
+                weeks = (remaining - _TICK) // week
+                day += dt.timedelta(weeks=weeks)
+                remaining -= week * weeks
+
+    def business_hours_between(self, a: dt.datetime, b: dt.datetime) -> float:
+        """Working hours from `a` to `b`; 0 when `b` is not after `a`."""
+        if b <= a:
+            return 0.0
+        since, until = self._local(a), self._local(b)
+        total = ZERO
+        day, last = since.date(), until.date()
+        week = self._week
+        while day <= last:
+            if day.weekday() in self.days:
+                opens, closes = self._window(day)
+                overlap = min(until, closes) - max(since, opens)
+                if overlap > ZERO:
+                    total += overlap
+            day += ONE_DAY
+            # Every window of a week that ends by `last` lies inside (a, b).
+            weeks = (last - day).days // 7
+            if weeks > 0:
+                total += week * weeks
+                day += dt.timedelta(weeks=weeks)
+        return total.total_seconds() / 3600
+
+
+def targets_for(team) -> dict[Step, tuple[Decimal, Decimal]]:
+    """(target, warning) in business hours per working step; one query."""
+    targets = dict(DEFAULT_TARGETS)
+    for row in team.step_targets.all():
+        targets[Step(row.step)] = (
+            Decimal(row.target_hours),
+            Decimal(row.warning_hours),
+        )
+    return targets
+
+
+def deadlines(
+    team,
+    step: str,
+    entered_at: dt.datetime,
+    *,
+    targets: dict | None = None,
+    calendar: WorkCalendar | None = None,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(warn_at, due_at) for a case entering `step` at `entered_at`.
+
+    Pass `targets` and `calendar` when computing many cases of one team.
+    """
+    if Step(step) == Step.CLOSED:
+        return None, None
+    target, warning = (targets or targets_for(team))[Step(step)]
+    calendar = calendar or WorkCalendar.for_team(team)
+    due_at = calendar.add_business_hours(entered_at, target)
+    warn_at = calendar.add_business_hours(entered_at, max(target - warning, 0))
+    return warn_at, due_at
+
+
+STATE_LABELS = {
+    "on_track": "On track",
+    "due_soon": "Due soon",
+    "overdue": "Overdue",
+    "none": "",
+}
+
+
+def _hours(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def step_clock(case, now: dt.datetime | None = None) -> dict:
+    """The clock of the case's current step, for the case page.
+
+    The target shown is the working time between entering the step and the
+    stored deadline, so the numbers always agree with the state (which lists
+    and dashboards read from the same stored deadlines).
+    """
+    if case.is_closed:
+        return {"state": "none", "label": "", "text": ""}
+    now = now or timezone.now()
+    calendar = WorkCalendar.for_team(case.team)
+    warn_at, due_at = case.step_warn_at, case.step_due_at
+    if due_at is None or warn_at is None:
+        # A case stored before targets existed: compute them for display.
+        warn_at, due_at = deadlines(
+            case.team, case.step, case.step_entered_at, calendar=calendar
+        )
+    if now > due_at:
+        state = "overdue"
+    elif now >= warn_at:
+        state = "due_soon"
+    else:
+        state = "on_track"
+    entered = case.step_entered_at
+    used = calendar.business_hours_between(entered, now)
+    target = calendar.business_hours_between(entered, due_at)
+    # Round down, so the clock never reads "8 of 8" while still on time.
+    used_shown = math.floor(used * 10) / 10
+    local_due = due_at.astimezone(calendar.zone)
+    when = dateformat.format(local_due, "D j M H:i")
+    prefix = "Was due by" if state == "overdue" else "Due by"
+    return {
+        "state": state,
+        "label": STATE_LABELS[state],
+        "used_hours": used,
+        "target_hours": target,
+        "warn_at": warn_at.astimezone(calendar.zone),
+        "due_at": local_due,
+        "time_zone": calendar.zone_name,
+        "text": (
+            f"{prefix} {when} ({calendar.zone_name}) · "
+            f"{_hours(used_shown)} of {_hours(target)} business hours used"
+        ),
+    }

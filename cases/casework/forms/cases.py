@@ -1,0 +1,254 @@
+"""Forms for logging, editing, moving and closing a case."""
+
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.casework.selectors import reassign_choices
+from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity
+from cases.forms import (
+    DateInput,
+    DateTimeInput,
+    MendForm,
+    OneTimeForm,
+    VersionedForm,
+    not_in_future,
+)
+from cases.models import Case, Client, Team, User
+
+TEXT = {"maxlength": None}
+
+
+def teams_for(user):
+    """The teams a user may log a dropped ball for (the role rules decide)."""
+    return Team.objects.for_user(user)
+
+
+class CaseOpenForm(OneTimeForm):
+    """The essentials, quickly; everything else can wait for the case page."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        empty_label="Choose a client…",
+        help_text="Not in the list? Type its name in the next field.",
+    )
+    new_client_name = forms.CharField(
+        label="…or a new client", max_length=120, required=False
+    )
+    commitment = forms.CharField(
+        label="What was promised",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. On-site training on 12 March"}
+        ),
+    )
+    what_happened = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
+    promised_on = forms.DateField(
+        label="Promised date", required=False, widget=DateInput()
+    )
+    detected_at = forms.DateTimeField(
+        label="When we found out",
+        required=False,
+        widget=DateTimeInput(),
+        help_text="Leave empty if you have just found out.",
+    )
+    failure_source = forms.ChoiceField(
+        label="Where the failure came from",
+        choices=[("", "Not sure yet"), *FailureSource.choices],
+        required=False,
+    )
+    parts = forms.MultipleChoiceField(
+        label="Our part in it",
+        choices=OurPart.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        teams = teams_for(user)
+        self.fields["client"].queryset = Client.objects.for_user(user).select_related(
+            "team"
+        )
+        self.fields["client"].widget.attrs.update(
+            {
+                "hx-get": reverse("client_history"),
+                "hx-target": "#client-history",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["team"].queryset = teams
+        self._only_team = teams[0] if len(teams) == 1 else None
+        if len(teams) == 1:
+            self.fields["team"].widget = forms.HiddenInput()
+            self.fields["team"].initial = teams[0].pk
+        self.helper.layout = Layout(
+            "submission_key",
+            "team",
+            Div(
+                Div("client", css_class="col-md-6"),
+                Div("new_client_name", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "commitment",
+            "what_happened",
+            Field("severity"),
+            Fieldset(
+                "More details (optional now)",
+                Div(
+                    Div("promised_on", css_class="col-md-6"),
+                    Div("detected_at", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "failure_source",
+                "parts",
+            ),
+        )
+
+    def clean_detected_at(self):
+        value = self.cleaned_data.get("detected_at")
+        return not_in_future(value, "When we found out") if value else value
+
+    def clean(self):
+        data = super().clean()
+        client, name = data.get("client"), (data.get("new_client_name") or "").strip()
+        if client and name:
+            self.add_error(
+                "new_client_name",
+                "Choose a client from the list or type a new one, not both.",
+            )
+        elif not client and not name:
+            self.add_error(
+                "client", "Choose the client, or type the name of a new one."
+            )
+        team = data.get("team") or self._only_team
+        data["team"] = team
+        if client:
+            data["team"] = client.team
+        elif name and not team:
+            self.add_error("team", "Choose the team this new client belongs to.")
+        return data
+
+
+class CaseDetailsForm(VersionedForm):
+    """What the Acknowledge step captured, editable until the case closes."""
+
+    commitment = forms.CharField(label="What was promised", max_length=300)
+    promised_on = forms.DateField(
+        label="Promised date", required=False, widget=DateInput()
+    )
+    what_happened = forms.CharField(
+        label="What happened", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    detected_at = forms.DateTimeField(label="When we found out", widget=DateTimeInput())
+    severity = forms.ChoiceField(choices=Severity.choices)
+    failure_source = forms.ChoiceField(
+        label="Where the failure came from",
+        choices=[("", "Not sure yet"), *FailureSource.choices],
+        required=False,
+    )
+    parts = forms.MultipleChoiceField(
+        label="Our part in it",
+        choices=OurPart.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label="Affected people at the client",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Missing someone? Add them with “Add a person” below.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        if not kwargs.get("data") and not args:
+            kwargs["initial"] = {
+                "version": case.version,
+                "commitment": case.commitment,
+                "promised_on": case.promised_on,
+                "what_happened": case.what_happened,
+                "detected_at": timezone.localtime(case.detected_at),
+                "severity": case.severity,
+                "failure_source": case.failure_source,
+                "parts": [p.part for p in case.parts.all()],
+                "contacts": list(case.contacts.all()),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = case.client.contacts.all()
+        self.helper.layout = Layout(
+            "version",
+            "commitment",
+            Div(
+                Div("promised_on", css_class="col-md-6"),
+                Div("detected_at", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "what_happened",
+            Div(
+                Div("severity", css_class="col-md-6"),
+                Div("failure_source", css_class="col-md-6"),
+                css_class="row",
+            ),
+            "parts",
+            "contacts",
+        )
+
+    def clean_detected_at(self):
+        return not_in_future(self.cleaned_data["detected_at"], "When we found out")
+
+
+class SendBackForm(VersionedForm):
+    reason = forms.CharField(
+        label="Why it goes back",
+        max_length=280,
+        widget=forms.TextInput(attrs={"placeholder": "What needs redoing, and why"}),
+    )
+
+
+class CloseForm(VersionedForm):
+    outcome = forms.ChoiceField(choices=[("", "Choose…"), *Outcome.choices])
+    client_fit = forms.ChoiceField(
+        label="Is this client a fit for us?",
+        choices=[("", "Choose…"), *ClientFit.choices],
+    )
+    lessons = forms.CharField(
+        label="Lessons learned",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="What should we do differently, so this does not happen again?",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, **kwargs)
+
+
+class CommentForm(MendForm):
+    text = forms.CharField(
+        label="Comment",
+        max_length=4000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Advice, a question, a heads-up"}
+        ),
+    )
+
+
+class ReassignForm(MendForm):
+    owner = forms.ModelChoiceField(
+        label="Hand the case to", queryset=User.objects.none()
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = reassign_choices(case)
+        self.fields["owner"].empty_label = "Choose an account manager…"

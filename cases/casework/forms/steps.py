@@ -1,0 +1,323 @@
+"""Forms for each step's records and for the promise ledger."""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.layout import Div, Layout
+from django import forms
+from django.utils import timezone
+
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    Answer,
+    ApologyMethod,
+    BossPermission,
+    Channel,
+    CompensationKind,
+    Feasibility,
+    FollowUpStatus,
+    OnBehalf,
+)
+from cases.forms import (
+    DateInput,
+    DateTimeInput,
+    MendForm,
+    OneTimeForm,
+    VersionedForm,
+    money_field,
+    not_in_future,
+)
+from cases.models import Case
+
+
+def _row(*names, size=6):
+    return Div(*[Div(n, css_class=f"col-md-{size}") for n in names], css_class="row")
+
+
+class RootCauseForm(VersionedForm):
+    """One answer and note per pit-stop question, and both views of the problem."""
+
+    client_view = forms.CharField(
+        label="The client's view of the real problem",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    our_view = forms.CharField(
+        label="Our view of the real problem",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    client_feeling = forms.CharField(
+        label="How the client feels about it",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        stored = {a.question: a for a in case.root_cause_answers.all()}
+        initial = kwargs.setdefault("initial", {})
+        initial.update(
+            version=case.version,
+            client_view=case.client_view,
+            our_view=case.our_view,
+            client_feeling=case.client_feeling,
+        )
+        super().__init__(*args, **kwargs)
+        layout = ["version"]
+        for key, text in ROOT_CAUSE_QUESTIONS.items():
+            answer = stored.get(key)
+            self.fields[f"q_{key}"] = forms.ChoiceField(
+                label=text,
+                choices=Answer.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=answer.answer if answer else None,
+            )
+            self.fields[f"note_{key}"] = forms.CharField(
+                label="Note",
+                max_length=1000,
+                required=False,
+                initial=answer.note if answer else "",
+                widget=forms.TextInput(attrs={"placeholder": "What we found"}),
+            )
+            layout.append(
+                Div(
+                    InlineRadios(f"q_{key}"),
+                    f"note_{key}",
+                    css_class="border-bottom mb-3",
+                )
+            )
+        layout += ["client_view", "our_view", "client_feeling"]
+        self.helper.layout = Layout(*layout)
+
+    def clean(self):
+        data = super().clean()
+        for key in ROOT_CAUSE_QUESTIONS:
+            if data.get(f"note_{key}") and not data.get(f"q_{key}"):
+                self.add_error(f"q_{key}", "Answer the question this note belongs to.")
+        return data
+
+    def answers(self) -> dict[str, tuple[str, str]]:
+        return {
+            key: (self.cleaned_data[f"q_{key}"], self.cleaned_data[f"note_{key}"])
+            for key in ROOT_CAUSE_QUESTIONS
+        }
+
+
+class OptionForm(OneTimeForm):
+    description = forms.CharField(
+        label="Option",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Ship from the Lyon warehouse"}
+        ),
+    )
+    cost_to_us = money_field("Cost to us")
+    time_to_deliver = forms.CharField(
+        max_length=80, widget=forms.TextInput(attrs={"placeholder": "e.g. 2 days"})
+    )
+    feasibility = forms.ChoiceField(choices=Feasibility.choices)
+    chosen = forms.BooleanField(label="We will offer this one", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "submission_key",
+            "description",
+            Div(
+                Div("cost_to_us", css_class="col-md-4"),
+                Div("time_to_deliver", css_class="col-md-4"),
+                Div("feasibility", css_class="col-md-4"),
+                css_class="row",
+            ),
+            "chosen",
+        )
+
+
+class PersonForm(OneTimeForm):
+    name = forms.CharField(max_length=120)
+    role = forms.CharField(max_length=120, required=False)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "submission_key", _row("name", "role"), _row("email", "phone")
+        )
+
+
+class ClientContactForm(OneTimeForm):
+    happened_at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    channel = forms.ChoiceField(choices=Channel.choices)
+    people = forms.ModelMultipleChoiceField(
+        label="With whom",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(
+        label="What was said", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    reaction = forms.CharField(
+        label="The client's reaction",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    manager_joined = forms.BooleanField(label="Our manager joined", required=False)
+    boss_permission = forms.ChoiceField(
+        label="May we involve the client's own boss?",
+        choices=BossPermission.choices,
+        help_text="Only ever with the client's permission.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault(
+            "happened_at", timezone.localtime().replace(second=0, microsecond=0)
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = case.client.contacts.all()
+        self.helper.layout = Layout(
+            "submission_key",
+            _row("happened_at", "channel"),
+            "people",
+            "summary",
+            "reaction",
+            _row("manager_joined", "boss_permission"),
+        )
+
+    def clean_happened_at(self):
+        return not_in_future(self.cleaned_data["happened_at"], "The contact")
+
+
+class ApologyForm(OneTimeForm):
+    contact = forms.ModelChoiceField(label="To whom", queryset=None)
+    method = forms.ChoiceField(label="How", choices=ApologyMethod.choices)
+    on_behalf = forms.ChoiceField(
+        label="On whose behalf", choices=OnBehalf.choices, widget=forms.RadioSelect
+    )
+    asked_forgiveness = forms.BooleanField(
+        label="I asked “will you forgive us?”", required=False
+    )
+    response = forms.CharField(
+        label="Their response",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    apologised_on = forms.DateField(label="When", widget=DateInput())
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault(
+            "apologised_on", timezone.localdate()
+        )
+        super().__init__(*args, **kwargs)
+        done = {a.contact_id for a in case.apologies.all()}
+        self.fields["contact"].queryset = case.contacts.exclude(pk__in=done)
+        self.fields["contact"].empty_label = "Choose a person…"
+        self.helper.layout = Layout(
+            "submission_key",
+            _row("contact", "method"),
+            "on_behalf",
+            "asked_forgiveness",
+            "response",
+            _row("apologised_on"),
+        )
+
+    def clean_apologised_on(self):
+        return not_in_future(self.cleaned_data["apologised_on"], "The apology")
+
+
+class CompensationForm(OneTimeForm):
+    kind = forms.ChoiceField(choices=CompensationKind.choices)
+    description = forms.CharField(
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Two extra training seats"}),
+    )
+    value_to_client = money_field("Value to the client")
+    cost_to_us = money_field("Cost to us")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "submission_key",
+            _row("kind", "description"),
+            _row("value_to_client", "cost_to_us"),
+        )
+
+
+class NoCompensationForm(MendForm):
+    reason = forms.CharField(
+        label="Why no compensation is due",
+        max_length=1000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"min_length": "Give a reason someone else can understand."},
+    )
+
+
+class DeliverForm(MendForm):
+    delivered_on = forms.DateField(label="Delivered on", widget=DateInput())
+
+    def clean_delivered_on(self):
+        return not_in_future(self.cleaned_data["delivered_on"], "The delivery date")
+
+
+class DecisionForm(MendForm):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")]
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+
+class FollowUpForm(OneTimeForm):
+    due_on = forms.DateField(label="Date", widget=DateInput())
+    purpose = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Check the new delivery schedule"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("submission_key", _row("due_on", "purpose"))
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("A new follow-up cannot be in the past.")
+        return value
+
+
+class SettleFollowUpForm(MendForm):
+    status = forms.ChoiceField(
+        choices=[(FollowUpStatus.DONE, "Done"), (FollowUpStatus.MISSED, "Missed")]
+    )
+    notes = forms.CharField(max_length=2000, required=False)
+
+
+class PromiseForm(OneTimeForm):
+    description = forms.CharField(
+        label="What we promised",
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. A call every Friday"}),
+    )
+    due_on = forms.DateField(label="Due", widget=DateInput())
+
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("submission_key", "description", "due_on")
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localtime(self.case.opened_at).date():
+            raise forms.ValidationError("The due date is before the case was opened.")
+        return value
+
+
+class SettlePromiseForm(MendForm):
+    outcome = forms.ChoiceField(choices=[("kept", "Kept"), ("missed", "Missed")])

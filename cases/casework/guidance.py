@@ -1,0 +1,85 @@
+"""What each step is for and what good looks like, in Mend's own words."""
+
+from cases.choices import Step
+
+GUIDANCE = {
+    Step.ACKNOWLEDGE: {
+        "why": "Own it first. Whoever caused it, the client's problem is now ours to "
+        "solve, and the sooner your manager knows, the more help you can get.",
+        "good": [
+            "Logged the day you heard of it, with the facts rather than excuses.",
+            "Where the failure came from, and honestly, what part we played.",
+            "Everyone at the client it touched, so nobody is forgotten later.",
+            "A quick acknowledgement to the client now; the full apology comes once "
+            "they have seen the fix.",
+        ],
+    },
+    Step.ROOT_CAUSE: {
+        "why": "Take a pit stop before fixing anything. Listen first: the client's "
+        "idea of the real problem may be far from ours.",
+        "good": [
+            "Every question answered honestly, with a note where the answer is not a "
+            "plain yes.",
+            "The client's view written in their words, beside ours.",
+            "How they feel about it: annoyed, embarrassed in front of their boss, "
+            "worried about their own deadline.",
+            "Open questions, no blame and no defending ourselves.",
+        ],
+    },
+    Step.OPTIONS: {
+        "why": "Go to the client with ways out, not just an apology. Brainstorm widely "
+        "before picking.",
+        "good": [
+            "Several options: another source even at a loss, a loaner, moving a "
+            "delivery that has slack, a substitute, part now and the rest later.",
+            "For each: what it costs us, how long it takes, how sure it is.",
+            "The ones you will offer marked as chosen.",
+        ],
+    },
+    Step.COMMUNICATE: {
+        "why": "Reach the client before the damage grows. Talk first, write after: "
+        "an email is a record, so promise in it only what you will deliver.",
+        "good": [
+            "A call or a meeting, then a written confirmation.",
+            "Every contact logged with what was said and how they took it.",
+            "Your manager in the conversation only where they add something.",
+            "Never go over the client's head to their boss without their permission.",
+        ],
+    },
+    Step.APOLOGISE: {
+        "why": "Once the client has seen the fix, say sorry properly. A specific "
+        "apology lands; a vague one early on sounds hollow.",
+        "good": [
+            "Every affected person apologised to, not only the main contact.",
+            "For the company when the company failed; personally when you did.",
+            "Closed with a real question: will you forgive us?",
+        ],
+    },
+    Step.COMPENSATE: {
+        "why": "Leave the client better off than before the failure. The best "
+        "remedies are worth a lot to them and cost us little.",
+        "good": [
+            "An offer at or above the guideline: what keeping this client is worth.",
+            "Training, an upgrade or a service before a refund, where it suits them.",
+            "Your manager's approval before delivering anything above the threshold.",
+            "If nothing is due, the decision and its reason written down.",
+        ],
+    },
+    Step.FOLLOW_UP: {
+        "why": "Trust comes back through what we do next, over weeks, not through "
+        "one good meeting. Every small promise counts now.",
+        "good": [
+            "A follow-up date agreed with the client, and regular progress reports.",
+            "Every promise in the ledger kept, and marked so.",
+            "Stay here until you can judge the relationship recovered, or not.",
+        ],
+    },
+    Step.CLOSED: {
+        "why": "Learn, or the lesson repeats. A cause that keeps coming back is a "
+        "problem in how we work; a client we keep failing may not be a fit.",
+        "good": [
+            "The outcome as it is, not as we hoped.",
+            "Lessons someone else can act on next time.",
+        ],
+    },
+}

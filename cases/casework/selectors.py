@@ -1,0 +1,161 @@
+"""Reads for the case page and My cases: scoped by the user, prefetched so
+query counts stay flat."""
+
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+
+from cases.access import ALL, NONE
+from cases.choices import FollowUpStatus, PromiseStatus, Role
+from cases.models import (
+    Apology,
+    Case,
+    Client,
+    ClientContact,
+    Compensation,
+    Promise,
+    TimelineEntry,
+    User,
+)
+
+
+def with_list_figures(cases: QuerySet) -> QuerySet:
+    return cases.select_related("client", "owner", "team").annotate(
+        next_follow_up=Min(
+            "follow_ups__due_on",
+            filter=Q(follow_ups__status=FollowUpStatus.SCHEDULED),
+        ),
+        next_promise=Min(
+            "promises__due_on", filter=Q(promises__status=PromiseStatus.OPEN)
+        ),
+        second_drops=Count(
+            "promises", filter=Q(promises__status=PromiseStatus.MISSED), distinct=True
+        ),
+    )
+
+
+def cases_owned_by(user: User) -> QuerySet:
+    """The user's open cases, for "My cases"."""
+    cases = Case.objects.for_user(user, "work").open().filter(owner=user)
+    return with_list_figures(cases).order_by("-second_drops", "step_entered_at")
+
+
+def team_open_cases(user: User) -> QuerySet:
+    """Open cases the user may see but does not own: their team's."""
+    cases = Case.objects.for_user(user, "view").open().exclude(owner=user)
+    return with_list_figures(cases).order_by("-second_drops", "step_entered_at")
+
+
+def case_for_page(user: User, pk: int) -> Case:
+    """One case with everything its page shows. Case.DoesNotExist if not visible.
+
+    `may_work` and `may_manage` say whether the user may work on the case and
+    manage it, asked in the same query (the rules stay in for_user). Each
+    record table is read once, however many records the case has.
+    """
+    return (
+        Case.objects.for_user(user, "view")
+        .annotate(may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage"))
+        .select_related("client", "owner", "team")
+        .prefetch_related(
+            "contacts",
+            "parts",
+            "root_cause_answers",
+            "options",
+            Prefetch(
+                "client_contacts",
+                queryset=ClientContact.objects.select_related(
+                    "logged_by"
+                ).prefetch_related("people"),
+            ),
+            Prefetch("apologies", queryset=Apology.objects.select_related("contact")),
+            Prefetch(
+                "compensations",
+                queryset=Compensation.objects.select_related("decided_by"),
+            ),
+            "follow_ups",
+            Prefetch("promises", queryset=Promise.objects.select_related("made_by")),
+            Prefetch(
+                "timeline", queryset=TimelineEntry.objects.select_related("actor")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def _allowed(user: User, action: str):
+    """True where the user may take `action` on the outer case."""
+    reach = Case.objects.reach(user, action)
+    if reach == NONE:
+        return Value(False)
+    if reach == ALL:
+        return Value(True)
+    return Exists(Case.objects.reached(reach, user).filter(pk=OuterRef("pk")))
+
+
+def may(user: User, case: Case, action: str) -> bool:
+    return Case.objects.for_user(user, action).filter(pk=case.pk).exists()
+
+
+def client_history(user: User, client: Client, *, exclude: int | None = None) -> dict:
+    """The client's dropped balls in the last twelve months, with causes and lessons."""
+    since = timezone.now() - dt.timedelta(days=365)
+    cases = (
+        Case.objects.for_user(user, "view")
+        .filter(client=client, opened_at__gte=since)
+        .exclude(pk=exclude)
+        .select_related("owner")
+        .prefetch_related("parts")
+        .order_by("-opened_at")
+    )
+    cases = list(cases)
+    return {"client": client, "cases": cases, "count": len(cases)}
+
+
+def visible_client(user: User, pk) -> Client | None:
+    """The client with this id if the user may see it; None for anything else."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Client.objects.for_user(user).filter(pk=pk).first()
+
+
+def home_figures(user: User) -> dict:
+    """The few numbers the home page leads with."""
+    mine = Case.objects.for_user(user, "work").open().filter(owner=user)
+    now, today = timezone.now(), timezone.localdate()
+    needs_you = [
+        case
+        for case in cases_owned_by(user)
+        if (case.step_due_at and case.step_due_at < now)
+        or (case.next_promise and case.next_promise < today)
+        or (case.next_follow_up and case.next_follow_up < today)
+        or case.second_drops
+    ]
+    return {
+        "needs_you": needs_you,
+        "today": today,
+        "now": now,
+        "my_open": mine.count(),
+        "my_second_drops": Promise.objects.filter(
+            case__in=mine, status=PromiseStatus.MISSED
+        ).count(),
+    }
+
+
+def reassign_choices(case) -> QuerySet[User]:
+    """Account managers of the case's team, other than the current owner."""
+    return User.objects.filter(
+        role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
+    ).exclude(pk=case.owner_id)

@@ -1,0 +1,335 @@
+"""Opening, editing and moving recovery cases. The only code that sets case.step."""
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import workflow
+from cases.calendar import deadlines
+from cases.casework.services.submissions import submission_claim
+from cases.casework.services.timeline import changes_between, timeline_record
+from cases.choices import NotificationKind, OurPart, Step, TimelineKind
+from cases.exceptions import ConcurrentEdit, NotAllowed, StepIncomplete
+from cases.models import Case, CasePart, Client, Contact, StepPeriod, Team, User
+from cases.notifications.record import managers_of, outbox_add, outbox_notify
+
+DETAIL_LABELS = {
+    "commitment": "What was promised",
+    "promised_on": "Promised date",
+    "what_happened": "What happened",
+    "detected_at": "When we found out",
+    "severity": "Severity",
+    "failure_source": "Source of the failure",
+    "parts": "Our part in it",
+    "contacts": "Affected people",
+}
+
+
+def case_lock(*, case_id: int, by: User, action: str = "work") -> Case:
+    """The case row, locked, if this user may act on it; else Case.DoesNotExist."""
+    return (
+        Case.objects.for_user(by, action)
+        .select_for_update(of=("self",))
+        .select_related("team", "client")
+        .get(pk=case_id)
+    )
+
+
+def ensure_open(case: Case) -> None:
+    if case.is_closed:
+        raise NotAllowed(
+            "This case is closed. A manager can reopen it by sending it back."
+        )
+
+
+def case_lock_for_record(
+    *, case_id: int, by: User, submission_key: uuid.UUID | None = None
+) -> Case:
+    """Lock an open case the user may work on, before adding a record to it.
+
+    The one-time key is claimed after the checks, so a refused submit can be
+    sent again once corrected.
+    """
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    submission_claim(submission_key)
+    return case
+
+
+def check_version(case: Case, version: int | None) -> None:
+    """Refuse a save based on an older copy of the case than the one stored."""
+    if version is not None and version != case.version:
+        who = case.updated_by.get_full_name() if case.updated_by else "Someone"
+        raise ConcurrentEdit(by=who or "Someone", at=case.updated_at)
+
+
+def case_touch(case: Case, by: User, *fields: str) -> None:
+    """Bump the version after any change, so stale forms are caught."""
+    case.version += 1
+    case.updated_by = by
+    case.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User,
+    team: Team,
+    client: Client | None,
+    new_client_name: str = "",
+    commitment: str,
+    what_happened: str,
+    severity: str,
+    promised_on: dt.date | None = None,
+    detected_at: dt.datetime | None = None,
+    failure_source: str = "",
+    parts: list[str] = (),
+    contacts: list[Contact] = (),
+    submission_key: uuid.UUID | None = None,
+) -> Case:
+    """Log a dropped ball: the case starts in Acknowledge and the manager is alerted."""
+    if not Team.objects.for_user(by).filter(pk=team.pk).exists():
+        raise NotAllowed("You can log a dropped ball only for a team you are in.")
+    submission_claim(submission_key)
+    if client is None:
+        client, _ = Client.objects.get_or_create(
+            team=team, name=new_client_name.strip()
+        )
+    if client.team_id != team.pk:
+        raise NotAllowed("That client belongs to another team.")
+    now = timezone.now()
+    warn_at, due_at = deadlines(team, Step.ACKNOWLEDGE, now)
+    case = Case.objects.create(
+        team=team,
+        owner=by,
+        client=client,
+        commitment=commitment,
+        promised_on=promised_on,
+        what_happened=what_happened,
+        detected_at=detected_at or now,
+        severity=severity,
+        failure_source=failure_source,
+        step=Step.ACKNOWLEDGE,
+        step_entered_at=now,
+        step_warn_at=warn_at,
+        step_due_at=due_at,
+        opened_at=now,
+        updated_by=by,
+    )
+    CasePart.objects.bulk_create(CasePart(case=case, part=p) for p in parts)
+    case.contacts.set([c for c in contacts if c.client_id == client.pk])
+    StepPeriod.objects.create(
+        case=case, step=Step.ACKNOWLEDGE, entered_at=now, due_at=due_at
+    )
+    timeline_record(
+        case=case, by=by, kind=TimelineKind.LOGGED, summary="Logged the dropped ball."
+    )
+    alert_managers(case)
+    return case
+
+
+def alert_managers(case: Case) -> bool:
+    """Record the alert to the team's managers; False when there is nobody to tell."""
+    if case.outbox_messages.filter(kind=NotificationKind.CASE_LOGGED).exists():
+        return True
+    managers = managers_of(case)
+    if not managers:
+        return False
+    outbox_add(
+        case=case, kind=NotificationKind.CASE_LOGGED, recipients=managers, key="alert"
+    )
+    timeline_record(
+        case=case,
+        by=None,
+        kind=TimelineKind.MANAGER_ALERTED,
+        summary="Alerted " + ", ".join(str(m) for m in managers) + ".",
+    )
+    return True
+
+
+def _details_of(case: Case) -> dict:
+    return {
+        "commitment": case.commitment,
+        "promised_on": case.promised_on,
+        "what_happened": case.what_happened,
+        "detected_at": timezone.localtime(case.detected_at).strftime("%Y-%m-%d %H:%M"),
+        "severity": case.get_severity_display(),
+        "failure_source": case.get_failure_source_display(),
+        "parts": sorted(OurPart(p.part).label for p in case.parts.all()),
+        "contacts": sorted(c.name for c in case.contacts.all()),
+    }
+
+
+@transaction.atomic
+def case_update_details(
+    *,
+    case_id: int,
+    by: User,
+    version: int,
+    commitment: str,
+    what_happened: str,
+    severity: str,
+    promised_on: dt.date | None,
+    detected_at: dt.datetime,
+    failure_source: str,
+    parts: list[str],
+    contacts: list[Contact],
+) -> Case:
+    """Edit what the Acknowledge step captured."""
+    case = case_lock(case_id=case_id, by=by)
+    # Like every step record, the details are read-only once the case is closed.
+    if case.is_closed:
+        raise NotAllowed(
+            "This case is closed. A manager can reopen it by sending it back."
+        )
+    check_version(case, version)
+    before = _details_of(case)
+    case.commitment = commitment
+    case.what_happened = what_happened
+    case.severity = severity
+    case.promised_on = promised_on
+    case.detected_at = detected_at
+    case.failure_source = failure_source
+    case.parts.exclude(part__in=parts).delete()
+    existing = set(case.parts.values_list("part", flat=True))
+    CasePart.objects.bulk_create(
+        CasePart(case=case, part=p) for p in parts if p not in existing
+    )
+    case.contacts.set([c for c in contacts if c.client_id == case.client_id])
+    case_touch(
+        case,
+        by,
+        "commitment",
+        "what_happened",
+        "severity",
+        "promised_on",
+        "detected_at",
+        "failure_source",
+    )
+    changes = changes_between(before, _details_of(case), DETAIL_LABELS)
+    if changes:
+        timeline_record(
+            case=case,
+            by=by,
+            kind=TimelineKind.EDITED,
+            summary="Edited the details.",
+            changes=changes,
+        )
+    return case
+
+
+@transaction.atomic
+def case_advance(*, case_id: int, by: User) -> Case:
+    """Move the case to its next step, if the current one is complete."""
+    case = case_lock(case_id=case_id, by=by)
+    if case.step == Step.ACKNOWLEDGE:
+        # A team that had no manager when the case was logged may have one now.
+        alert_managers(case)
+    target = workflow.ensure_can_advance(case)
+    if target == Step.CLOSED:
+        raise NotAllowed("Close the case with its outcome and lessons instead.")
+    _enter(case, target, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.ADVANCED,
+        summary=f"Moved the case on to {target.label}.",
+        changes=[{"field": "Step", "old": _label(case, -1), "new": target.label}],
+    )
+    return case
+
+
+@transaction.atomic
+def case_send_back(*, case_id: int, by: User, reason: str) -> Case:
+    """A manager sends the case back one step, saying why."""
+    if not reason.strip():
+        raise NotAllowed("Say why the case goes back, so the owner knows what to redo.")
+    case = case_lock(case_id=case_id, by=by, action="manage")
+    target = workflow.ensure_can_send_back(case)
+    previous = Step(case.step).label
+    if case.step == Step.CLOSED:
+        case.closed_at = None
+        case.outcome = ""
+        case.client_fit = ""
+    _enter(case, target, by, "closed_at", "outcome", "client_fit")
+    entry = timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.SENT_BACK,
+        summary=f"Sent the case back to {target.label}: {reason}",
+        changes=[{"field": "Step", "old": previous, "new": target.label}],
+    )
+    outbox_notify(
+        case=case,
+        to=case.owner,
+        kind=NotificationKind.CASE_SENT_BACK,
+        by=by,
+        key=f"entry-{entry.pk}",
+        context={"reason": reason, "step": target.label},
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(
+    *, case_id: int, by: User, version: int, outcome: str, lessons: str, client_fit: str
+) -> Case:
+    """Close the case from Follow up, with an outcome, lessons and a verdict."""
+    case = case_lock(case_id=case_id, by=by)
+    check_version(case, version)
+    if case.step != Step.FOLLOW_UP:
+        raise NotAllowed("Only a case in Follow up can be closed.")
+    missing = workflow.missing_for(case) + workflow.closing_missing(
+        outcome=outcome, lessons=lessons, client_fit=client_fit
+    )
+    if missing:
+        raise StepIncomplete(Step.FOLLOW_UP, missing)
+    case.outcome = outcome
+    case.lessons = lessons
+    case.client_fit = client_fit
+    case.closed_at = timezone.now()
+    _enter(case, Step.CLOSED, by, "outcome", "lessons", "client_fit", "closed_at")
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.CLOSED,
+        summary=f"Closed the case: {case.get_outcome_display()}.",
+        changes=[
+            {"field": "Outcome", "old": "—", "new": case.get_outcome_display()},
+            {"field": "Client fit", "old": "—", "new": case.get_client_fit_display()},
+            {"field": "Lessons", "old": "—", "new": lessons},
+        ],
+    )
+    return case
+
+
+def _label(case: Case, offset: int) -> str:
+    return workflow.ORDER[workflow.ORDER.index(Step(case.step)) + offset].label
+
+
+def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
+    now = timezone.now()
+    StepPeriod.objects.filter(case=case, completed_at__isnull=True).update(
+        completed_at=now
+    )
+    case.step = step
+    case.step_entered_at = now
+    case.step_warn_at, case.step_due_at = deadlines(case.team, step, now)
+    case_touch(
+        case,
+        by,
+        "step",
+        "step_entered_at",
+        "step_warn_at",
+        "step_due_at",
+        *extra_fields,
+    )
+    StepPeriod.objects.create(
+        case=case,
+        step=step,
+        entered_at=now,
+        completed_at=now if step == "closed" else None,
+        due_at=case.step_due_at,
+    )

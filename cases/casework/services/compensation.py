@@ -1,0 +1,161 @@
+"""Compensation: offer, approve or decline, deliver; or decide none is due."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.casework.guideline import guideline_for
+from cases.casework.services.cases import (
+    case_lock,
+    case_lock_for_record,
+    case_touch,
+    ensure_open,
+)
+from cases.casework.services.timeline import timeline_record
+from cases.choices import Approval, NotificationKind, TimelineKind
+from cases.exceptions import NotAllowed
+from cases.models import Compensation, User
+from cases.notifications.record import managers_of, outbox_add, outbox_notify
+
+
+@transaction.atomic
+def compensation_offer(
+    *,
+    case_id: int,
+    by: User,
+    kind: str,
+    description: str,
+    value_to_client: Decimal,
+    cost_to_us: Decimal,
+    submission_key: uuid.UUID | None = None,
+) -> Compensation:
+    """Record an offer; above the team's threshold it waits for a sales manager."""
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    guideline = guideline_for(case)
+    needs_approval = guideline.needs_approval(cost_to_us)
+    compensation = Compensation.objects.create(
+        case=case,
+        kind=kind,
+        description=description,
+        value_to_client=value_to_client,
+        cost_to_us=cost_to_us,
+        guideline=guideline.amount,
+        approval=Approval.PENDING if needs_approval else Approval.NOT_NEEDED,
+    )
+    case.no_compensation_reason = ""
+    case_touch(case, by, "no_compensation_reason")
+    summary = f"Offered {compensation.get_kind_display().lower()}: {description}"
+    if needs_approval:
+        summary += " (awaiting a sales manager's approval)"
+        outbox_add(
+            case=case,
+            kind=NotificationKind.APPROVAL_NEEDED,
+            recipients=managers_of(case),
+            key=f"compensation-{compensation.pk}",
+            context={
+                "description": description,
+                "cost_to_us": f"{cost_to_us:,.2f}",
+                "value_to_client": f"{value_to_client:,.2f}",
+            },
+        )
+    timeline_record(
+        case=case, by=by, kind=TimelineKind.COMPENSATION, summary=summary + "."
+    )
+    return compensation
+
+
+@transaction.atomic
+def compensation_decide(
+    *, case_id: int, by: User, compensation_id: int, approve: bool, note: str
+) -> Compensation:
+    """A sales manager approves or declines an offer above the threshold."""
+    case = case_lock(case_id=case_id, by=by, action="manage")
+    ensure_open(case)
+    compensation = case.compensations.select_for_update().get(pk=compensation_id)
+    if compensation.approval != Approval.PENDING:
+        raise NotAllowed(
+            "That offer is not waiting for approval "
+            f"({compensation.get_approval_display().lower()})."
+        )
+    compensation.approval = Approval.APPROVED if approve else Approval.DECLINED
+    compensation.decided_by = by
+    compensation.decided_at = timezone.now()
+    compensation.decision_note = note
+    compensation.save(
+        update_fields=["approval", "decided_by", "decided_at", "decision_note"]
+    )
+    case_touch(case, by)
+    verb = "Approved" if approve else "Declined"
+    outbox_notify(
+        case=case,
+        to=case.owner,
+        kind=NotificationKind.COMPENSATION_DECIDED,
+        by=by,
+        # An offer is decided once: its id names the decision.
+        key=f"compensation-{compensation.pk}",
+        context={
+            "approved": approve,
+            "note": note,
+            "description": compensation.description,
+        },
+    )
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.APPROVAL,
+        summary=f"{verb} the compensation: {compensation.description}"
+        + (f" ({note})" if note else ""),
+        changes=[
+            {"field": "Approval", "old": "Awaiting approval", "new": verb},
+        ],
+    )
+    return compensation
+
+
+@transaction.atomic
+def compensation_deliver(
+    *, case_id: int, by: User, compensation_id: int, delivered_on: dt.date
+) -> Compensation:
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    compensation = case.compensations.select_for_update().get(pk=compensation_id)
+    if compensation.approval == Approval.PENDING:
+        raise NotAllowed("This offer needs a sales manager's approval before delivery.")
+    if compensation.approval == Approval.DECLINED:
+        raise NotAllowed("This offer was declined; offer something else instead.")
+    if compensation.delivered_on:
+        raise NotAllowed("This compensation is already marked delivered.")
+    compensation.delivered_on = delivered_on
+    compensation.save(update_fields=["delivered_on"])
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.COMPENSATION,
+        summary=f"Delivered the compensation: {compensation.description}.",
+        changes=[{"field": "Delivered", "old": "—", "new": f"{delivered_on:%d %b %Y}"}],
+    )
+    return compensation
+
+
+@transaction.atomic
+def compensation_none_due(*, case_id: int, by: User, reason: str):
+    """Record the decision that no compensation is due, and why."""
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    before = case.no_compensation_reason
+    case.no_compensation_reason = reason
+    case_touch(case, by, "no_compensation_reason")
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.COMPENSATION,
+        summary="Decided no compensation is due.",
+        changes=[
+            {"field": "No compensation: reason", "old": before or "—", "new": reason}
+        ],
+    )
+    return case

@@ -1,0 +1,80 @@
+"""The promise ledger: every promise made during the recovery, kept or missed."""
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.casework.services.cases import case_lock, case_lock_for_record, case_touch
+from cases.casework.services.timeline import timeline_record
+from cases.choices import NotificationKind, PromiseStatus, TimelineKind
+from cases.exceptions import NotAllowed
+from cases.models import Promise, User
+from cases.notifications.record import managers_of, outbox_add
+
+
+@transaction.atomic
+def promise_make(
+    *,
+    case_id: int,
+    by: User,
+    description: str,
+    due_on: dt.date,
+    submission_key: uuid.UUID | None = None,
+) -> Promise:
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    promise = Promise.objects.create(
+        case=case,
+        description=description,
+        due_on=due_on,
+        made_by=by,
+        made_in_step=case.step,
+    )
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.PROMISE,
+        summary=f"Promised “{description}” by {due_on:%d %b %Y}.",
+    )
+    return promise
+
+
+@transaction.atomic
+def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Promise:
+    """Mark a promise kept or missed. A missed one is a second drop."""
+    case = case_lock(case_id=case_id, by=by)
+    promise = case.promises.select_for_update().get(pk=promise_id)
+    if promise.status != PromiseStatus.OPEN:
+        raise NotAllowed(
+            f"That promise is already marked {promise.get_status_display().lower()}."
+        )
+    promise.status = PromiseStatus.KEPT if kept else PromiseStatus.MISSED
+    promise.settled_at = timezone.now()
+    promise.settled_by = by
+    promise.save(update_fields=["status", "settled_at", "settled_by"])
+    case_touch(case, by)
+    if kept:
+        timeline_record(
+            case=case,
+            by=by,
+            kind=TimelineKind.PROMISE,
+            summary=f"Kept the promise “{promise.description}”.",
+        )
+    else:
+        timeline_record(
+            case=case,
+            by=by,
+            kind=TimelineKind.SECOND_DROP,
+            summary=f"Second drop: missed the promise “{promise.description}”.",
+            changes=[{"field": "Promise", "old": "Due", "new": "Missed"}],
+        )
+        outbox_add(
+            case=case,
+            kind=NotificationKind.SECOND_DROP,
+            recipients=[case.owner, *managers_of(case)],
+            key=f"promise-{promise.pk}",
+            context={"promise": promise.description, "due_on": str(promise.due_on)},
+        )
+    return promise

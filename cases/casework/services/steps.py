@@ -1,0 +1,318 @@
+"""Recording each step's work: answers, options, contacts, apologies, follow-ups."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.casework.services.cases import (
+    case_lock,
+    case_lock_for_record,
+    case_touch,
+    check_version,
+    ensure_open,
+)
+from cases.casework.services.submissions import submission_claim
+from cases.casework.services.timeline import changes_between, timeline_record
+from cases.choices import ROOT_CAUSE_QUESTIONS, FollowUpStatus, TimelineKind
+from cases.exceptions import NotAllowed
+from cases.models import (
+    Apology,
+    ClientContact,
+    Contact,
+    FollowUp,
+    Option,
+    RootCauseAnswer,
+    User,
+)
+
+
+def _answer_text(answer: str, note: str) -> str:
+    return f"{answer}: {note}" if note else answer
+
+
+@transaction.atomic
+def root_cause_save(
+    *,
+    case_id: int,
+    by: User,
+    version: int,
+    answers: dict[str, tuple[str, str]],
+    client_view: str,
+    our_view: str,
+    client_feeling: str,
+):
+    """Save the pit-stop answers and both views of the real problem."""
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    check_version(case, version)
+    stored = {a.question: a for a in case.root_cause_answers.all()}
+    before = {
+        "client_view": case.client_view,
+        "our_view": case.our_view,
+        "client_feeling": case.client_feeling,
+    }
+    before.update(
+        {q: _answer_text(a.get_answer_display(), a.note) for q, a in stored.items()}
+    )
+    after = {
+        "client_view": client_view,
+        "our_view": our_view,
+        "client_feeling": client_feeling,
+    }
+    for question, (answer, note) in answers.items():
+        if not answer:
+            continue
+        row = stored.get(question) or RootCauseAnswer(case=case, question=question)
+        row.answer, row.note = answer, note
+        row.save()
+        after[question] = _answer_text(row.get_answer_display(), note)
+    case.client_view, case.our_view, case.client_feeling = (
+        client_view,
+        our_view,
+        client_feeling,
+    )
+    case_touch(case, by, "client_view", "our_view", "client_feeling")
+    labels = {
+        "client_view": "Client's view",
+        "our_view": "Our view",
+        "client_feeling": "How the client feels",
+        **ROOT_CAUSE_QUESTIONS,
+    }
+    changes = changes_between(before, after, labels)
+    if changes:
+        timeline_record(
+            case=case,
+            by=by,
+            kind=TimelineKind.ROOT_CAUSE,
+            summary="Updated the root-cause answers.",
+            changes=changes,
+        )
+    return case
+
+
+@transaction.atomic
+def option_add(
+    *,
+    case_id: int,
+    by: User,
+    description: str,
+    cost_to_us: Decimal,
+    time_to_deliver: str,
+    feasibility: str,
+    chosen: bool = False,
+    submission_key: uuid.UUID | None = None,
+) -> Option:
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    option = Option.objects.create(
+        case=case,
+        description=description,
+        cost_to_us=cost_to_us,
+        time_to_deliver=time_to_deliver,
+        feasibility=feasibility,
+        chosen=chosen,
+    )
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.OPTION,
+        summary=f"Added an option{' (chosen)' if chosen else ''}: {description}",
+    )
+    return option
+
+
+@transaction.atomic
+def option_choose(*, case_id: int, by: User, option_id: int, chosen: bool) -> Option:
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    option = case.options.select_for_update().get(pk=option_id)
+    if option.chosen != chosen:
+        option.chosen = chosen
+        option.save(update_fields=["chosen"])
+        case_touch(case, by)
+        timeline_record(
+            case=case,
+            by=by,
+            kind=TimelineKind.OPTION,
+            summary=f"{'Chose' if chosen else 'Set aside'} the option: "
+            f"{option.description}",
+            changes=[
+                {
+                    "field": "Chosen",
+                    "old": "no" if chosen else "yes",
+                    "new": "yes" if chosen else "no",
+                }
+            ],
+        )
+    return option
+
+
+@transaction.atomic
+def client_contact_log(
+    *,
+    case_id: int,
+    by: User,
+    happened_at: dt.datetime,
+    channel: str,
+    people: list[Contact],
+    summary: str,
+    reaction: str,
+    manager_joined: bool,
+    boss_permission: str,
+    submission_key: uuid.UUID | None = None,
+) -> ClientContact:
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    contact = ClientContact.objects.create(
+        case=case,
+        happened_at=happened_at,
+        channel=channel,
+        summary=summary,
+        reaction=reaction,
+        manager_joined=manager_joined,
+        boss_permission=boss_permission,
+        logged_by=by,
+    )
+    contact.people.set([p for p in people if p.client_id == case.client_id])
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.CLIENT_CONTACT,
+        summary="Logged a contact with the client "
+        f"({contact.get_channel_display().lower()}).",
+    )
+    return contact
+
+
+@transaction.atomic
+def person_add(
+    *,
+    case_id: int,
+    by: User,
+    name: str,
+    role: str,
+    email: str,
+    phone: str,
+    affected: bool = True,
+    submission_key: uuid.UUID | None = None,
+) -> Contact:
+    """Add a person at the client, usually someone the dropped ball affected."""
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    person = Contact.objects.create(
+        client=case.client, name=name, role=role, email=email, phone=phone
+    )
+    if affected:
+        case.contacts.add(person)
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.PERSON,
+        summary=f"Added {person.name} at {case.client}"
+        + (" as affected." if affected else "."),
+    )
+    return person
+
+
+@transaction.atomic
+def apology_record(
+    *,
+    case_id: int,
+    by: User,
+    contact: Contact,
+    method: str,
+    on_behalf: str,
+    asked_forgiveness: bool,
+    response: str,
+    apologised_on: dt.date,
+    submission_key: uuid.UUID | None = None,
+) -> Apology:
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    if contact.client_id != case.client_id:
+        raise NotAllowed("That person is not at this client.")
+    submission_claim(submission_key)
+    apology = Apology.objects.create(
+        case=case,
+        contact=contact,
+        method=method,
+        on_behalf=on_behalf,
+        asked_forgiveness=asked_forgiveness,
+        response=response,
+        apologised_on=apologised_on,
+    )
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.APOLOGY,
+        summary=f"Apologised to {contact.name} "
+        f"({apology.get_on_behalf_display().lower()}).",
+    )
+    return apology
+
+
+@transaction.atomic
+def follow_up_schedule(
+    *,
+    case_id: int,
+    by: User,
+    due_on: dt.date,
+    purpose: str,
+    submission_key: uuid.UUID | None = None,
+) -> FollowUp:
+    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    follow_up = FollowUp.objects.create(case=case, due_on=due_on, purpose=purpose)
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.FOLLOW_UP,
+        summary=f"Scheduled a follow-up for {due_on:%d %b %Y}: {purpose}",
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_settle(
+    *, case_id: int, by: User, follow_up_id: int, status: str, notes: str
+) -> FollowUp:
+    if status not in {FollowUpStatus.DONE, FollowUpStatus.MISSED}:
+        raise NotAllowed("A follow-up is settled as done or missed.")
+    today = timezone.localdate()
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case)
+    follow_up = case.follow_ups.select_for_update().get(pk=follow_up_id)
+    if status == FollowUpStatus.MISSED and follow_up.due_on >= today:
+        raise NotAllowed(
+            f"The follow-up of {follow_up.due_on:%d %b} cannot be missed before its "
+            "day has passed. Held it early? Mark it done."
+        )
+    if follow_up.status != FollowUpStatus.SCHEDULED:
+        raise NotAllowed(
+            "That follow-up was already marked "
+            f"{follow_up.get_status_display().lower()}."
+        )
+    follow_up.status = status
+    follow_up.notes = notes
+    follow_up.settled_at = timezone.now()
+    follow_up.save(update_fields=["status", "notes", "settled_at"])
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.FOLLOW_UP,
+        summary=f"Follow-up of {follow_up.due_on:%d %b %Y} "
+        f"{follow_up.get_status_display().lower()}.",
+        changes=[
+            {
+                "field": "Follow-up",
+                "old": "Scheduled",
+                "new": follow_up.get_status_display(),
+            }
+        ],
+    )
+    return follow_up

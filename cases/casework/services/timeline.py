@@ -1,0 +1,45 @@
+"""Writing the case timeline. Called by services inside their transaction."""
+
+from typing import Any
+
+from cases.models import Case, TimelineEntry, User
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple | set):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def timeline_record(
+    *,
+    case: Case,
+    by: User | None,
+    kind: str,
+    summary: str,
+    changes: list[dict] | None = None,
+    body: str = "",
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        case=case,
+        actor=by,
+        kind=kind,
+        summary=summary[:300],
+        changes=changes or [],
+        body=body,
+    )
+
+
+def changes_between(before: dict, after: dict, labels: dict[str, str]) -> list[dict]:
+    """Old and new values of the fields that changed, as readable text."""
+    return [
+        {
+            "field": labels.get(name, name),
+            "old": _show(before.get(name)),
+            "new": _show(new),
+        }
+        for name, new in after.items()
+        if _show(before.get(name)) != _show(new)
+    ]

@@ -1,0 +1,75 @@
+"""Every change made from the case page goes through this one view.
+
+It finds the case the user may see (else 404), checks they may do this (else
+403), validates the action's form and calls its service (see casework.actions).
+A refused or conflicting save re-renders the page with the form as it was
+typed, so nothing is lost.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cases.casework.actions import ACTIONS
+from cases.casework.selectors import case_for_page, may
+from cases.casework.views.page import case_page_context
+from cases.exceptions import AlreadySubmitted, ConcurrentEdit, MendError, StepIncomplete
+from cases.models import Case, Contact
+
+
+@login_required
+@require_POST
+def case_action(request, pk: int, name: str):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404("No such action.")
+    # Only what the form and the checks need; the whole page is read again
+    # only when it has to be shown with the form as typed.
+    visible = Case.objects.for_user(request.user, "view").select_related(
+        "client", "team"
+    )
+    case = visible.filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case.")
+    if not may(request.user, case, action.needs):
+        raise PermissionDenied
+    form = action.build(case, request.POST, name)
+    if not form.is_valid():
+        if not action.prefixed:
+            # A small button form has no field on the page to mark: say it here.
+            problems = [e for errors in form.errors.values() for e in errors]
+            messages.error(request, " ".join(problems))
+            return redirect(case)
+        messages.error(request, "Please correct the fields marked below.")
+        return _page(request, case, name, form)
+    try:
+        message = action.run(case, request.user, form.cleaned_data, form)
+    except AlreadySubmitted:
+        return redirect(case)
+    except ConcurrentEdit as exc:
+        if hasattr(form, "refresh_version"):
+            form.refresh_version(Case.objects.get(pk=pk).version)
+        return _page(request, case, name, form, problem=str(exc))
+    except StepIncomplete as exc:
+        if not action.prefixed:  # nothing typed to keep: show the case again
+            messages.error(request, str(exc))
+            return redirect(case)
+        return _page(request, case, name, form, problem=exc)
+    except MendError as exc:
+        messages.error(request, str(exc))
+        return redirect(case)
+    except (ObjectDoesNotExist, Contact.DoesNotExist):
+        raise Http404("No such record on this case.") from None
+    level, text = message if isinstance(message, tuple) else (messages.SUCCESS, message)
+    messages.add_message(request, level, text)
+    return redirect(case)
+
+
+def _page(request, case, name, form, problem=None):
+    """The case page as stored now, with this form as it was typed."""
+    case = case_for_page(request.user, case.pk)
+    context = case_page_context(request, case, bound=(name, form), problem=problem)
+    return render(request, "cases/case_detail.html", context)

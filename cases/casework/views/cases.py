@@ -1,0 +1,96 @@
+"""Pages for account managers: my cases, log a dropped ball, the case page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.casework.forms.cases import CaseOpenForm
+from cases.casework.selectors import (
+    case_for_page,
+    cases_owned_by,
+    client_history,
+    team_open_cases,
+    visible_client,
+)
+from cases.casework.services.cases import case_open
+from cases.casework.views.page import case_page_context
+from cases.exceptions import AlreadySubmitted, MendError
+from cases.models import Case
+from cases.panels import render_panel
+
+
+@login_required
+def my_cases(request):
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "mine": list(cases_owned_by(request.user)),
+            "team": list(team_open_cases(request.user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def case_new(request):
+    form = CaseOpenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = case_open(
+                by=request.user,
+                team=data["team"],
+                client=data["client"],
+                new_client_name=data["new_client_name"],
+                commitment=data["commitment"],
+                what_happened=data["what_happened"],
+                severity=data["severity"],
+                promised_on=data["promised_on"],
+                detected_at=data["detected_at"],
+                failure_source=data["failure_source"],
+                parts=data["parts"],
+                submission_key=data["submission_key"],
+            )
+        except AlreadySubmitted:
+            return redirect("my_cases")
+        except MendError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                "Case logged and your sales manager alerted. Next: complete the "
+                "Acknowledge step below.",
+            )
+            return redirect(case)
+    history = None
+    client = form.data.get("client") if form.is_bound else None
+    if client:
+        found = visible_client(request.user, client)
+        history = client_history(request.user, found) if found else None
+    return render(request, "cases/case_new.html", {"form": form, "history": history})
+
+
+@login_required
+@require_GET
+def client_history_panel(request):
+    client = visible_client(request.user, request.GET.get("client") or 0)
+    history = client_history(request.user, client) if client else None
+    return render_panel(
+        request,
+        "cases/partials/_client_history.html",
+        "cases/client_history.html",
+        {"history": history},
+    )
+
+
+@login_required
+def case_detail(request, pk: int):
+    try:
+        case = case_for_page(request.user, pk)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+    return render(request, "cases/case_detail.html", case_page_context(request, case))

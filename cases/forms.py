@@ -1,0 +1,83 @@
+"""The base forms every page uses: drawn by crispy, keyed against double submits,
+versioned against concurrent edits."""
+
+import datetime
+import uuid
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def money_field(label: str, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"min_value": "Enter an amount of zero or more."},
+        **kwargs,
+    )
+
+
+class MendForm(forms.Form):
+    """A form drawn by crispy-forms' Bootstrap 5 pack: `{% crispy form %}`.
+
+    Templates write the <form> tag and the CSRF token themselves (the case page
+    posts each form to its own action URL), so the helper leaves both out.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class OneTimeForm(MendForm):
+    """A form that creates a record: its key makes a double submit harmless."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(MendForm):
+    """A form that edits the case: the version it was based on travels with it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def refresh_version(self, version: int) -> None:
+        """After a conflict, keep what was typed but base it on the latest save."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+def not_in_future(value, what: str = "That date"):
+    day = value
+    if isinstance(value, datetime.datetime):
+        day = (
+            timezone.localtime(value).date()
+            if timezone.is_aware(value)
+            else value.date()
+        )
+    if day > timezone.localdate():
+        raise forms.ValidationError(f"{what} cannot be in the future.")
+    return value

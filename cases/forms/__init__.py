@@ -1,3 +1,0 @@
-from .accounts import LoginForm
-
-__all__ = ["LoginForm"]

@@ -1,0 +1,173 @@
+"""Recording what is owed to whom; cases.notifications.deliver sends it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from cases import access
+from cases.choices import NotificationKind, Role
+from cases.models import Case, OutboxMessage, User
+from cases.notifications.deliver import enqueue_send_after_commit
+
+# Keys looked up and rows inserted per query (SQLite allows 32,766 variables).
+CHUNK = 1000
+# Two submits of the same thing within one window of this many minutes (a
+# double click, a resent form) record one email.
+SUBMIT_WINDOW_MINUTES = 5
+
+
+def managers_of(case: Case) -> list[User]:
+    """The team's sales managers; administrators when a team has none."""
+    managers = list(
+        User.objects.filter(
+            role=Role.SALES_MANAGER, memberships__team=case.team, is_active=True
+        )
+    )
+    if managers:
+        return managers
+    return list(User.objects.filter(access.administrators_q()).filter(is_active=True))
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One message owed to one person, not yet recorded.
+
+    `key` names the due moment within the case and kind (say a follow-up's
+    date); the stored key adds the case, the kind and the recipient.
+    """
+
+    case: Case | None
+    kind: str
+    recipient: User
+    key: str
+    due_at: dt.datetime | None = None
+    context: dict = field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        scope = f"case:{self.case.pk}" if self.case is not None else "team"
+        return f"{scope}:{self.kind}:{self.key}:{self.recipient.pk}"
+
+
+def outbox_record(owed: Iterable[Owed]) -> int:
+    """Record each owed message whose key is not recorded yet; how many.
+
+    Two queries per thousand messages: which keys exist, then one INSERT of
+    the rest that skips any key recorded meanwhile (ON CONFLICT DO NOTHING),
+    so the unique key, not this check, is what keeps a message single. Only
+    a writer racing this one over the same keys can make the count too high;
+    the sweep locks the rows it reads (SKIP LOCKED), so two sweeps do not.
+    When recorded messages are due already, workers are asked to send them
+    once the transaction commits (beat would, a little later).
+    """
+    now = timezone.now()
+    wanted = {}
+    for message in owed:
+        wanted.setdefault(message.dedupe_key, message)
+    created = 0
+    due_now = 0
+    pending = list(wanted)
+    for start in range(0, len(pending), CHUNK):
+        keys = pending[start : start + CHUNK]
+        recorded = set(
+            OutboxMessage.objects.filter(dedupe_key__in=keys).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        rows = [
+            # By id: setting the related objects costs more, and is not needed.
+            OutboxMessage(
+                case_id=message.case.pk if message.case is not None else None,
+                kind=message.kind,
+                recipient_id=message.recipient.pk,
+                dedupe_key=key,
+                due_at=message.due_at or now,
+                context=message.context,
+                created_at=now,
+            )
+            for key in keys
+            if key not in recorded
+            for message in [wanted[key]]
+        ]
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        created += len(rows)
+        due_now += sum(row.due_at <= now for row in rows)
+    if due_now:
+        enqueue_send_after_commit(due_now)
+    return created
+
+
+def outbox_add(
+    *,
+    case: Case | None,
+    kind: str,
+    recipients: list[User],
+    key: str,
+    due_at=None,
+    context=None,
+) -> int:
+    """Record one message per recipient; the dedupe key makes a repeat a no-op.
+
+    The key names the case, the kind and the due moment, so a second sweep, a
+    retried task or a double submit never records a second message. Returns how
+    many new messages were recorded.
+    """
+    return outbox_record(
+        Owed(case, kind, recipient, key, due_at, context or {})
+        for recipient in recipients
+    )
+
+
+def outbox_notify(
+    *,
+    case: Case,
+    to: User,
+    kind: str,
+    by: User | None,
+    key: str,
+    context: dict | None = None,
+) -> int:
+    """Record an email about `case` to one person, in the caller's transaction;
+    the worker sends it once that commits, and nothing if it rolls back.
+
+    Nobody is emailed about their own action. `key` names the change (a
+    timeline entry, a decision), so recording it twice is a no-op. The
+    context is stored as JSON: names and texts, not objects; `by` is kept as
+    the actor's name.
+    """
+    if by is not None and to.pk == by.pk:
+        return 0
+    data = {"by": str(by) if by is not None else "", **(context or {})}
+    return outbox_add(case=case, kind=kind, recipients=[to], key=key, context=data)
+
+
+def password_reset_record(*, user: User) -> int:
+    """Record the password-reset email `user` asked for; the worker sends it.
+
+    The link is made when the email is written (see notifications.render), so
+    no working token is stored. Asks within one SUBMIT_WINDOW_MINUTES window
+    share one email, so a double submit does not send two.
+    """
+    return outbox_add(
+        case=None,
+        kind=NotificationKind.PASSWORD_RESET,
+        recipients=[user],
+        key=f"reset-{submit_window()}",
+    )
+
+
+def submit_window(moment: dt.datetime | None = None) -> str:
+    """The window a moment falls in, for keys that should not repeat within
+    a few minutes of each other."""
+    seconds = int((moment or timezone.now()).timestamp())
+    return str(seconds // (SUBMIT_WINDOW_MINUTES * 60))
+
+
+def text_digest(text: str) -> str:
+    """A short digest of a text, for a key that names it without holding it."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

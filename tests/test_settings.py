@@ -1,0 +1,106 @@
+"""Production settings: fail fast with one line, and pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_SECRET = "k3J9-vQ2xLr8_ZpT4mWb7nYc1dFh6sGa0eUi5oRj2lKq8wXz3vBn"  # test only
+PRODUCTION = {
+    # Not the test suite's settings, which this process hands down.
+    "DJANGO_SETTINGS_MODULE": "recovery.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": REAL_SECRET,
+    "ALLOWED_HOSTS": "mend.example.com",
+    "DATABASE_URL": "postgres://mend@db.example.com/mend",
+    "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+}
+
+
+def run_manage(*args, **overrides):
+    # The browser tests' async escape hatch must not leak into a deploy check.
+    leaks = {"PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in leaks}
+    env.update(PRODUCTION)
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_configuration_passes_check_deploy_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"DATABASE_URL": "nonsense://what"}, "DATABASE_URL"),
+        ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+        ({"CELERY_WORKER_CONCURRENCY": "0"}, "CELERY_WORKER_CONCURRENCY"),
+        ({"OUTBOX_SENDERS": "-2"}, "OUTBOX_SENDERS"),
+        ({"OUTBOX_SENDERS": "four"}, "OUTBOX_SENDERS"),
+    ],
+)
+def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):
+    result = run_manage("check", **overrides)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Mend cannot start:")
+    assert named in lines[0]
+
+
+# Two writers that read first, as claim_batch() does, on the embedded SQLite.
+CONCURRENT_WRITERS = """
+import threading, time
+from django.db import connection, connections, transaction
+with connection.cursor() as c:
+    c.execute("CREATE TABLE IF NOT EXISTS probe (n integer)")
+errors = []
+def writer():
+    try:
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SELECT count(*) FROM probe")
+                time.sleep(0.3)
+                c.execute("INSERT INTO probe VALUES (1)")
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+threads = [threading.Thread(target=writer) for _ in range(2)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("errors:", errors)
+"""
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
+    # A deferred SQLite transaction that reads, then writes, fails at once with
+    # "database is locked" when another has written meanwhile; the worker's
+    # two processes claiming the outbox did exactly that under `make run`.
+    result = run_manage(
+        "shell",
+        "-c",
+        CONCURRENT_WRITERS,
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "errors: []" in result.stdout, result.stdout
