@@ -9,7 +9,7 @@ from cases.querysets import CaseQuerySet
 
 
 class Case(models.Model):
-    """A recovery case. `step` changes only through services.cases."""
+    """A recovery case. `step` changes only through casework.services.cases."""
 
     team = models.ForeignKey(
         "cases.Team", on_delete=models.PROTECT, related_name="cases"
