@@ -117,3 +117,16 @@ def test_a_refused_action_gets_the_styled_403_page(client, case, teammate):
     response = post_action(client, case, "advance")
     assert response.status_code == 403
     assert "You cannot do that here" in response.content.decode()
+
+
+def test_reloading_an_action_address_leads_back_to_the_case_page(
+    client, account_manager
+):
+    """After a refused form the address is /cases/N/<action>/; opening it again
+    shows the case, not an empty 405."""
+    case = make_case(account_manager)
+    client.force_login(account_manager)
+    response = client.get(f"/cases/{case.pk}/send_back/")
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+    assert client.get(f"/cases/{case.pk}/no_such_action/").status_code == 404

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases.casework.actions import ACTIONS
 from cases.casework.selectors import case_for_page, may
@@ -21,11 +21,15 @@ from cases.models import Case, Contact
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_action(request, pk: int, name: str):
     action = ACTIONS.get(name)
     if action is None:
         raise Http404("No such action.")
+    if request.method == "GET":
+        # The address a refused form was shown at, reloaded or bookmarked:
+        # the case page is what the user wants (it checks their access).
+        return redirect("case_detail", pk=pk)
     # Only what the form and the checks need; the whole page is read again
     # only when it has to be shown with the form as typed.
     visible = Case.objects.for_user(request.user, "view").select_related(
