@@ -16,7 +16,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, db):
         ("administrator", "dashboard"),
     ],
 )
-def test_each_role_gets_its_own_home_page(client, request, who, marker):
+def test_each_role_gets_its_own_home_page(db, client, request, who, marker):
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("home"))
     assert response.status_code == 200
