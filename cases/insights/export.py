@@ -8,8 +8,8 @@ from itertools import islice
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
-from cases.insights.page import TIMES
 from cases.insights.period import Period
+from cases.insights.text import TIMES
 from cases.models import CasePart, ClientContact, StepPeriod
 from cases.workflow import WORKING_STEPS
 

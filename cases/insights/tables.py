@@ -1,0 +1,94 @@
+"""The page's tables and bars: ranked rows, time in each step, doing what we
+said we would, and compensation given; this period beside the previous one."""
+
+from decimal import Decimal
+
+from cases.insights import figures
+from cases.insights.text import duration_text, money_text, share
+from cases.workflow import WORKING_STEPS
+
+
+def ranked(rows: list[tuple[str, int, int]], *, keep_order: bool = False) -> dict:
+    """Rows of (label, this period, previous period) as bars, largest first."""
+    rows = [r for r in rows if r[1] or r[2]] if not keep_order else rows
+    if not keep_order:
+        rows = sorted(rows, key=lambda r: (-r[1], -r[2], r[0]))
+    top = max((r[1] for r in rows), default=0) or 1
+    return {
+        "rows": [
+            {
+                "label": label,
+                "value": now,
+                "previous": before,
+                "width": round(100 * now / top, 1),
+            }
+            for label, now, before in rows
+        ],
+        "total": sum(r[1] for r in rows),
+        "total_previous": sum(r[2] for r in rows),
+    }
+
+
+def steps(rows: dict) -> dict:
+    steps = []
+    for step in WORKING_STEPS:
+        row = rows.get(step.value, {})
+        visits, over = row.get("visits_cur", 0), row.get("over_cur", 0)
+        visits_prev, over_prev = row.get("visits_prev", 0), row.get("over_prev", 0)
+        steps.append(
+            {
+                "label": step.label,
+                "visits": visits,
+                "median": duration_text(row.get("median_cur")),
+                "median_previous": duration_text(row.get("median_prev")),
+                "visits_previous": visits_prev,
+                "over": over,
+                "over_previous": over_prev,
+                "over_share": share(over, visits),
+                "over_share_previous": share(over_prev, visits_prev),
+            }
+        )
+    most = ranked([(s["label"], s["over"], s["over_previous"]) for s in steps])
+    return {"rows": steps, "most_overdue": most}
+
+
+def follow_through(through: dict) -> list[dict]:
+    rows = []
+    for key, label in (("follow_ups", "Follow-ups"), ("promises", "Promises")):
+        f = through[key]
+        for window, name in (("cur", "this period"), ("prev", "previous period")):
+            due = f[f"due_{window}"]
+            on_time, late, missed = (
+                f[f"{k}_{window}"] for k in ("on_time", "late", "missed")
+            )
+            rows.append(
+                {
+                    "label": label,
+                    "window": name,
+                    "due": due,
+                    "on_time": on_time,
+                    "late": late,
+                    "missed": missed,
+                    "open": due - on_time - late - missed,
+                    "on_time_share": share(on_time, due),
+                }
+            )
+    return rows
+
+
+def compensation(money: dict) -> dict:
+    out = {}
+    for window in figures.WINDOWS:
+        value = money[f"value_{window}"] or Decimal(0)
+        cost = money[f"cost_{window}"] or Decimal(0)
+        guideline = money[f"guideline_{window}"] or Decimal(0)
+        out[window] = {
+            "count": money[f"count_{window}"],
+            "value": money_text(value),
+            "cost": money_text(cost),
+            "guideline": money_text(guideline),
+            "against_guideline": share(value, guideline),
+            "cost_share": share(cost, value),
+            "under": money[f"under_{window}"],
+        }
+    return out
