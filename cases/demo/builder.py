@@ -1,0 +1,331 @@
+"""One demo case, built through the services the app uses, then dated.
+
+Going through the services keeps the workflow's rules and writes the timeline
+and outbox as the app would; afterwards every row is moved to the demo's
+clock, so ages, durations and due dates look real.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cases.calendar import deadlines
+from cases.casework.services.cases import (
+    case_advance,
+    case_close,
+    case_open,
+    case_send_back,
+)
+from cases.casework.services.compensation import (
+    compensation_decide,
+    compensation_deliver,
+    compensation_none_due,
+    compensation_offer,
+)
+from cases.casework.services.promises import promise_make, promise_settle
+from cases.casework.services.steps import (
+    apology_record,
+    client_contact_log,
+    follow_up_schedule,
+    follow_up_settle,
+    option_add,
+    option_choose,
+    person_add,
+    root_cause_save,
+)
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    BossPermission,
+    FollowUpStatus,
+    OutboxStatus,
+    Step,
+)
+from cases.demo.clock import ACTION_GAP, Clock, opening
+from cases.models import (
+    Case,
+    Compensation,
+    Contact,
+    FollowUp,
+    Option,
+    OutboxMessage,
+    Promise,
+    StepPeriod,
+    TimelineEntry,
+)
+from cases.workflow import WORKING_STEPS
+
+# A follow-up with this status was held, but LATE_BY_DAYS after its date.
+FOLLOW_UP_LATE = "late"
+LATE_BY_DAYS = 3
+# How long before logging the ball was seen to drop, unless a case says
+# (noticed_hours): mostly soon, sometimes the next day, so time-to-alert
+# figures vary as they would.
+NOTICED_HOURS = (2, 0.5, 1, 4, 1.5, 20, 0.75, 3)
+
+
+class CaseBuilder:
+    """Builds one demo case through the services, then dates it."""
+
+    def __init__(self, spec, index, *, team, owner, manager, client, started):
+        self.spec = spec
+        self.index = index
+        self.team = team
+        self.owner = owner
+        self.manager = manager
+        self.client = client
+        self.started = started
+        opened = opening(spec["opened"], index, started)
+        # Nothing may be stamped at or after `started`: that is how rows the
+        # services have just written are told apart from rows already dated.
+        self.clock = Clock(opened, spec.get("moves", []), started - ACTION_GAP)
+        self.case_id = None
+        self.last_at = opened  # when the latest service call happened
+
+    # The services, each followed by dating what it wrote.
+
+    def call(self, service, *, by=None, at=None, versioned=False, **kwargs):
+        if versioned:
+            kwargs["version"] = Case.objects.get(pk=self.case_id).version
+        result = service(case_id=self.case_id, by=by or self.owner, **kwargs)
+        self.last_at = at or self.clock.tick()
+        self.stamp(self.last_at)
+        return result
+
+    def stamp(self, at: dt.datetime) -> None:
+        fresh = {"case_id": self.case_id}
+        TimelineEntry.objects.filter(**fresh, at__gte=self.started).update(at=at)
+        # These would have gone out when they were due; left pending, the first
+        # sweep would mail every demo manager the whole back-story at once.
+        OutboxMessage.objects.filter(**fresh, created_at__gte=self.started).update(
+            created_at=at, due_at=at, status=OutboxStatus.SENT
+        )
+
+    def contact(self, name: str) -> Contact:
+        return Contact.objects.filter(client=self.client, name=name).earliest("pk")
+
+    def build(self) -> None:
+        spec, clock = self.spec, self.clock
+        opened = clock.times[0]
+        noticed = spec.get(
+            "noticed_hours", NOTICED_HOURS[self.index % len(NOTICED_HOURS)]
+        )
+        case = case_open(
+            by=self.owner,
+            team=self.team,
+            client=self.client,
+            commitment=spec["commitment"],
+            what_happened=spec["what_happened"],
+            severity=spec["severity"],
+            promised_on=timezone.localdate(opened)
+            + dt.timedelta(days=spec["promised"]),
+            detected_at=opened - dt.timedelta(hours=noticed),
+            failure_source=spec["source"],
+            parts=spec["parts"],
+            contacts=[self.contact(name) for name in spec["affected"]],
+        )
+        self.case_id = case.pk
+        self.stamp(opened)
+        target = Step(spec["step"])
+        for step in WORKING_STEPS:
+            getattr(self, f"work_{step}")()
+            self.make_promises(step)
+            if step == target:
+                break
+            if step == Step.FOLLOW_UP:
+                self.close()
+                break
+            self.advance()
+            if step == Step.ROOT_CAUSE and "send_back" in spec:
+                self.send_back_and_redo()
+        clock.check_all_moves_used()
+        self.date_the_case()
+
+    def advance(self) -> None:
+        self.call(case_advance, at=self.clock.move())
+
+    def send_back_and_redo(self) -> None:
+        """The manager sends the pit stop back; the owner answers it again."""
+        redo = self.spec["send_back"]
+        self.call(
+            case_send_back, by=self.manager, at=self.clock.move(), reason=redo["reason"]
+        )
+        self.call(
+            root_cause_save,
+            versioned=True,
+            answers={
+                question: (row["answer"], row["note"])
+                for question, row in redo["answers"].items()
+            },
+            client_view=self.spec["client_view"],
+            our_view=redo["our_view"],
+            client_feeling=self.spec["client_feeling"],
+        )
+        self.advance()
+
+    def close(self) -> None:
+        self.call(
+            case_close,
+            at=self.clock.move(after_everything=True),
+            versioned=True,
+            **self.spec["close"],
+        )
+
+    # What each step records.
+
+    def work_acknowledge(self) -> None:
+        pass  # case_open recorded it all
+
+    def work_root_cause(self) -> None:
+        spec = self.spec
+        notes = spec.get("notes", {})
+        answers = {
+            question: (answer, notes.get(question, ""))
+            for question, answer in zip(
+                ROOT_CAUSE_QUESTIONS, spec["answers"].split(), strict=True
+            )
+            if answer != "-"
+        }
+        self.call(
+            root_cause_save,
+            versioned=True,
+            answers=answers,
+            client_view=spec["client_view"],
+            our_view=spec["our_view"],
+            client_feeling=spec["client_feeling"],
+        )
+
+    def work_options(self) -> None:
+        for row in self.spec["options"]:
+            option = self.call(
+                option_add,
+                description=row["description"],
+                cost_to_us=Decimal(row["cost"]),
+                time_to_deliver=row["time"],
+                feasibility=row["feasibility"],
+                chosen=row["chosen"] is True,
+            )
+            Option.objects.filter(pk=option.pk).update(created_at=self.last_at)
+            if row["chosen"] == "later":
+                self.call(option_choose, option_id=option.pk, chosen=True)
+
+    def work_communicate(self) -> None:
+        for person in self.spec.get("new_people", []):
+            self.call(person_add, **person, affected=True)
+        for talk in self.spec.get("contacts_log", []):
+            when = self.clock.tick()
+            self.call(
+                client_contact_log,
+                at=when,
+                happened_at=when,
+                channel=talk["channel"],
+                people=[self.contact(name) for name in talk["people"]],
+                summary=talk["summary"],
+                reaction=talk["reaction"],
+                manager_joined=talk.get("manager_joined", False),
+                boss_permission=talk.get("boss_permission", BossPermission.NOT_ASKED),
+            )
+
+    def work_apologise(self) -> None:
+        for row in self.spec.get("apologies", []):
+            when = self.clock.tick()
+            self.call(
+                apology_record,
+                at=when,
+                contact=self.contact(row["to"]),
+                method=row["method"],
+                on_behalf=row["on_behalf"],
+                asked_forgiveness=row["asked_forgiveness"],
+                response=row["response"],
+                apologised_on=timezone.localdate(when),
+            )
+
+    def work_compensate(self) -> None:
+        if "none_due" in self.spec:
+            self.call(compensation_none_due, reason=self.spec["none_due"])
+        for offer in self.spec.get("compensations", []):
+            compensation = self.call(
+                compensation_offer,
+                kind=offer["kind"],
+                description=offer["description"],
+                value_to_client=Decimal(offer["value"]),
+                cost_to_us=Decimal(offer["cost"]),
+            )
+            dates = {"created_at": self.last_at}
+            if decision := offer.get("decide"):
+                self.call(
+                    compensation_decide,
+                    by=self.manager,
+                    compensation_id=compensation.pk,
+                    approve=decision["approve"],
+                    note=decision["note"],
+                )
+                dates["decided_at"] = self.last_at
+            Compensation.objects.filter(pk=compensation.pk).update(**dates)
+            if offer.get("deliver"):
+                when = self.clock.tick()
+                self.call(
+                    compensation_deliver,
+                    at=when,
+                    compensation_id=compensation.pk,
+                    delivered_on=timezone.localdate(when),
+                )
+
+    def work_follow_up(self) -> None:
+        for row in self.spec.get("follow_ups", []):
+            due_on = self.clock.due(row)
+            follow_up = self.call(
+                follow_up_schedule, due_on=due_on, purpose=row["purpose"]
+            )
+            if status := row["status"]:
+                late = status == FOLLOW_UP_LATE
+                day = due_on + dt.timedelta(days=LATE_BY_DAYS if late else 0)
+                settled = self.clock.on(day, 11 if late else 14)
+                self.call(
+                    follow_up_settle,
+                    at=settled,
+                    follow_up_id=follow_up.pk,
+                    status=FollowUpStatus.DONE if late else status,
+                    notes=row["notes"],
+                )
+                FollowUp.objects.filter(pk=follow_up.pk).update(settled_at=settled)
+
+    def make_promises(self, step: Step) -> None:
+        """Promises made in this step; settled on (or, if missed, after) the day."""
+        for row in self.spec.get("promises", []):
+            if row["step"] != step:
+                continue
+            due_on = self.clock.due(row)
+            promise = self.call(
+                promise_make, description=row["description"], due_on=due_on
+            )
+            dates = {"created_at": self.last_at}
+            if (kept := row["kept"]) is not None:
+                day = due_on if kept else due_on + dt.timedelta(days=1)
+                settled = self.clock.on(day, 16 if kept else 10)
+                self.call(promise_settle, at=settled, promise_id=promise.pk, kept=kept)
+                dates["settled_at"] = settled
+            Promise.objects.filter(pk=promise.pk).update(**dates)
+
+    def date_the_case(self) -> None:
+        """Move the case and its step periods to the demo's timeline."""
+        times = self.clock.times
+        periods = list(StepPeriod.objects.filter(case_id=self.case_id).order_by("pk"))
+        if len(periods) != len(times):
+            raise ValueError("Demo case moved a different number of times.")
+        closed = self.spec["step"] == Step.CLOSED
+        # Each period ends when the next begins; the closed period is a moment.
+        ends = [*times[1:], times[-1] if closed else None]
+        for period, entered, completed in zip(periods, times, ends, strict=True):
+            due_at = None
+            if period.step != Step.CLOSED:
+                due_at = deadlines(self.team, period.step, entered)[1]
+            StepPeriod.objects.filter(pk=period.pk).update(
+                entered_at=entered, completed_at=completed, due_at=due_at
+            )
+        Case.objects.filter(pk=self.case_id).update(
+            opened_at=times[0],
+            step_entered_at=times[-1],
+            closed_at=times[-1] if closed else None,
+            updated_at=self.clock.latest,
+        )
