@@ -23,7 +23,7 @@ from cases.models import (
     TimelineEntry,
     User,
 )
-from cases.notifications.deliver import retry_failed
+from cases.notifications.requeue import retry_failed
 
 
 class MembershipInline(admin.TabularInline):

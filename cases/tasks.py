@@ -7,7 +7,7 @@ a queued task, so a lost or repeated task loses or duplicates nothing.
 from celery import shared_task
 from django.core.cache import cache
 
-from cases.notifications import deliver, due
+from cases.notifications import deliver, due, requeue
 
 
 @shared_task
@@ -31,4 +31,4 @@ def send_outbox() -> int:
 @shared_task(ignore_result=True)
 def release_stuck() -> int:
     """Put messages whose sender died mid-send back in the queue."""
-    return deliver.release_stuck()
+    return requeue.release_stuck()

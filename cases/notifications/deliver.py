@@ -10,26 +10,27 @@ last send. Delivery is at least once: a sender that dies after SMTP accepted
 a message but before it recorded its group makes the group's messages go out
 again once the lease runs out, with the same Message-IDs, so mail clients and
 servers can tell they are the same messages.
+
+Beside it: skip.py decides which claimed messages should no longer go out,
+nudge.py asks workers to send once a transaction commits, and requeue.py puts
+stuck and failed messages back in the queue.
 """
 
 import logging
 import smtplib
-import threading
-import weakref
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from celery import current_app
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, IntegerField, Value
-from django.db.models.query import EmptyQuerySet
+from django.db.models import F
 from django.utils import timezone
 
-from cases.choices import NotificationKind, OutboxStatus
-from cases.models import UNMUTABLE_KINDS, Case, OutboxMessage
+from cases.choices import OutboxStatus
+from cases.models import OutboxMessage
 from cases.notifications import render as rendering
+from cases.notifications.skip import skip_reason, visible_cases
 
 logger = logging.getLogger(__name__)
 
@@ -52,19 +53,6 @@ GROUP_SIZE = 25
 # and shows in the admin, which can retry it.
 MAX_ATTEMPTS = 10
 MAX_BACKOFF_MINUTES = 60
-
-# Addressed to the case owner: once someone else owns the case, or it closed,
-# they are moot; the new owner's reminder is recorded under its own key.
-OWNER_KINDS = frozenset(
-    {
-        NotificationKind.FOLLOW_UP_REMINDER,
-        NotificationKind.PROMISE_REMINDER,
-        NotificationKind.PROGRESS_REPORT,
-        NotificationKind.STEP_WARNING,
-        # "You now own the case" is untrue once it was handed on again.
-        NotificationKind.CASE_REASSIGNED,
-    }
-)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -124,7 +112,7 @@ def send_due(*, limit: int | None = None) -> int:
         if len(ids) < limit:
             break
     else:
-        _enqueue_send()
+        enqueue_send()
     return sent
 
 
@@ -313,56 +301,6 @@ class _Outcomes:
         return sent
 
 
-def visible_cases(messages: list[OutboxMessage]) -> set[tuple[int, int]]:
-    """(recipient id, case id) for the messages whose recipient may still see
-    the case, in one query however many recipients: each recipient's cases
-    through Case.objects.for_user, the one place that decides who sees what."""
-    cases: dict[int, set[int]] = defaultdict(set)
-    recipients = {}
-    for message in messages:
-        if message.case_id is not None:
-            cases[message.recipient_id].add(message.case_id)
-            recipients[message.recipient_id] = message.recipient
-    queries = []
-    for user_id, case_ids in cases.items():
-        seen = Case.objects.for_user(recipients[user_id]).filter(pk__in=case_ids)
-        if isinstance(seen, EmptyQuerySet):
-            continue
-        queries.append(
-            seen.order_by()
-            .annotate(seen_by=Value(user_id, output_field=IntegerField()))
-            .values_list("seen_by", "pk")
-        )
-    if not queries:
-        return set()
-    first, *rest = queries
-    return set(first.union(*rest, all=True) if rest else first)
-
-
-def skip_reason(message: OutboxMessage, *, visible: set[tuple[int, int]]) -> str:
-    """Why this message should no longer go out; empty when it should.
-
-    `visible` holds the (recipient id, case id) pairs visible_cases() found.
-    """
-    recipient = message.recipient
-    if not recipient.is_active:
-        return "Not sent: the recipient's account is deactivated."
-    if not recipient.email:
-        return "Not sent: the recipient has no email address."
-    muted = recipient.muted_kinds if isinstance(recipient.muted_kinds, list) else []
-    if message.kind in muted and message.kind not in UNMUTABLE_KINDS:
-        return "Not sent: the recipient turned this kind of notification off."
-    case = message.case
-    if message.kind in OWNER_KINDS:
-        if case is None or case.owner_id != recipient.pk:
-            return "Not sent: the recipient no longer owns the case."
-        if case.is_closed:
-            return "Not sent: the case is closed."
-    if case is not None and (recipient.pk, case.pk) not in visible:
-        return "Not sent: the recipient can no longer see the case."
-    return ""
-
-
 # The server answered with a code; the connection is still usable after these.
 ANSWERS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
 
@@ -390,98 +328,12 @@ def describe(exc: OSError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def release_stuck(
-    *, lease_seconds: int = LEASE_SECONDS, now: datetime | None = None
-) -> int:
-    """Take back claims older than the lease (their sender died mid-send).
-
-    A row that has already used up its attempts fails instead of going round
-    again: a message that kills its sender every time must stop somewhere.
-    """
-    now = now or timezone.now()
-    stuck = OutboxMessage.objects.filter(
-        status=OutboxStatus.SENDING,
-        claimed_at__lt=now - timedelta(seconds=lease_seconds),
-    )
-    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=OutboxStatus.FAILED,
-        last_error=f"Gave up: the sender stopped mid-send {MAX_ATTEMPTS} times.",
-    )
-    released = stuck.update(status=OutboxStatus.PENDING, claimed_at=None)
-    if released or failed:
-        logger.warning(
-            "Outbox: released %s stuck message(s), failed %s", released, failed
-        )
-    return released
-
-
-def retry_failed(ids) -> int:
-    """Put failed messages back in the queue, due now (from the admin).
-
-    Attempts are kept: a message that already used them all gets one more try.
-    """
-    updated = OutboxMessage.objects.filter(
-        pk__in=list(ids), status=OutboxStatus.FAILED
-    ).update(status=OutboxStatus.PENDING, due_at=timezone.now(), claimed_at=None)
-    if updated:
-        enqueue_send_after_commit(updated)
-    return updated
-
-
-# The nudge waiting for this thread's transaction to commit, held weakly:
-# Django holds the callbacks it will run on commit, and lets go of them when
-# the transaction (or the savepoint they were registered in) rolls back, so
-# a live reference here is a nudge that will still run.
-_waiting = threading.local()
-
-
-def enqueue_send_after_commit(messages: int = 1) -> None:
-    """Ask workers to send once the current transaction commits.
-
-    Only a nudge: if the broker is down, beat's send-outbox run picks the
-    messages up from the database within a minute. Asked once per
-    transaction, for all the `messages` it records together. (Messages
-    recorded in a savepoint that rolls back still count towards the nudge of
-    the transaction around it: at worst one send task too many is asked for.)
-    """
-    held = getattr(_waiting, "nudge", None)
-    nudge = held() if held is not None else None
-    if nudge is not None and not nudge.ran:
-        nudge.messages += messages
-        return
-    nudge = _SendNudge(messages)
-    _waiting.nudge = weakref.ref(nudge)
-    transaction.on_commit(nudge)
-
-
-def senders_for(messages: int) -> int:
-    """How many send tasks to ask for: one per batch, at most OUTBOX_SENDERS.
-
-    Side by side they split the rows (claim_batch skips locked ones), so ten
-    thousand reminders due at 08:00 go out in parallel, not one batch after
-    another.
-    """
-    batches = -(-messages // BATCH_SIZE)
-    return max(1, min(settings.OUTBOX_SENDERS, batches))
-
-
-class _SendNudge:
-    """The on-commit callback; counts the messages of its transaction."""
-
-    def __init__(self, messages: int):
-        self.messages = messages
-        self.ran = False
-
-    def __call__(self) -> None:
-        self.ran = True
-        _enqueue_send(senders_for(self.messages))
-
-
 # Asked for by name: cases.tasks calls this module, not the other way round.
 SEND_TASK = "cases.tasks.send_outbox"
 
 
-def _enqueue_send(tasks: int = 1) -> None:
+def enqueue_send(tasks: int = 1) -> None:
+    """Ask for `tasks` send tasks now; if the broker is down, beat sends."""
     try:
         for _ in range(tasks):
             current_app.send_task(SEND_TASK)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import access
 from cases.choices import NotificationKind, Role
 from cases.models import Case, OutboxMessage, User
-from cases.notifications.deliver import enqueue_send_after_commit
+from cases.notifications.nudge import enqueue_send_after_commit
 
 # Keys looked up and rows inserted per query (SQLite allows 32,766 variables).
 CHUNK = 1000

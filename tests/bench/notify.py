@@ -68,7 +68,7 @@ from cases.choices import (
 from cases.models import Case, FollowUp, Membership, OutboxMessage, Team, User
 from cases.models import Client as ClientCompany
 from cases.notifications import deliver as outbox
-from cases.notifications import due
+from cases.notifications import due, moments, reminders
 from cases.notifications import render as render_module
 from tests.bench.smtp_sink import FORK, Breakdown, SmtpServer, describe_sample
 
@@ -199,7 +199,7 @@ class Command(BaseCommand):
                     EMAIL_USE_SSL=False,
                     EMAIL_TIMEOUT=None,
                 ),
-                mock.patch.object(outbox, "_enqueue_send", lambda tasks=1: None),
+                mock.patch.object(outbox, "enqueue_send", lambda tasks=1: None),
             ):
                 self.stdout.write(
                     f"SMTP sink on 127.0.0.1:{server.port} (in a {sink}); "
@@ -352,7 +352,7 @@ class Command(BaseCommand):
         """The plan of the sweep's SELECT ... SKIP LOCKED over follow-ups."""
         return self.explain(
             "The sweep's follow-up query (follow_up_reminders in sweep_due)",
-            lambda: due.follow_up_reminders(moment),
+            lambda: reminders.follow_up_reminders(moment),
             table=FollowUp._meta.db_table,
         )
 
@@ -442,13 +442,13 @@ class Command(BaseCommand):
             ).select_related("case__owner", "case__team", "case__client")
             for row in rows:
                 # The same messages as the sweep's, recorded one at a time.
-                for owed in due.remind(
+                for owed in reminders.remind(
                     now=moment,
                     case=row.case,
                     kind=KIND,
-                    key=due.follow_up_key(row),
+                    key=reminders.follow_up_key(row),
                     due_on=row.due_on,
-                    context=due.follow_up_context(row),
+                    context=reminders.follow_up_context(row),
                 ):
                     _, new = OutboxMessage.objects.get_or_create(
                         dedupe_key=owed.dedupe_key,
@@ -693,10 +693,11 @@ def bench_moment(owner: User, team: Team) -> tuple[dt.date, dt.datetime]:
     latest = timezone.now() - dt.timedelta(minutes=1)
     day = latest.astimezone(zone).date()
     while (
-        day.weekday() not in calendar.WEEKDAYS or due.local_morning(day, zone) > latest
+        day.weekday() not in calendar.WEEKDAYS
+        or moments.local_morning(day, zone) > latest
     ):
         day -= dt.timedelta(days=1)
-    return day, due.local_morning(day, zone) + dt.timedelta(minutes=1)
+    return day, moments.local_morning(day, zone) + dt.timedelta(minutes=1)
 
 
 def load() -> str:

@@ -15,15 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from cases.choices import OutboxStatus
 from cases.models import Membership, OutboxMessage
 from cases.notifications import deliver as outbox
-from cases.notifications.deliver import (
-    LEASE_SECONDS,
-    RENEW_AFTER_SECONDS,
-    release_stuck,
-    send_due,
-)
+from cases.notifications.deliver import LEASE_SECONDS, RENEW_AFTER_SECONDS, send_due
 from cases.notifications.ids import message_id_for
 from cases.notifications.record import outbox_add
 from cases.notifications.render import render
+from cases.notifications.requeue import release_stuck
 from tests.factories import UserFactory, make_case
 
 

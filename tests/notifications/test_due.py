@@ -21,7 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from cases.casework.services import compensation, promises, review, steps
 from cases.choices import CompensationKind, FollowUpStatus, NotificationKind, Role, Step
 from cases.models import FollowUp, OutboxMessage
-from cases.notifications.due import next_sensible_time, sweep_due
+from cases.notifications import deliver as outbox
+from cases.notifications.due import sweep_due
+from cases.notifications.moments import next_sensible_time
 from tests.factories import ClientFactory, UserFactory, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -834,12 +836,10 @@ def test_a_follow_up_held_by_another_transaction_is_left_for_the_next_sweep(
 def test_a_sweep_asks_a_worker_to_send_once_per_part_not_per_message(
     time_machine, monkeypatch, team, account_manager, sales_manager
 ):
-    from cases.notifications import deliver as outbox
-
     time_machine.move_to(MONDAY_TEN, tick=False)
     _busy_week(account_manager, sales_manager)
     nudges = []
-    monkeypatch.setattr(outbox, "_enqueue_send", lambda tasks=1: nudges.append(tasks))
+    monkeypatch.setattr(outbox, "enqueue_send", lambda tasks=1: nudges.append(tasks))
     moment = at(2026, 11, 26, 8, 0)
     time_machine.move_to(moment, tick=False)
     created = sweep_due(now=moment)

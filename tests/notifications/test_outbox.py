@@ -23,17 +23,11 @@ from cases.casework.services.review import case_reassign
 from cases.choices import OutboxStatus, Step
 from cases.models import Membership, OutboxMessage
 from cases.notifications import deliver as outbox
-from cases.notifications.deliver import (
-    MAX_ATTEMPTS,
-    claim_batch,
-    deliver,
-    release_stuck,
-    retry_failed,
-    send_due,
-)
+from cases.notifications.deliver import MAX_ATTEMPTS, claim_batch, deliver, send_due
 from cases.notifications.ids import message_id_for
 from cases.notifications.record import Owed, outbox_add, outbox_record
 from cases.notifications.render import render
+from cases.notifications.requeue import release_stuck, retry_failed
 from tests.factories import make_case, walk_to
 from tests.notifications.conftest import START
 

@@ -1,0 +1,71 @@
+"""What every part of the sweep shares: when a message's moment has come.
+
+A moment (08:00 local on a follow-up's date, a step's warning point...) moves
+to a sensible time in the recipient's time zone, and is due from then until
+CATCH_UP later; cases.notifications.due explains the rules. Also here: whether
+a recipient still wants a kind of message, and the lock each part takes on the
+rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from cases.calendar import WorkCalendar, user_zone
+from cases.models import User
+
+# A moment more than this late is no longer worth sending.
+CATCH_UP = dt.timedelta(days=1)
+# The furthest a moment moves to a sensible time: Friday 18:00 to Monday 08:00
+# is 62 hours, plus an hour for a clock change.
+MAX_SHIFT = dt.timedelta(hours=63)
+# How far back the queries look for moments whose sensible time may just have
+# come: shifted by at most MAX_SHIFT, then recorded within CATCH_UP.
+LOOKBACK = MAX_SHIFT + CATCH_UP
+
+
+# Sensible local times: the reminder calendar of cases.calendar.
+
+
+def sensible_time(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """`moment`, or the next weekday 08:00 in `zone` if it falls outside
+    08:00-18:00 or on a weekend. Returned in UTC."""
+    return WorkCalendar.for_reminders(zone).next_open(moment)
+
+
+def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetime:
+    """When a message about `moment` should reach `user`: the moment itself in
+    working hours of the user's time zone, else the next weekday 08:00 local.
+
+    Urgent messages (escalations, second drops) follow the same rule: a case
+    overdue at 3 a.m. is worth an email at 8, not at 3.
+    """
+    return sensible_time(moment, user_zone(user, team))
+
+
+def local_morning(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """08:00 on `day` in `zone`, in UTC."""
+    return WorkCalendar.for_reminders(zone).opening(day)
+
+
+def arrived(at: dt.datetime, now: dt.datetime) -> bool:
+    """The moment has come, and is not so old that the message is stale."""
+    return at <= now < at + CATCH_UP
+
+
+def wants(user: User, kind: str) -> bool:
+    """Does `user` still take messages of `kind` (active, the kind not muted)?"""
+    muted = user.muted_kinds if isinstance(user.muted_kinds, list) else []
+    return user.is_active and kind not in muted
+
+
+def claim_rows(rows):
+    """Lock the rows a part reads (SELECT ... FOR NO KEY UPDATE SKIP LOCKED).
+
+    Two sweeps at once then split the rows instead of both doing the work,
+    and a row someone is editing is left for the next sweep, a minute later.
+    NO KEY: inserting outbox rows that point at a locked case does not wait.
+    SQLite has no row locks; there one writer at a time does the same.
+    """
+    return rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
