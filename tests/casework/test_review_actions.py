@@ -94,9 +94,8 @@ def test_the_reassign_list_offers_the_teams_other_active_account_managers(
         return [str(u) for u in sorted(users, key=key)]
 
     client.force_login(sales_manager)
-    for _ in range(2):  # the second page runs the list's SQL compiled by the first
-        html = client.get(case.get_absolute_url()).content.decode()
-        assert select_options(html, "reassign-owner") == names(teammate, zed)
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert select_options(html, "reassign-owner") == names(teammate, zed)
     # After the hand-over the list leaves out the new owner, not the old one.
     post(client, case, "reassign", {"reassign-owner": teammate.pk})
     html = client.get(case.get_absolute_url()).content.decode()

@@ -127,10 +127,9 @@ def test_the_team_and_owner_lists_offer_exactly_whom_the_user_may_see(
     owners = User.objects.filter(memberships__team__in=teams).distinct()
     if who != "administrator":
         assert [t.name for t in teams] == ["Enterprise"]
-    for _ in range(2):  # the second page runs the lists' SQL compiled by the first
-        html = listed(client)
-        assert select_options(html, "team") == [t.name for t in teams]
-        assert select_options(html, "owner") == [str(u) for u in owners]
+    html = listed(client)
+    assert select_options(html, "team") == [t.name for t in teams]
+    assert select_options(html, "owner") == [str(u) for u in owners]
     if who != "administrator":
         assert "charlie" not in html.lower() and "Midmarket" not in html
 
