@@ -1,4 +1,5 @@
-"""A real SMTP server on 127.0.0.1 for the sender to talk to.
+"""A real SMTP server on 127.0.0.1 for the sender to talk to, and Celery's
+send_task recorded instead of reaching the broker.
 
 `smtp_sink` records every message it accepts and how many connections it saw,
 and can answer like a real server in trouble: 451 (try later) to the next few
@@ -13,6 +14,9 @@ from email.message import EmailMessage
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from celery import current_app
+
+from cases import tasks
 
 
 class Sink:
@@ -94,6 +98,19 @@ def smtp_sink(settings):
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The send tasks asked of Celery, instead of the broker: True for each
+    send_outbox."""
+    calls = []
+
+    def send_task(name, *args, **kwargs):
+        calls.append(name == tasks.send_outbox.name)
+
+    monkeypatch.setattr(current_app, "send_task", send_task)
+    return calls
 
 
 @pytest.fixture

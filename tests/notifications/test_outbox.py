@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from cases import tasks
 from cases.casework.services.review import case_reassign
 from cases.choices import OutboxStatus, Step
 from cases.models import Membership, OutboxMessage
@@ -519,19 +518,6 @@ def test_an_email_without_a_case_links_to_mend_itself(sales_manager):
 
 
 # Enqueueing.
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The send tasks asked of Celery, instead of the broker: True for each
-    send_outbox."""
-    calls = []
-
-    def send_task(name, *args, **kwargs):
-        calls.append(name == tasks.send_outbox.name)
-
-    monkeypatch.setattr(current_app, "send_task", send_task)
-    return calls
 
 
 def test_nothing_is_enqueued_for_a_case_whose_logging_rolls_back(
