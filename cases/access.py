@@ -90,6 +90,23 @@ def oversees_teams(user) -> bool:
     return reach(user, "manage") != NONE
 
 
+def gets_manager_alerts(user) -> bool:
+    """Alerts, approvals and escalations go to a team's sales managers, and to
+    administrators when a team has none (see notifications.record)."""
+    return is_sales_manager(user) or is_administrator(user)
+
+
+# The same rules as role_of, for User queries: a superuser is an
+# administrator whatever role is stored.
+
+
 def administrators_q() -> Q:
-    """The users who are administrators, for a User query."""
     return Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True)
+
+
+def sales_managers_q() -> Q:
+    return Q(role=Role.SALES_MANAGER, is_superuser=False)
+
+
+def account_managers_q() -> Q:
+    return Q(role=Role.ACCOUNT_MANAGER, is_superuser=False)

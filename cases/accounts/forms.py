@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator
 
+from cases import access
 from cases.choices import NotificationKind
 from cases.models import UNMUTABLE_KINDS, User
 from cases.notifications.record import password_reset_record
@@ -38,6 +39,16 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         html_email_template_name=None,
     ):
         password_reset_record(user=context["user"])
+
+
+# Sent to a team's sales managers, or its administrators when it has none.
+MANAGER_ALERTS = frozenset(
+    {
+        NotificationKind.CASE_LOGGED,
+        NotificationKind.APPROVAL_NEEDED,
+        NotificationKind.STEP_ESCALATION,
+    }
+)
 
 
 class NotificationSettingsForm(forms.ModelForm):
@@ -72,15 +83,17 @@ class NotificationSettingsForm(forms.ModelForm):
         ]
         self.fields["reminder_lead_days"].validators.append(MaxValueValidator(30))
         self.fields["reminder_lead_days"].widget.attrs["max"] = 30
-        if not self.instance.is_sales_manager:
+        # Emails someone never gets mean nothing to them: offer only theirs.
+        never = set()
+        if not access.is_sales_manager(self.instance):
             del self.fields["digest_day"]
-            # Manager-only emails mean nothing to someone who never gets them.
-            manager_only = {"case_logged", "approval_needed", "step_escalation",
-                            "weekly_digest"}  # fmt: skip
-            self.fields["muted_kinds"].choices = [
-                (k, label)
-                for k, label in self.fields["muted_kinds"].choices
-                if k not in manager_only
-            ]
+            never.add(NotificationKind.WEEKLY_DIGEST)
+        if not access.gets_manager_alerts(self.instance):
+            never |= MANAGER_ALERTS
+        self.fields["muted_kinds"].choices = [
+            (k, label)
+            for k, label in self.fields["muted_kinds"].choices
+            if k not in never
+        ]
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -15,8 +15,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from cases import access
 from cases.access import ALL, NONE
-from cases.choices import FollowUpStatus, PromiseStatus, Role
+from cases.choices import FollowUpStatus, PromiseStatus
 from cases.models import (
     Apology,
     Case,
@@ -157,5 +158,5 @@ def home_figures(user: User) -> dict:
 def reassign_choices(case) -> QuerySet[User]:
     """Account managers of the case's team, other than the current owner."""
     return User.objects.filter(
-        role=Role.ACCOUNT_MANAGER, is_active=True, memberships__team=case.team_id
+        access.account_managers_q(), is_active=True, memberships__team=case.team_id
     ).exclude(pk=case.owner_id)

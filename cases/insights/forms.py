@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 
 from cases import access
-from cases.choices import Role
 from cases.forms import DateInput, MendForm
 from cases.insights import Period
 from cases.models import Team, User
@@ -55,7 +54,7 @@ class InsightsForm(MendForm):
             self.fields["team"].queryset = teams
             self.fields["owner"].queryset = (
                 User.objects.filter(
-                    memberships__team__in=teams, role=Role.ACCOUNT_MANAGER
+                    access.account_managers_q(), memberships__team__in=teams
                 )
                 .distinct()
                 .order_by("first_name", "last_name", "username")

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import dateformat
 
+from cases import access
 from cases.calendar import REMINDER_START, user_zone
-from cases.choices import Approval, NotificationKind, PromiseStatus, Role, Step
+from cases.choices import Approval, NotificationKind, PromiseStatus, Step
 from cases.models import (
     Case,
     Client,
@@ -51,7 +52,7 @@ def weekly_digests(now: dt.datetime) -> int:
     days = {(weekday + shift) % 7 for shift in (-1, 0, 1)}
     managers = claim_rows(
         User.objects.filter(
-            role=Role.SALES_MANAGER, is_active=True, digest_day__in=days
+            access.sales_managers_q(), is_active=True, digest_day__in=days
         )
     ).prefetch_related(
         Prefetch(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from cases import access
-from cases.choices import NotificationKind, Role
+from cases.choices import NotificationKind
 from cases.models import Case, OutboxMessage, User
 from cases.notifications.nudge import enqueue_send_after_commit
 
@@ -25,7 +25,7 @@ def managers_of(case: Case) -> list[User]:
     """The team's sales managers; administrators when a team has none."""
     managers = list(
         User.objects.filter(
-            role=Role.SALES_MANAGER, memberships__team=case.team, is_active=True
+            access.sales_managers_q(), memberships__team=case.team, is_active=True
         )
     )
     if managers:

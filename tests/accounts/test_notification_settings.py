@@ -58,6 +58,19 @@ def test_account_managers_are_not_offered_manager_only_emails(
     assert 'value="weekly_digest"' in html
 
 
+def test_administrators_can_mute_the_alerts_they_get_for_teams_without_a_manager(
+    client, administrator
+):
+    """A team without a sales manager alerts its administrators, so they are
+    offered those kinds; the weekly digest goes to sales managers only."""
+    client.force_login(administrator)
+    html = client.get(reverse("notification_settings")).content.decode()
+    for kind in ("case_logged", "approval_needed", "step_escalation"):
+        assert f'value="{kind}"' in html
+    assert 'value="weekly_digest"' not in html
+    assert "digest_day" not in html
+
+
 def test_the_emails_about_a_case_can_be_muted_but_a_password_reset_cannot(
     client, account_manager
 ):
