@@ -4,6 +4,7 @@ from django.db import models
 
 from cases import access
 from cases.access import ALL, NONE, TEAMS
+from cases.choices import Step
 
 
 class TeamScopedQuerySet(models.QuerySet):
@@ -47,6 +48,16 @@ class TeamQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
+    def for_logging(self, user):
+        """The teams a user may log a dropped ball for: the ones they are in.
+
+        The author owns the new case, and a case's owner is one of its team,
+        so administrators too log only for their own teams.
+        """
+        if access.role_of(user) is None:
+            return self.none()
+        return self.filter(memberships__user=user)
+
 
 class CaseQuerySet(TeamScopedQuerySet):
     owner_field = "owner"
@@ -59,4 +70,4 @@ class CaseQuerySet(TeamScopedQuerySet):
         return visible
 
     def open(self):
-        return self.exclude(step="closed")
+        return self.exclude(step=Step.CLOSED)

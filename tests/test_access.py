@@ -8,7 +8,7 @@ from cases.casework.forms.cases import teams_for
 from cases.casework.services.cases import case_open
 from cases.choices import Role
 from cases.exceptions import NotAllowed
-from cases.models import Case, Team
+from cases.models import Case, Team, User
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,5 +79,25 @@ def test_case_open_refuses_a_team_its_author_is_not_in(account_manager, other_te
 
 def test_teams_for_a_new_case_follow_the_same_rules(account_manager, team, other_team):
     assert list(teams_for(account_manager)) == [team]
-    admin = UserFactory(role=Role.ADMINISTRATOR)
-    assert set(teams_for(admin)) == set(Team.objects.all())
+    # An administrator sees every team but logs only for those they are in.
+    admin = UserFactory(role=Role.ADMINISTRATOR, teams=[other_team])
+    assert list(teams_for(admin)) == [other_team]
+    assert set(Team.objects.for_user(admin)) == {team, other_team}
+    with pytest.raises(NotAllowed, match="team you are in"):
+        case_open(
+            by=admin,
+            team=team,
+            client=ClientFactory(team=team),
+            commitment="Training",
+            what_happened="It did not happen",
+            severity="high",
+        )
+
+
+def test_user_queries_count_a_superuser_as_an_administrator(team):
+    superuser = UserFactory(role=Role.SALES_MANAGER, is_superuser=True, teams=[team])
+    manager = UserFactory(role=Role.SALES_MANAGER, teams=[team])
+    users = User.objects.filter(memberships__team=team)
+    assert set(users.filter(access.sales_managers_q())) == {manager}
+    assert set(users.filter(access.administrators_q())) == {superuser}
+    assert access.gets_manager_alerts(superuser) and access.gets_manager_alerts(manager)

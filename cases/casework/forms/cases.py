@@ -22,7 +22,7 @@ TEXT = {"maxlength": None}
 
 def teams_for(user):
     """The teams a user may log a dropped ball for (the role rules decide)."""
-    return Team.objects.for_user(user)
+    return Team.objects.for_logging(user)
 
 
 class CaseOpenForm(OneTimeForm):

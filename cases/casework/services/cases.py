@@ -90,7 +90,7 @@ def case_open(
     submission_key: uuid.UUID | None = None,
 ) -> Case:
     """Log a dropped ball: the case starts in Acknowledge and the manager is alerted."""
-    if not Team.objects.for_user(by).filter(pk=team.pk).exists():
+    if not Team.objects.for_logging(by).filter(pk=team.pk).exists():
         raise NotAllowed("You can log a dropped ball only for a team you are in.")
     submission_claim(submission_key)
     if client is None:
@@ -180,10 +180,7 @@ def case_update_details(
     """Edit what the Acknowledge step captured."""
     case = case_lock(case_id=case_id, by=by)
     # Like every step record, the details are read-only once the case is closed.
-    if case.is_closed:
-        raise NotAllowed(
-            "This case is closed. A manager can reopen it by sending it back."
-        )
+    ensure_open(case)
     check_version(case, version)
     before = _details_of(case)
     case.commitment = commitment
@@ -330,6 +327,6 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         case=case,
         step=step,
         entered_at=now,
-        completed_at=now if step == "closed" else None,
+        completed_at=now if step == Step.CLOSED else None,
         due_at=case.step_due_at,
     )
