@@ -71,9 +71,6 @@ def _required(name: str) -> str:
 
 
 DEBUG = _bool("DEBUG", default=False)
-# On only in the test suite's settings (tests/settings.py), which also set
-# what a test run needs instead of the deployment settings below.
-TESTING = False
 
 SECRET_KEY = _required("SECRET_KEY")
 if DEBUG:

@@ -12,9 +12,6 @@ recovery.settings itself.
 from recovery.settings import *  # noqa: F403
 from recovery.settings import LOGGING, STORAGES
 
-# seed_demo runs without --force (pytest-django turns DEBUG off in tests).
-TESTING = True
-
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

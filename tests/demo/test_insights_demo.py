@@ -30,7 +30,7 @@ def fast_hasher(settings):
 @pytest.fixture
 def page(client):
     """The insights page at its default period, as the demo person named."""
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
 
     def open_as(username):
         client.force_login(User.objects.get(username=username))

@@ -47,7 +47,7 @@ def fast_hasher(settings):
 
 def seed() -> list[str]:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)  # tests run with DEBUG off
     return out.getvalue().splitlines()
 
 

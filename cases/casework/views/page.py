@@ -5,7 +5,7 @@ from cases.casework.actions import ACTIONS
 from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
-from cases.choices import ROOT_CAUSE_QUESTIONS, Step
+from cases.choices import ROOT_CAUSE_QUESTIONS, PromiseStatus, Step, TimelineKind
 from cases.workflow import ORDER, WORKING_STEPS, missing_for
 
 # Forms each step shows, by the action name that receives them.
@@ -63,7 +63,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         (
             entry
             for entry in case.timeline.all()
-            if entry.kind == "sent_back" and entry.at >= case.step_entered_at
+            if entry.kind == TimelineKind.SENT_BACK and entry.at >= case.step_entered_at
         ),
         None,
     )
@@ -83,6 +83,8 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         ],
         "is_last_working_step": case.step == Step.FOLLOW_UP,
         "sent_back": sent_back,
-        "second_drops": sum(p.status == "missed" for p in case.promises.all()),
+        "second_drops": sum(
+            p.status == PromiseStatus.MISSED for p in case.promises.all()
+        ),
         "clock": step_clock(case),
     }

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force and not settings.TESTING:
+        if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with public passwords; "
                 "it runs only with DEBUG on, or with --force."
