@@ -15,7 +15,7 @@ from cases.forms import MendForm
 from cases.models import Case, Contact
 from cases.review.filters import CaseFilter
 from cases.workflow import WORKING_STEPS
-from tests.factories import ClientFactory, make_case, walk_to
+from tests.factories import ClientFactory, case_in_step, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +137,7 @@ JUNK = {
 @pytest.fixture
 def case_at(account_manager, sales_manager):
     def _at(step):
-        case = make_case(account_manager)
-        return walk_to(case, step, account_manager)
+        return case_in_step(step, owner=account_manager)
 
     return _at
 

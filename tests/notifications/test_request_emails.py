@@ -15,7 +15,7 @@ from cases.choices import OutboxStatus, Step
 from cases.models import OutboxMessage
 from cases.notifications.deliver import send_due
 from cases.notifications.ids import message_id_for
-from tests.factories import ClientFactory, make_case, walk_to
+from tests.factories import ClientFactory, case_in_step, make_case
 from tests.notifications.conftest import Sink, free_port
 
 # Far below the 30 s a hanging SMTP conversation would cost.
@@ -72,14 +72,17 @@ def keys(kind: str) -> list[str]:
 def test_with_the_mail_server_down_actions_answer_and_their_emails_follow_later(
     client, clock, closed_port, account_manager, sales_manager, teammate
 ):
-    case = walk_to(make_case(account_manager), Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     client.force_login(sales_manager)
     answers = [
         timed_post(client, action(case, "comment"), {"comment-text": "Call them"}),
         timed_post(
             client,
             action(case, "send_back"),
-            {"send_back-version": 1, "send_back-reason": "Name the whole team"},
+            {
+                "send_back-version": case.version,
+                "send_back-reason": "Name the whole team",
+            },
         ),
         timed_post(client, action(case, "reassign"), {"reassign-owner": teammate.pk}),
     ]
@@ -146,14 +149,17 @@ def test_a_client_name_with_a_line_break_never_breaks_an_email(
     client, smtp_sink, account_manager, sales_manager, team
 ):
     name = "Harbour\nLogistics\r\nLtd"
-    case = make_case(account_manager, client=ClientFactory(team=team, name=name))
-    walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = case_in_step(
+        Step.ROOT_CAUSE,
+        owner=account_manager,
+        client=ClientFactory(team=team, name=name),
+    )
     client.force_login(sales_manager)
 
     comment = client.post(action(case, "comment"), {"comment-text": "Call them"})
     back = client.post(
         action(case, "send_back"),
-        {"send_back-version": 1, "send_back-reason": "Name the whole team"},
+        {"send_back-version": case.version, "send_back-reason": "Name the whole team"},
     )
 
     assert (comment.status_code, back.status_code) == (302, 302)
