@@ -12,6 +12,7 @@ import contextlib
 import os
 
 import pytest
+from django.conf import settings
 
 from cases.choices import Role
 from recovery.celery import app
@@ -48,8 +49,6 @@ def _is_xdist_controller(config) -> bool:
 def pytest_sessionstart(session):
     if not IN_CI:
         return
-    from django.conf import settings
-
     engine = settings.DATABASES["default"]["ENGINE"]
     if "postgresql" not in engine:
         pytest.exit(f"CI must test against PostgreSQL, not {engine}.", returncode=3)

@@ -13,7 +13,7 @@ from cases import urls
 from cases.casework.actions import ACTIONS
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
-from tests.factories import ClientFactory, case_in_step
+from tests.factories import ClientFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +127,6 @@ def test_another_teams_user_finds_no_trace_of_the_case_anywhere(
 
 
 def test_another_teams_manager_finds_no_trace_either(client, secret_case, other_team):
-    from tests.factories import UserFactory
-
     manager = UserFactory(username="olga", role="sales_manager", teams=[other_team])
     client.force_login(manager)
     for method, url in case_urls(secret_case):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from cases.choices import ROOT_CAUSE_QUESTIONS
 from cases.models import Case
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ClientFactory, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -168,8 +168,6 @@ def test_two_people_saving_the_same_case_the_second_is_told_and_keeps_their_text
 def test_choosing_a_client_shows_its_history_before_saving(
     page, live_server, sign_in, account_manager, sales_manager, team
 ):
-    from tests.factories import ClientFactory, make_case
-
     acme = ClientFactory(team=team, name="Acme")
     make_case(account_manager, client=acme, commitment="Missed delivery in May")
     make_case(account_manager, client=acme, commitment="Missed delivery in June")

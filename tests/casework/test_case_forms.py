@@ -2,13 +2,17 @@
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework.services.cases import case_advance, case_send_back
+from cases.casework.services.compensation import compensation_offer
+from cases.choices import Step
 from cases.models import Case, Client, Option
-from tests.factories import ClientFactory, fill_step, make_case
+from tests.factories import ClientFactory, fill_step, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +94,6 @@ def case_in_options(account_manager, sales_manager):
     for _ in range(2):
         fill_step(case, account_manager)
         case = Case.objects.get(pk=case.pk)
-        from cases.casework.services.cases import case_advance
-
         case_advance(case_id=case.pk, by=account_manager)
     return Case.objects.get(pk=case.pk)
 
@@ -168,12 +170,6 @@ def test_client_history_counts_the_last_twelve_months(
 def test_a_delivery_date_in_the_future_is_refused_with_a_message(
     client, account_manager, sales_manager
 ):
-    from decimal import Decimal
-
-    from cases.casework.services.compensation import compensation_offer
-    from cases.choices import Step
-    from tests.factories import walk_to
-
     case = walk_to(make_case(account_manager), Step.COMPENSATE, account_manager)
     offer = compensation_offer(
         case_id=case.pk,
@@ -205,10 +201,6 @@ def test_client_history_ignores_a_malformed_client_id(client, account_manager):
 def test_a_sent_back_case_shows_the_reason_in_the_current_step(
     client, account_manager, sales_manager
 ):
-    from cases.casework.services.cases import case_send_back
-    from cases.choices import Step
-    from tests.factories import walk_to
-
     case = walk_to(make_case(account_manager), Step.OPTIONS, account_manager)
     case_send_back(case_id=case.pk, by=sales_manager, reason="Ask the client again")
     client.force_login(account_manager)

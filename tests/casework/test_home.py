@@ -1,5 +1,11 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from cases.casework.services.promises import promise_make
+from tests.factories import make_case
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, db):
@@ -53,13 +59,6 @@ def test_admin_refuses_non_administrators(client, sales_manager):
 def test_the_account_manager_home_lists_what_needs_them_now(
     client, account_manager, sales_manager
 ):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from cases.casework.services.promises import promise_make
-    from tests.factories import make_case
-
     calm = make_case(account_manager, commitment="Nothing late here")
     late = make_case(account_manager, commitment="Ship the spare parts")
     promise_make(

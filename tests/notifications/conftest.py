@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from celery import current_app
 
 from cases import tasks
+from cases.choices import NotificationKind
 
 
 class Sink:
@@ -117,8 +118,6 @@ def enqueued(monkeypatch):
 def fallback_templates(settings, tmp_path):
     """Plain templates for kinds whose real ones are not written (yet); the
     real templates, earlier in DIRS, win wherever they exist."""
-    from cases.choices import NotificationKind
-
     for kind in NotificationKind.values:
         folder = tmp_path / "emails" / kind
         folder.mkdir(parents=True)
