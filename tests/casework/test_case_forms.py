@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.casework.services.cases import case_advance, case_send_back
+from cases.casework.services.cases import case_send_back
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
 from cases.models import Case, Client, Option
-from tests.factories import ClientFactory, fill_step, make_case, walk_to
+from tests.factories import ClientFactory, case_in_step, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -90,12 +90,7 @@ def test_logging_takes_the_user_to_the_new_case(client, account_manager, sales_m
 
 @pytest.fixture
 def case_in_options(account_manager, sales_manager):
-    case = make_case(account_manager)
-    for _ in range(2):
-        fill_step(case, account_manager)
-        case = Case.objects.get(pk=case.pk)
-        case_advance(case_id=case.pk, by=account_manager)
-    return Case.objects.get(pk=case.pk)
+    return case_in_step(Step.OPTIONS, owner=account_manager)
 
 
 def test_an_option_with_a_negative_cost_is_refused(
@@ -170,7 +165,7 @@ def test_client_history_counts_the_last_twelve_months(
 def test_a_delivery_date_in_the_future_is_refused_with_a_message(
     client, account_manager, sales_manager
 ):
-    case = walk_to(make_case(account_manager), Step.COMPENSATE, account_manager)
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     offer = compensation_offer(
         case_id=case.pk,
         by=account_manager,
@@ -201,7 +196,7 @@ def test_client_history_ignores_a_malformed_client_id(client, account_manager):
 def test_a_sent_back_case_shows_the_reason_in_the_current_step(
     client, account_manager, sales_manager
 ):
-    case = walk_to(make_case(account_manager), Step.OPTIONS, account_manager)
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     case_send_back(case_id=case.pk, by=sales_manager, reason="Ask the client again")
     client.force_login(account_manager)
     html = client.get(case.get_absolute_url()).content.decode()
