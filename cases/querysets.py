@@ -19,6 +19,15 @@ class TeamScopedQuerySet(models.QuerySet):
     def reach(self, user, action: str) -> str:
         return access.reach(user, action, owned=self.owner_field is not None)
 
+    def one_for_user(self, user, pk, action: str = "view"):
+        """The row with this id if `user` reaches it for `action`; None for
+        any other id: unknown, another team's, or not a number at all."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return self.for_user(user, action).filter(pk=pk).first()
+
     def reached(self, reach: str, user):
         """The rows `user` reaches with `reach` (from reach(); user needs a pk)."""
         if reach == ALL:

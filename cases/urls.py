@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cases import health
+from cases import health, home
 from cases.accounts import views as accounts
-from cases.casework.views import actions, cases, home
+from cases.casework.views import actions, cases
 from cases.insights import views as insights
 from cases.review import views as review
 

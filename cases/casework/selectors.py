@@ -123,15 +123,6 @@ def client_history(user: User, client: Client, *, exclude: int | None = None) ->
     return {"client": client, "cases": cases, "count": len(cases)}
 
 
-def visible_client(user: User, pk) -> Client | None:
-    """The client with this id if the user may see it; None for anything else."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return Client.objects.for_user(user).filter(pk=pk).first()
-
-
 def home_figures(user: User) -> dict:
     """The few numbers the home page leads with."""
     mine = Case.objects.for_user(user, "work").open().filter(owner=user)

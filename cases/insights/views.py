@@ -4,15 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
-from cases.casework.selectors import visible_client
 from cases.choices import OurPart
+from cases.export import csv_response
 from cases.insights import insights, scope
 from cases.insights.export import CASES_HEADER, FIGURES_HEADER, case_rows, figure_rows
 from cases.insights.forms import InsightsForm
 from cases.insights.lessons import similar_cases
-from cases.models import Case
+from cases.models import Case, Client
 from cases.panels import render_panel
-from cases.review.export import csv_response
 
 
 def _choice(request) -> InsightsForm:
@@ -83,7 +82,11 @@ def similar_cases_panel(request):
         )
         if case is None:
             raise Http404("No such case.")
-    client = None if case else visible_client(request.user, request.GET.get("client"))
+    client = (
+        None
+        if case
+        else Client.objects.one_for_user(request.user, request.GET.get("client"))
+    )
     # Unknown values are ignored, as a filter would: they match nothing.
     parts = [p for p in request.GET.getlist("parts") if p in OurPart.values]
     similar = similar_cases(request.user, case=case, client=client, parts=parts)

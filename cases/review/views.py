@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases.export import csv_response
 from cases.review.dashboard import dashboard
-from cases.review.export import csv_response
 from cases.review.filters import SORTS, CaseFilter
 from cases.review.listing import list_page
 from cases.review.selectors import case_export_rows, cases_for_review

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import PromiseStatus
+from cases.export import neutralise
 from cases.models import Case, Promise, Team, User
-from cases.review.export import neutralise
 from tests.factories import ClientFactory, make_case
 from tests.html import select_options
 

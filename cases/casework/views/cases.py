@@ -13,12 +13,11 @@ from cases.casework.selectors import (
     cases_owned_by,
     client_history,
     team_open_cases,
-    visible_client,
 )
 from cases.casework.services.cases import case_open
 from cases.casework.views.page import case_page_context
 from cases.exceptions import AlreadySubmitted, MendError
-from cases.models import Case
+from cases.models import Case, Client
 from cases.panels import render_panel
 
 
@@ -69,7 +68,7 @@ def case_new(request):
     history = None
     client = form.data.get("client") if form.is_bound else None
     if client:
-        found = visible_client(request.user, client)
+        found = Client.objects.one_for_user(request.user, client)
         history = client_history(request.user, found) if found else None
     return render(request, "cases/case_new.html", {"form": form, "history": history})
 
@@ -77,7 +76,7 @@ def case_new(request):
 @login_required
 @require_GET
 def client_history_panel(request):
-    client = visible_client(request.user, request.GET.get("client") or 0)
+    client = Client.objects.one_for_user(request.user, request.GET.get("client"))
     history = client_history(request.user, client) if client else None
     return render_panel(
         request,
