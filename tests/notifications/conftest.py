@@ -82,12 +82,8 @@ def start_controller(handler) -> Controller:
     raise failure
 
 
-@pytest.fixture
-def smtp_sink(settings):
-    """A running SMTP server, and Django's SMTP backend pointed at it."""
-    sink = Sink()
-    controller = start_controller(sink)
-    port = controller.port
+def use_smtp_at(settings, port: int) -> None:
+    """Point Django's SMTP backend at 127.0.0.1:`port`, plain, no login."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
@@ -95,6 +91,17 @@ def smtp_sink(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
+    # Django's default is to wait forever: a conversation with a server that
+    # never answers fails the test in 30 s instead of hanging it.
+    settings.EMAIL_TIMEOUT = 30
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A running SMTP server, and Django's SMTP backend pointed at it."""
+    sink = Sink()
+    controller = start_controller(sink)
+    use_smtp_at(settings, controller.port)
     try:
         yield sink
     finally:

@@ -16,21 +16,10 @@ from cases.models import OutboxMessage
 from cases.notifications.deliver import send_due
 from cases.notifications.ids import message_id_for
 from tests.factories import ClientFactory, case_in_step, make_case
-from tests.notifications.conftest import Sink, free_port
+from tests.notifications.conftest import Sink, free_port, use_smtp_at
 
 # Far below the 30 s a hanging SMTP conversation would cost.
 QUICK_SECONDS = 5
-
-
-def use_smtp_at(settings, port: int) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 30
 
 
 @pytest.fixture
