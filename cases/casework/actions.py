@@ -4,8 +4,11 @@ the service it calls and the right it needs (the one view is views/actions.py)."
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crispy_forms.bootstrap import InlineField, StrictButton
+from crispy_forms.layout import Layout
 from django import forms
 from django.contrib import messages
+from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
@@ -22,7 +25,7 @@ class Action:
     needs: str = "work"
     wants_case: bool = False
     # Forms rendered whole on the page get a prefix, so field ids stay unique;
-    # the small record buttons are written by hand and post plain names.
+    # the small record buttons post plain names (their ids carry the record).
     prefixed: bool = True
 
     def build(self, case, data=None, name=""):
@@ -65,33 +68,130 @@ def _with_key(fn, message):
 
 
 class RecordForm(MendForm):
-    """A button acting on one record of the case (choose, keep, deliver...)."""
+    """A button acting on one record of the case (choose, keep, deliver...).
+
+    Built for the page with its record, a form says how it is drawn
+    (`page_layout`, `page_class`); the case page's `record_form` tag adds the
+    <form> tag and the CSRF token. Each record's fields get their own ids.
+    """
 
     record = forms.IntegerField(widget=forms.HiddenInput)
+    page_class = "d-flex gap-1"
+
+    def __init__(self, *args, record=None, **kwargs):
+        self.page_record = record
+        if record is not None:
+            kwargs.setdefault("initial", {})["record"] = record.pk
+            # Unique on the page: two kinds of record may share a pk.
+            kind = type(self).__name__.lower()
+            kwargs.setdefault("auto_id", f"id_{kind}_{record.pk}_%s")
+        super().__init__(*args, **kwargs)
+
+    def page_layout(self) -> Layout:
+        return Layout("record")
+
+
+# The field's wrapper takes the room the bare input took (and, as a flex box,
+# lets the input stretch to the buttons' height).
+INLINE_WRAPPER = "w-100 d-flex"
+
+
+def _inline_field(name: str, **attrs) -> InlineField:
+    # The label is visually hidden and doubles as the placeholder, so the
+    # input keeps an accessible name.
+    return InlineField(
+        name, css_class="form-control-sm", wrapper_class=INLINE_WRAPPER, **attrs
+    )
+
+
+def _button(text: str, style: str, **attrs) -> StrictButton:
+    return StrictButton(text, css_class=f"btn-sm {style}", type="submit", **attrs)
 
 
 class ChooseForm(RecordForm):
-    chosen = forms.BooleanField(required=False)
+    # Posted as "on" by the Choose button; the Set aside button leaves it out.
+    chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    page_class = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("chosen", "on")
+
+    def page_layout(self) -> Layout:
+        if self.page_record is not None and self.page_record.chosen:
+            return Layout("record", _button("Set aside", "btn-outline-secondary"))
+        return Layout("record", "chosen", _button("Choose", "btn-outline-success"))
 
 
 class SettleFollowUp(step_forms.SettleFollowUpForm, RecordForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notes"].label = "How it went"
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record",
+            _inline_field("notes"),
+            _button("Done", "btn-outline-success", name="status", value="done"),
+            _button("Missed", "btn-outline-danger", name="status", value="missed"),
+        )
 
 
 class Deliver(step_forms.DeliverForm, RecordForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("delivered_on", timezone.localdate())
+
+    def page_layout(self) -> Layout:
+        today = timezone.localdate().isoformat()
+        return Layout(
+            "record",
+            _inline_field("delivered_on", max=today),
+            _button("Mark delivered", "btn-outline-success"),
+        )
 
 
 class Decide(step_forms.DecisionForm, RecordForm):
-    pass
+    page_class = "d-flex gap-1 flex-wrap"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "Note (optional)"
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record",
+            _inline_field("note"),
+            _button("Approve", "btn-success", name="decision", value="approve"),
+            _button("Decline", "btn-outline-danger", name="decision", value="decline"),
+        )
 
 
 class SettlePromise(step_forms.SettlePromiseForm, RecordForm):
-    pass
+    page_class = "mt-1 d-flex gap-1"
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record",
+            _button("Kept", "btn-outline-success", name="outcome", value="kept"),
+            _button("Missed", "btn-outline-danger", name="outcome", value="missed"),
+        )
 
 
 class AdvanceForm(MendForm):
-    pass
+    """Moves the case on; the button is quiet while the step still lacks something."""
+
+    page_class = ""
+
+    def __init__(self, *args, record=None, missing=(), **kwargs):
+        self.missing = missing
+        super().__init__(*args, **kwargs)
+
+    def page_layout(self) -> Layout:
+        style = "btn-outline-secondary" if self.missing else "btn-success"
+        return Layout(
+            StrictButton("Step complete: move on", css_class=style, type="submit")
+        )
 
 
 def _close(case, user, d, form):

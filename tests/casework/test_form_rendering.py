@@ -1,18 +1,24 @@
 """Every Mend form, drawn by crispy's Bootstrap 5 pack, shows what a person needs:
 each field's label, each error next to its field, what was typed, the help texts."""
 
+import datetime as dt
 import html
+import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django import forms
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
 
 from cases.casework.actions import ACTIONS
 from cases.casework.forms.cases import CaseOpenForm
-from cases.choices import Step
+from cases.choices import Approval, CompensationKind, FollowUpStatus, Step
 from cases.forms import MendForm
-from cases.models import Case, Contact
+from cases.models import Case, Compensation, Contact, FollowUp, Option, Promise
 from cases.review.filters import CaseFilter
 from cases.workflow import WORKING_STEPS
 from tests.factories import ClientFactory, case_in_step, make_case
@@ -208,3 +214,200 @@ def test_the_list_filters_show_labels_errors_and_what_was_typed(
     form.is_valid()
     page = assert_shows_what_a_person_needs(form)
     assert "<Harbour>" not in page
+
+
+# The small forms acting on one record of the case (or on the case as a whole).
+RECORD_ACTIONS = {name for name, action in ACTIONS.items() if not action.prefixed}
+
+
+def _promise(case, by):
+    return Promise.objects.create(
+        case=case,
+        description="Call every Friday",
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+        made_by=by,
+        made_in_step=case.step,
+    )
+
+
+def _offer(case, approval):
+    return Compensation.objects.create(
+        case=case,
+        kind=CompensationKind.TRAINING,
+        description=f"A session ({approval})",
+        value_to_client=Decimal("900"),
+        cost_to_us=Decimal("300"),
+        guideline=Decimal("100"),
+        approval=approval,
+    )
+
+
+def record_forms(page: str, case) -> dict[str, list[list[dict]]]:
+    """Per action, the elements of each of its forms on the page."""
+    found = {}
+    for form in re.findall(r"<form\b.*?</form>", page, re.S):
+        parts = elements(form)
+        action = parts[0]["attrs"].get("action", "")
+        for name in RECORD_ACTIONS:
+            if action == reverse("case_action", args=[case.pk, name]):
+                found.setdefault(name, []).append(parts)
+    return found
+
+
+def assert_drawn_for_a_person(page: str, parts: list[dict]):
+    form = parts[0]
+    assert form["attrs"].get("method") == "post"
+    assert "data-one-submit" in form["attrs"]
+    tokens = [e for e in parts if e["attrs"].get("name") == "csrfmiddlewaretoken"]
+    assert len(tokens) == 1 and tokens[0]["attrs"].get("value")
+    labels = {e["attrs"].get("for"): e for e in elements(page) if e["tag"] == "label"}
+    for box in parts:
+        if box["tag"] == "input" and box["attrs"].get("type") != "hidden":
+            label = labels.get(box["attrs"].get("id"))
+            assert label is not None and text(label), box["attrs"]
+            assert "visually-hidden" in classes(label)
+            assert "form-control-sm" in classes(box)
+    for button in (e for e in parts if e["tag"] == "button"):
+        assert {"btn", "btn-sm"} <= classes(button) or "move on" in text(button)
+        assert button["attrs"].get("type") == "submit"
+
+
+def posted(parts: list[dict], button: str, typed: dict) -> dict:
+    """What the browser sends when `button` is pressed, with `typed` filled in."""
+    data = {}
+    for box in parts:
+        name = box["attrs"].get("name")
+        if box["tag"] == "input" and name:
+            data[name] = typed.get(name, box["attrs"].get("value", ""))
+    (pressed,) = [e for e in parts if e["tag"] == "button" and text(e) == button]
+    if "name" in pressed["attrs"]:
+        data[pressed["attrs"]["name"]] = pressed["attrs"]["value"]
+    return data
+
+
+def test_each_record_form_is_drawn_by_crispy_and_posts_what_the_view_takes(
+    account_manager, sales_manager
+):
+    today = timezone.localdate()
+    options = case_in_step(Step.OPTIONS, owner=account_manager)
+    chosen, other = (
+        Option.objects.create(
+            case=options,
+            description=description,
+            cost_to_us=Decimal("200"),
+            time_to_deliver="3 days",
+            feasibility="high",
+            chosen=is_chosen,
+        )
+        for description, is_chosen in [
+            ("Send our senior trainer", True),
+            ("Remote", False),
+        ]
+    )
+    promise = _promise(options, account_manager)
+    compensate = case_in_step(Step.COMPENSATE, owner=account_manager)
+    pending, approved = (
+        _offer(compensate, Approval.PENDING),
+        _offer(compensate, Approval.APPROVED),
+    )
+    follow_up = case_in_step(Step.FOLLOW_UP, owner=account_manager)
+    scheduled = FollowUp.objects.create(
+        case=follow_up,
+        due_on=today - dt.timedelta(days=1),  # missed only once its day has passed
+        purpose="Check the new schedule",
+    )
+    # With CSRF checks on, as in a browser: the token drawn in each form counts.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(sales_manager)
+
+    def page_of(case):
+        response = browser.get(case.get_absolute_url())
+        assert response.status_code == 200
+        page = response.content.decode()
+        ids = [e["attrs"]["id"] for e in elements(page) if "id" in e["attrs"]]
+        assert len(ids) == len(set(ids)), "an id is used twice on the page"
+        found = record_forms(page, case)
+        for forms_of_action in found.values():
+            for parts in forms_of_action:
+                assert_drawn_for_a_person(page, parts)
+        return found
+
+    def press(case, name, parts, button, **typed):
+        data = posted(parts, button, typed)
+        url = reverse("case_action", args=[case.pk, name])
+        response = browser.post(url, data, follow=True)
+        assert response.redirect_chain[-1][0] == case.get_absolute_url()
+        problems = [m for m in response.context["messages"] if m.level_tag == "error"]
+        assert not problems, problems
+        return data
+
+    found = page_of(options)
+    assert set(found) == {"choose_option", "settle_promise", "advance"}
+    by_record = {
+        int(
+            next(e for e in parts if e["attrs"].get("name") == "record")["attrs"][
+                "value"
+            ]
+        ): parts
+        for parts in found["choose_option"]
+    }
+    sent = press(options, "choose_option", by_record[other.pk], "Choose")
+    assert sent.keys() - {"csrfmiddlewaretoken"} == {"record", "chosen"}
+    assert (sent["record"], sent["chosen"]) == (str(other.pk), "on")
+    other.refresh_from_db()
+    assert other.chosen
+    sent = press(options, "choose_option", by_record[chosen.pk], "Set aside")
+    assert "chosen" not in sent
+    chosen.refresh_from_db()
+    assert not chosen.chosen
+    (kept,) = found["settle_promise"]
+    assert press(options, "settle_promise", kept, "Kept")["outcome"] == "kept"
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+    (advance,) = found["advance"]
+    assert [text(e) for e in advance if e["tag"] == "button"] == [
+        "Step complete: move on"
+    ]
+
+    found = page_of(compensate)
+    assert set(found) >= {"decide", "deliver"}
+    (decide,) = found["decide"]
+    sent = press(compensate, "decide", decide, "Approve", note="Fair for a week lost")
+    assert (sent["decision"], sent["record"]) == ("approve", str(pending.pk))
+    pending.refresh_from_db()
+    assert (pending.approval, pending.decision_note) == (
+        Approval.APPROVED,
+        "Fair for a week lost",
+    )
+    (deliver,) = found["deliver"]
+    (date_box,) = [e for e in deliver if e["attrs"].get("name") == "delivered_on"]
+    assert date_box["attrs"]["max"] == date_box["attrs"]["value"] == today.isoformat()
+    assert "required" in date_box["attrs"]
+    press(compensate, "deliver", deliver, "Mark delivered")
+    approved.refresh_from_db()
+    assert approved.delivered_on == today
+
+    found = page_of(follow_up)
+    (settle,) = found["settle_follow_up"]
+    (notes,) = [e for e in settle if e["attrs"].get("name") == "notes"]
+    assert notes["attrs"]["placeholder"] == "How it went"
+    sent = press(follow_up, "settle_follow_up", settle, "Missed", notes="No answer")
+    assert (sent["status"], sent["notes"]) == ("missed", "No answer")
+    scheduled.refresh_from_db()
+    assert (scheduled.status, scheduled.notes) == (FollowUpStatus.MISSED, "No answer")
+
+
+def test_the_record_form_tag_takes_the_csrf_token_from_the_request(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
+    promise = _promise(case, account_manager)
+    request = RequestFactory().get("/")
+    request.user = account_manager
+    tag = Template("{% load case_actions %}{% record_form 'settle_promise' promise %}")
+    page = tag.render(RequestContext(request, {"case": case, "promise": promise}))
+    (token,) = [
+        e for e in elements(page) if e["attrs"].get("name") == "csrfmiddlewaretoken"
+    ]
+    assert token["attrs"]["value"]
+    assert f'id="id_settlepromise_{promise.pk}_record"' in page

@@ -1,0 +1,31 @@
+"""The case page's small per-record forms, drawn by crispy-forms.
+
+`{% record_form "settle_follow_up" fu %}` builds that action's form for the
+record and draws it, <form> tag and CSRF token included, posting to the
+action's URL (see casework.actions for each form's layout).
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.utils import render_crispy_form
+from django import template
+from django.urls import reverse
+
+from cases.casework.actions import ACTIONS
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def record_form(context, name, record=None, **state):
+    action = ACTIONS[name]
+    form = action.form(record=record, **state)
+    helper = FormHelper()
+    helper.form_tag = True
+    helper.form_method = "post"
+    helper.form_action = reverse("case_action", args=[context["case"].pk, name])
+    helper.form_class = form.page_class
+    helper.attrs = {"data-one-submit": ""}
+    helper.form_show_errors = False
+    helper.layout = form.page_layout()
+    # The request's context carries the CSRF token the form tag needs.
+    return render_crispy_form(form, helper, context.flatten())
