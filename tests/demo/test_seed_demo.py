@@ -5,7 +5,9 @@ from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Q
+from django.test import override_settings
 from django.utils import timezone
 
 from cases.casework.guideline import guideline_for
@@ -39,16 +41,33 @@ LOGIN_LINE = re.compile(
 )
 
 
+# The seed hashes seven passwords per run; real PBKDF2 makes this file slow.
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_hasher(settings):
-    # The seed hashes seven passwords per run; real PBKDF2 makes this file slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 def seed() -> list[str]:
     out = StringIO()
     call_command("seed_demo", "--force", stdout=out)  # tests run with DEBUG off
     return out.getvalue().splitlines()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for the tests that only read it, as Django's
+    setUpTestData does: inside a transaction rolled back after the module, so
+    each test's own transaction is a savepoint within it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        yield seed()
+        transaction.set_rollback(True)
 
 
 def counts():
@@ -71,8 +90,8 @@ def data_counts():
     }
 
 
-def test_seed_demo_prints_one_valid_login_per_line(db):
-    lines = [line for line in seed() if line.startswith("login:")]
+def test_seed_demo_prints_one_valid_login_per_line(seeded, db):
+    lines = [line for line in seeded if line.startswith("login:")]
     parsed = [LOGIN_LINE.match(line) for line in lines]
     assert all(parsed), lines
     for match in parsed:
@@ -88,14 +107,15 @@ def test_seed_demo_prints_one_valid_login_per_line(db):
         assert teams == expected
 
 
-def test_seed_demo_prints_nothing_but_the_logins(db):
-    lines = seed()
+def test_seed_demo_prints_nothing_but_the_logins(seeded, db):
+    lines = seeded
     assert len(lines) == User.objects.count() == 7
     assert all(LOGIN_LINE.match(line) for line in lines), lines
 
 
-def test_seed_demo_covers_two_teams_each_with_a_manager_and_two_account_managers(db):
-    seed()
+def test_seed_demo_covers_two_teams_each_with_a_manager_and_two_account_managers(
+    seeded, db
+):
     teams = Team.objects.all()
     assert teams.count() >= 2
     for team in teams:
@@ -113,16 +133,14 @@ def test_seed_demo_twice_duplicates_nothing(db):
     assert first == second
 
 
-def test_seed_demo_twice_keeps_clients_cases_and_their_records(db):
-    seed()
+def test_seed_demo_twice_keeps_clients_cases_and_their_records(seeded, db):
     before = data_counts()
     seed()
     assert data_counts() == before
     assert before["Case"] > 0
 
 
-def test_every_team_has_several_clients_with_reachable_contacts(db):
-    seed()
+def test_every_team_has_several_clients_with_reachable_contacts(seeded, db):
     for team in Team.objects.all():
         clients = Client.objects.filter(team=team)
         assert clients.count() >= 3
@@ -133,8 +151,7 @@ def test_every_team_has_several_clients_with_reachable_contacts(db):
     assert not Contact.objects.filter(Q(role="") | Q(email="") | Q(phone="")).exists()
 
 
-def test_every_working_step_and_every_outcome_is_present(db):
-    seed()
+def test_every_working_step_and_every_outcome_is_present(seeded, db):
     steps = set(Case.objects.values_list("step", flat=True))
     assert set(WORKING_STEPS) <= steps
     closed = Case.objects.filter(step=Step.CLOSED)
@@ -145,8 +162,7 @@ def test_every_working_step_and_every_outcome_is_present(db):
         assert case.closed_at
 
 
-def test_each_account_manager_owns_several_cases_of_their_team(db):
-    seed()
+def test_each_account_manager_owns_several_cases_of_their_team(seeded, db):
     for username, team in [
         ("alex", "Enterprise"),
         ("priya", "Enterprise"),
@@ -158,8 +174,7 @@ def test_each_account_manager_owns_several_cases_of_their_team(db):
         assert set(owned.values_list("team__name", flat=True)) == {team}
 
 
-def test_cases_moved_on_only_when_the_step_they_left_was_complete(db):
-    seed()
+def test_cases_moved_on_only_when_the_step_they_left_was_complete(seeded, db):
     # A case past Acknowledge passed the workflow's checks on the way; the
     # records those checks need are still there.
     for case in Case.objects.exclude(step=Step.ACKNOWLEDGE):
@@ -171,8 +186,7 @@ def test_cases_moved_on_only_when_the_step_they_left_was_complete(db):
         assert missing_for(case) == [], case
 
 
-def test_promises_kept_due_overdue_and_missed_all_exist(db):
-    seed()
+def test_promises_kept_due_overdue_and_missed_all_exist(seeded, db):
     today = timezone.localdate()
     promises = Promise.objects.all()
     assert promises.filter(status=PromiseStatus.KEPT).exists()
@@ -187,8 +201,7 @@ def test_promises_kept_due_overdue_and_missed_all_exist(db):
     assert not open_.filter(case__step=Step.CLOSED).exists()
 
 
-def test_compensations_pending_approved_and_none_due_exist(db):
-    seed()
+def test_compensations_pending_approved_and_none_due_exist(seeded, db):
     pending = Compensation.objects.filter(approval=Approval.PENDING)
     assert pending.exists()
     for compensation in pending:
@@ -201,16 +214,14 @@ def test_compensations_pending_approved_and_none_due_exist(db):
     assert Case.objects.exclude(no_compensation_reason="").exists()
 
 
-def test_the_repeat_client_has_three_cases_in_the_last_year(db):
-    seed()
+def test_the_repeat_client_has_three_cases_in_the_last_year(seeded, db):
     repeat = demo_data()["repeat_client"]
     client = Client.objects.get(team__name=repeat["team"], name=repeat["client"])
     year_ago = timezone.now() - dt.timedelta(days=365)
     assert client.cases.filter(opened_at__gte=year_ago).count() >= 3
 
 
-def test_the_domain_stories_are_told(db):
-    seed()
+def test_the_domain_stories_are_told(seeded, db):
     trainer = Case.objects.filter(
         failure_source=FailureSource.EXTERNAL,
         parts__part=OurPart.NO_BACKUP,
@@ -223,8 +234,7 @@ def test_the_domain_stories_are_told(db):
     assert learning.exists()
 
 
-def test_demo_times_are_in_the_past_and_spread_over_months(db):
-    seed()
+def test_demo_times_are_in_the_past_and_spread_over_months(seeded, db):
     now = timezone.now()
     opened = Case.objects.values_list("opened_at", flat=True)
     assert max(opened) <= now
