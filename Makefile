@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint format bench bench-notify install clean
+.PHONY: run test lint format audit bench bench-notify install clean
 
 run: $(RUN_STAMP) .env
 	$(PY) manage.py migrate --noinput
@@ -28,6 +28,12 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# `make audit`: pip-audit on the pinned requirements (PyPI's vulnerability
+# records). Fails on a known vulnerability that has a fixed version, reports one
+# without a fix; README, "Updating pins".
+audit: $(DEV_STAMP)
+	$(PY) bin/audit.py -r requirements.txt -r requirements-dev.txt
 
 # `make bench`: the review pages against the admin's changelist on 100,000 cases.
 # PostgreSQL only, in a database of its own so tests and the dev data stay as
