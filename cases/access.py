@@ -96,6 +96,52 @@ def gets_manager_alerts(user) -> bool:
     return is_sales_manager(user) or is_administrator(user)
 
 
+# Four eyes on compensation: whoever offered it never approves it, and a
+# manager's own offer goes up to an administrator. The author's stored role
+# counts (not role_of), so an offer by someone since deactivated can still be
+# decided.
+
+
+def _rank(user) -> str:
+    return Role.ADMINISTRATOR if user.is_superuser else user.role
+
+
+def may_decide_offer(user, author) -> bool:
+    """May `user` approve or decline an offer `author` made? (Their reach over
+    the case, "manage", is asked separately.)"""
+    if author is None or user.pk == author.pk:
+        return False
+    if is_administrator(user):
+        return True
+    return is_sales_manager(user) and _rank(author) == Role.ACCOUNT_MANAGER
+
+
+def decidable_offers_q(user, prefix: str = "") -> Q:
+    """may_decide_offer for Compensation queries; `prefix` is the path to it."""
+    author = f"{prefix}offered_by"
+    if is_administrator(user):
+        return ~Q(**{author: user.pk})
+    if is_sales_manager(user):
+        return Q(**{f"{author}__role": Role.ACCOUNT_MANAGER}) & Q(
+            **{f"{author}__is_superuser": False}
+        )
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def approvers_are_administrators(author) -> bool:
+    """An offer by a sales manager or an administrator needs an administrator."""
+    return _rank(author) != Role.ACCOUNT_MANAGER
+
+
+def approver_label(author) -> str:
+    """Who may approve an offer by `author`, in words for the page."""
+    if _rank(author) == Role.ADMINISTRATOR:
+        return "another administrator"
+    if _rank(author) == Role.SALES_MANAGER:
+        return "an administrator"
+    return "a sales manager"
+
+
 # The same rules as role_of, for User queries: a superuser is an
 # administrator whatever role is stored.
 

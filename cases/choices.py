@@ -200,3 +200,6 @@ class TimelineKind(models.TextChoices):
     PROMISE = "promise", "Promise"
     SECOND_DROP = "second_drop", "Second drop"
     CLOSED = "closed", "Closed"
+    # Owner, team or client changed in the Django admin.
+    ADMIN_EDITED = "admin_edited", "Changed by an administrator"
+    CONTACT_ERASED = "contact_erased", "Contact's details erased"

@@ -1,6 +1,7 @@
 """TeamScopedQuerySet: rows scoped to what a user may see, by the rules in access."""
 
 from django.db import models
+from django.db.models import BooleanField, Value, When
 
 from cases import access
 from cases.access import ALL, NONE, TEAMS
@@ -80,3 +81,17 @@ class CaseQuerySet(TeamScopedQuerySet):
 
     def open(self):
         return self.exclude(step=Step.CLOSED)
+
+
+class CompensationQuerySet(models.QuerySet):
+    def with_may_decide(self, user):
+        """Each offer's `may_decide`: whether its author leaves the decision
+        to `user` (four eyes, see access.may_decide_offer). Their reach over
+        the case ("manage") is asked apart."""
+        return self.annotate(
+            may_decide=models.Case(
+                When(access.decidable_offers_q(user), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )

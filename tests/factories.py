@@ -430,6 +430,7 @@ def _write_records(case: Case, done: list[Step], at: dt.datetime) -> None:
         # Worth 100 to the client, 25 to us: under any sensible threshold.
         Compensation.objects.create(
             case=case,
+            offered_by=case.owner,
             kind=CompensationKind.TRAINING,
             description="An extra advanced session",
             value_to_client=Decimal("100"),

@@ -63,3 +63,73 @@ def test_insights_migration_backfills_each_visit_with_the_target_it_had():
         )
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offer_author_migration_backfills_who_made_each_offer():
+    old = migrate([("cases", "0011_timeline_kinds")])
+    Team, User = old.get_model("cases", "Team"), old.get_model("cases", "User")
+    team = Team.objects.create(name="Enterprise")
+    owner = User.objects.create(username="alice", role="account_manager")
+    manager = User.objects.create(username="sam", role="sales_manager")
+    client = old.get_model("cases", "Client").objects.create(name="Acme", team=team)
+    case = old.get_model("cases", "Case").objects.create(
+        team=team, owner=owner, client=client, commitment="Deliver", severity="high"
+    )
+    Compensation = old.get_model("cases", "Compensation")
+    Entry = old.get_model("cases", "TimelineEntry")
+    at = dt.datetime(2026, 11, 26, 14, 0, tzinfo=dt.UTC)
+
+    def offer(created_at):
+        return Compensation.objects.create(
+            case=case,
+            kind="credit",
+            description="Credit",
+            value_to_client=100,
+            cost_to_us=20,
+            guideline=80,
+            created_at=created_at,
+        )
+
+    by_owner = offer(at)
+    Entry.objects.create(
+        case=case, actor=owner, kind="compensation", summary="Offered credit.", at=at
+    )
+    later = at + dt.timedelta(hours=2)
+    # The manager's offer, recorded on the timeline a moment after the row.
+    by_manager = offer(later)
+    Entry.objects.create(
+        case=case,
+        actor=manager,
+        kind="compensation",
+        summary="Offered credit.",
+        at=later + dt.timedelta(milliseconds=3),
+    )
+    Entry.objects.create(
+        case=case,
+        actor=owner,
+        kind="compensation",
+        summary="Delivered the compensation: Credit.",
+        at=later + dt.timedelta(minutes=1),
+    )
+    other = old.get_model("cases", "Case").objects.create(
+        team=team, owner=owner, client=client, commitment="Train", severity="low"
+    )
+    unrecorded = Compensation.objects.create(
+        case=other,
+        kind="credit",
+        description="Credit",
+        value_to_client=100,
+        cost_to_us=20,
+        guideline=80,
+    )
+
+    new = migrate([("cases", "0012_offer_author_protected_history")])
+    try:
+        Compensation = new.get_model("cases", "Compensation")
+        # Each offer's own entry when it has one, else the case's owner.
+        assert Compensation.objects.get(pk=by_owner.pk).offered_by_id == owner.pk
+        assert Compensation.objects.get(pk=by_manager.pk).offered_by_id == manager.pk
+        assert Compensation.objects.get(pk=unrecorded.pk).offered_by_id == owner.pk
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

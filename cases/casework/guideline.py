@@ -42,8 +42,10 @@ class Guideline:
     def is_under(self, value_to_client: Decimal) -> bool:
         return value_to_client < self.amount
 
-    def needs_approval(self, cost_to_us: Decimal) -> bool:
-        return cost_to_us > self.approval_threshold
+    def needs_approval(self, total_cost: Decimal) -> bool:
+        """`total_cost`: what the case's offers not declined cost us, the new
+        one included, so splitting an offer does not slip under the threshold."""
+        return total_cost > self.approval_threshold
 
 
 def _pick(team_value, key):

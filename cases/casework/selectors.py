@@ -61,8 +61,10 @@ def case_for_page(user: User, pk: int) -> Case:
     """One case with everything its page shows. Case.DoesNotExist if not visible.
 
     `may_work` and `may_manage` say whether the user may work on the case and
-    manage it, asked in the same query (the rules stay in for_user). Each
-    record table is read once, however many records the case has.
+    manage it, asked in the same query (the rules stay in for_user); each
+    compensation's `may_decide` whether its author leaves the decision to
+    this user (four eyes, see access). Each record table is read once,
+    however many records the case has.
     """
     return (
         Case.objects.for_user(user, "view")
@@ -82,7 +84,9 @@ def case_for_page(user: User, pk: int) -> Case:
             Prefetch("apologies", queryset=Apology.objects.select_related("contact")),
             Prefetch(
                 "compensations",
-                queryset=Compensation.objects.select_related("decided_by"),
+                queryset=Compensation.objects.select_related(
+                    "decided_by", "offered_by"
+                ).with_may_decide(user),
             ),
             "follow_ups",
             Prefetch("promises", queryset=Promise.objects.select_related("made_by")),

@@ -76,7 +76,7 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = CaseQuerySet.as_manager()

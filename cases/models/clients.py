@@ -46,6 +46,9 @@ class Contact(models.Model):
     role = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Personal details erased on request (see casework.services.contacts);
+    # the row stays so the history keeps its shape.
+    erased = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
+from cases import access
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
@@ -17,6 +18,7 @@ from cases.choices import (
     PromiseStatus,
     Step,
 )
+from cases.querysets import CompensationQuerySet
 
 
 class RootCauseAnswer(models.Model):
@@ -123,8 +125,13 @@ class Apology(models.Model):
 class Compensation(models.Model):
     """Something offered to leave the client better off than before."""
 
+    # History: a case with offers cannot be deleted (cases are closed instead).
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="compensations"
+        "cases.Case", on_delete=models.PROTECT, related_name="compensations"
+    )
+    # Four eyes: whoever offered it may not approve it (cases.access).
+    offered_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(max_length=14, choices=CompensationKind.choices)
     description = models.CharField(max_length=300)
@@ -137,12 +144,14 @@ class Compensation(models.Model):
         max_length=10, choices=Approval.choices, default=Approval.NOT_NEEDED
     )
     decided_by = models.ForeignKey(
-        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     delivered_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CompensationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -164,6 +173,11 @@ class Compensation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.description}"
+
+    @property
+    def approver_label(self) -> str:
+        """Who may approve it, in words (needs offered_by loaded)."""
+        return access.approver_label(self.offered_by)
 
 
 class FollowUp(models.Model):
@@ -207,7 +221,7 @@ class Promise(models.Model):
     )
     settled_at = models.DateTimeField(null=True, blank=True)
     settled_by = models.ForeignKey(
-        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

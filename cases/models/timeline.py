@@ -9,15 +9,17 @@ from cases.choices import NotificationKind, OutboxStatus, TimelineKind
 class TimelineEntry(models.Model):
     """Who did what to a case, when, with old and new values.
 
-    Written by services in the same transaction as the change it records.
+    Written by services in the same transaction as the change it records,
+    and never deleted: neither the case nor the actor can be deleted under it.
+    No actor means Mend itself (reminders, escalations).
     """
 
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="timeline"
+        "cases.Case", on_delete=models.PROTECT, related_name="timeline"
     )
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        "cases.User", on_delete=models.SET_NULL, null=True, related_name="+"
+        "cases.User", on_delete=models.PROTECT, null=True, related_name="+"
     )
     kind = models.CharField(max_length=30, choices=TimelineKind.choices)
     summary = models.CharField(max_length=300)
@@ -45,7 +47,7 @@ class OutboxMessage(models.Model):
 
     case = models.ForeignKey(
         "cases.Case",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="outbox_messages",
         null=True,
         blank=True,
@@ -54,7 +56,7 @@ class OutboxMessage(models.Model):
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     recipient = models.ForeignKey(
-        "cases.User", on_delete=models.CASCADE, related_name="+"
+        "cases.User", on_delete=models.PROTECT, related_name="+"
     )
     dedupe_key = models.CharField(max_length=200, unique=True)
     due_at = models.DateTimeField(default=timezone.now)

@@ -7,8 +7,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from cases.choices import FollowUpStatus, OurPart, PromiseStatus, Severity, Step
-from cases.models import Case, CasePart, FollowUp, Promise, User
+from cases.choices import (
+    Approval,
+    FollowUpStatus,
+    OurPart,
+    PromiseStatus,
+    Severity,
+    Step,
+)
+from cases.models import Case, CasePart, Compensation, FollowUp, Promise, User
 from cases.workflow import WORKING_STEPS
 
 WEEKS = 12
@@ -55,12 +62,21 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
         .select_related("client", "owner")
         .order_by("step_due_at")[:10]
     )
-    awaiting = list(
-        open_cases.filter(compensations__approval="pending")
-        .select_related("client", "owner")
-        .distinct()
-        .order_by("opened_at")[:10]
+    # Offers waiting on the cases the user manages: the ones they may decide,
+    # and (four eyes) the ones someone else must, such as their own.
+    pending = list(
+        Compensation.objects.filter(
+            case__in=Case.objects.for_user(user, "manage").open(),
+            approval=Approval.PENDING,
+        )
+        .with_may_decide(user)
+        .select_related("case__client", "case__owner", "offered_by")
+        .order_by("case__opened_at", "created_at")
     )
+    awaiting = list(
+        {offer.case_id: offer.case for offer in pending if offer.may_decide}.values()
+    )[:10]
+    awaiting_others = [offer for offer in pending if not offer.may_decide][:10]
     # Ranked on narrow rows first, then only the ten shown are read in full
     # with their client and owner; the count is a subquery per case.
     missed_count = Subquery(
@@ -140,6 +156,7 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
         "weeks": _weekly(opened, closed, today),
         "urgent": urgent,
         "awaiting": awaiting,
+        "awaiting_others": awaiting_others,
         "second_drops": second_drops,
         "follow_ups": follow_ups,
         "promises": promises,

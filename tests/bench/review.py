@@ -492,6 +492,7 @@ class Command(BaseCommand):
         delivered = case.step != Step.COMPENSATE and not pending
         return Compensation(
             case=case,
+            offered_by=case.owner,
             kind=rng.choice(CompensationKind.values),
             description="A month's service free of charge",
             value_to_client=value,

@@ -233,6 +233,7 @@ def _promise(case, by):
 def _offer(case, approval):
     return Compensation.objects.create(
         case=case,
+        offered_by=case.owner,
         kind=CompensationKind.TRAINING,
         description=f"A session ({approval})",
         value_to_client=Decimal("900"),

@@ -221,6 +221,7 @@ def add_history(cases, owner):
     Compensation.objects.bulk_create(
         Compensation(
             case=c,
+            offered_by=c.owner,
             kind="credit",
             description="Credit",
             value_to_client=100,

@@ -5,8 +5,10 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
+from cases import access
 from cases.casework.guideline import guideline_for
 from cases.casework.services.cases import (
     case_lock,
@@ -17,8 +19,27 @@ from cases.casework.services.cases import (
 from cases.casework.services.timeline import timeline_record
 from cases.choices import Approval, NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
-from cases.models import Compensation, User
+from cases.models import Case, Compensation, User
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
+
+
+def offered_total(case: Case) -> Decimal:
+    """What the case's offers not declined cost us, so far."""
+    total = (
+        case.compensations.exclude(approval=Approval.DECLINED)
+        .aggregate(total=Sum("cost_to_us"))
+        .get("total")
+    )
+    return total or Decimal(0)
+
+
+def offer_approvers(case: Case, author: User) -> list[User]:
+    """Who is asked to approve an offer by `author` (never the author)."""
+    if access.approvers_are_administrators(author):
+        approvers = User.objects.filter(access.administrators_q(), is_active=True)
+    else:
+        approvers = managers_of(case)
+    return [user for user in approvers if user.pk != author.pk]
 
 
 @transaction.atomic
@@ -32,12 +53,16 @@ def compensation_offer(
     cost_to_us: Decimal,
     submission_key: uuid.UUID | None = None,
 ) -> Compensation:
-    """Record an offer; above the team's threshold it waits for a sales manager."""
+    """Record an offer. Once the case's offers (not declined, this one
+    included) cost more than the team's threshold, it waits for an approver:
+    a sales manager, or an administrator when a manager made it."""
     case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
     guideline = guideline_for(case)
-    needs_approval = guideline.needs_approval(cost_to_us)
+    # The case row is locked, so no other offer lands between sum and insert.
+    needs_approval = guideline.needs_approval(offered_total(case) + cost_to_us)
     compensation = Compensation.objects.create(
         case=case,
+        offered_by=by,
         kind=kind,
         description=description,
         value_to_client=value_to_client,
@@ -49,11 +74,11 @@ def compensation_offer(
     case_touch(case, by, "no_compensation_reason")
     summary = f"Offered {compensation.get_kind_display().lower()}: {description}"
     if needs_approval:
-        summary += " (awaiting a sales manager's approval)"
+        summary += f" (awaiting {access.approver_label(by)}'s approval)"
         outbox_add(
             case=case,
             kind=NotificationKind.APPROVAL_NEEDED,
-            recipients=managers_of(case),
+            recipients=offer_approvers(case, by),
             key=f"compensation-{compensation.pk}",
             context={
                 "description": description,
@@ -71,14 +96,29 @@ def compensation_offer(
 def compensation_decide(
     *, case_id: int, by: User, compensation_id: int, approve: bool, note: str
 ) -> Compensation:
-    """A sales manager approves or declines an offer above the threshold."""
+    """Someone other than its author approves or declines an offer waiting
+    for approval: a sales manager, or an administrator for a manager's offer."""
     case = case_lock(case_id=case_id, by=by, action="manage")
     ensure_open(case)
-    compensation = case.compensations.select_for_update().get(pk=compensation_id)
+    compensation = (
+        case.compensations.select_for_update(of=("self",))
+        .select_related("offered_by")
+        .get(pk=compensation_id)
+    )
     if compensation.approval != Approval.PENDING:
         raise NotAllowed(
             "That offer is not waiting for approval "
             f"({compensation.get_approval_display().lower()})."
+        )
+    author = compensation.offered_by
+    if not access.may_decide_offer(by, author):
+        if author.pk == by.pk:
+            raise NotAllowed(
+                "You made this offer, so someone else decides on it: "
+                f"{compensation.approver_label} has been asked."
+            )
+        raise NotAllowed(
+            f"An offer by {author} needs {compensation.approver_label}'s approval."
         )
     compensation.approval = Approval.APPROVED if approve else Approval.DECLINED
     compensation.decided_by = by
@@ -121,9 +161,16 @@ def compensation_deliver(
 ) -> Compensation:
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case)
-    compensation = case.compensations.select_for_update().get(pk=compensation_id)
+    compensation = (
+        case.compensations.select_for_update(of=("self",))
+        .select_related("offered_by")
+        .get(pk=compensation_id)
+    )
     if compensation.approval == Approval.PENDING:
-        raise NotAllowed("This offer needs a sales manager's approval before delivery.")
+        raise NotAllowed(
+            f"This offer needs {compensation.approver_label}'s approval "
+            "before delivery."
+        )
     if compensation.approval == Approval.DECLINED:
         raise NotAllowed("This offer was declined; offer something else instead.")
     if compensation.delivered_on:
