@@ -1,7 +1,17 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+"""The Django admin. History is never deleted here: cases are closed on the
+case page, users deactivated, and the timeline and the case records are
+read-only (written by the services, each with its timeline entry)."""
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
+
+from cases.accounts.services import users_deactivate
+from cases.casework.services.admin_edits import admin_edit_problem, case_admin_edit
+from cases.casework.services.contacts import contact_erase
 from cases.casework.services.targets import team_deadlines_refresh
+from cases.exceptions import MendError
 from cases.models import (
     Apology,
     Case,
@@ -39,6 +49,25 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Mend", {"fields": ["role"]}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Mend", {"fields": ["role"]}))
     inlines = [MembershipInline]
+    actions = ["deactivate"]
+
+    # A user who leaves is deactivated: what they did stays theirs.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Deactivate the selected users (they can no longer sign in)",
+        permissions=["change"],
+    )
+    def deactivate(self, request, queryset):
+        try:
+            count = users_deactivate(
+                user_ids=list(queryset.values_list("pk", flat=True)), by=request.user
+            )
+        except MendError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{count} user(s) deactivated.")
 
 
 @admin.register(StepTarget)
@@ -94,6 +123,9 @@ class MembershipAdmin(admin.ModelAdmin):
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
+    # A person leaves Mend through "Erase personal details", history kept.
+    can_delete = False
+    readonly_fields = ["erased"]
 
 
 @admin.register(Client)
@@ -106,24 +138,110 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "client", "email", "phone"]
+    list_display = ["name", "role", "client", "email", "phone", "erased"]
+    list_filter = ["erased"]
     search_fields = ["name", "email", "client__name"]
     list_select_related = ["client"]
+    readonly_fields = ["erased"]
+    actions = ["erase"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Erase personal details (on the person's request)",
+        permissions=["change"],
+    )
+    def erase(self, request, queryset):
+        contacts = list(queryset.select_related("client"))
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/cases/contact/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase personal details?",
+                    "contacts": contacts,
+                    "opts": self.model._meta,
+                    "action_name": "erase",
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        erased = cases = 0
+        for contact in contacts:
+            try:
+                cases += len(contact_erase(contact_id=contact.pk, by=request.user))
+            except MendError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                f"Erased the details of {erased} contact(s); "
+                f"{cases} case timeline(s) record it.",
+            )
 
 
-class CasePartInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CasePartInline(ReadOnlyInline):
     model = CasePart
-    extra = 0
 
 
-class StepPeriodInline(admin.TabularInline):
+class StepPeriodInline(ReadOnlyInline):
     model = StepPeriod
-    extra = 0
-    readonly_fields = ["step", "entered_at", "completed_at"]
+
+
+class CaseAdminForm(forms.ModelForm):
+    """Owner, team and client, checked as the service checks them; the
+    version the page was read at catches an edit made meanwhile."""
+
+    version_read = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = ["owner", "team", "client"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version_read"] = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        owner, team, client = data.get("owner"), data.get("team"), data.get("client")
+        if self.instance.pk and owner and team and client and self.has_changed():
+            stored = Case.objects.get(pk=self.instance.pk)
+            read = data.get("version_read")
+            if read is not None and read != stored.version:
+                raise forms.ValidationError(
+                    f"{stored.updated_by or 'Someone'} changed this case while you "
+                    "were editing it. Reload the page to see their change, then "
+                    "edit again."
+                )
+            problem = admin_edit_problem(stored, owner=owner, team=team, client=client)
+            if problem:
+                raise forms.ValidationError(problem)
+        return data
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    """Cases are logged, worked and closed on the case page. Here an
+    administrator may correct the owner, team or client, through the same
+    kind of service: a timeline entry, the version bumped."""
+
+    form = CaseAdminForm
     list_display = [
         "id",
         "client",
@@ -138,16 +256,71 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["client__name", "commitment", "what_happened"]
     list_select_related = ["client", "owner", "team"]
     date_hierarchy = "opened_at"
-    raw_id_fields = ["client", "owner", "updated_by"]
-    filter_horizontal = ["contacts"]
-    # The step moves only through the workflow services, never by hand.
-    readonly_fields = ["step", "step_entered_at", "closed_at", "version"]
+    raw_id_fields = ["client", "owner"]
+    # Everything but these is edited on the case page, with its timeline.
+    readonly_fields = [
+        "commitment",
+        "promised_on",
+        "what_happened",
+        "detected_at",
+        "severity",
+        "failure_source",
+        "contacts",
+        "client_view",
+        "our_view",
+        "client_feeling",
+        "progress_cadence_days",
+        "no_compensation_reason",
+        "step",
+        "step_entered_at",
+        "step_warn_at",
+        "step_due_at",
+        "opened_at",
+        "closed_at",
+        "outcome",
+        "lessons",
+        "client_fit",
+        "version",
+        "updated_at",
+        "updated_by",
+    ]
+    fields = ["owner", "team", "client", "version_read", *readonly_fields]
     inlines = [CasePartInline, StepPeriodInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, which locks the stored case and compares.
+        case_admin_edit(
+            case_id=obj.pk,
+            by=request.user,
+            owner=form.cleaned_data["owner"],
+            team=form.cleaned_data["team"],
+            client=form.cleaned_data["client"],
+            version=form.cleaned_data.get("version_read"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing else is edited here
 
 
 class CaseRecordAdmin(admin.ModelAdmin):
+    """A case's timeline or step record: view only."""
+
     list_select_related = ["case", "case__client"]
-    raw_id_fields = ["case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 for model, columns in [
@@ -155,10 +328,13 @@ for model, columns in [
     (Option, ["case", "description", "cost_to_us", "chosen"]),
     (ClientContact, ["case", "happened_at", "channel"]),
     (Apology, ["case", "contact", "on_behalf", "apologised_on"]),
-    (Compensation, ["case", "kind", "value_to_client", "cost_to_us", "approval"]),
+    (
+        Compensation,
+        ["case", "kind", "cost_to_us", "offered_by", "approval", "decided_by"],
+    ),
     (FollowUp, ["case", "due_on", "status"]),
     (Promise, ["case", "description", "due_on", "status"]),
-    (TimelineEntry, ["case", "at", "actor", "summary"]),
+    (TimelineEntry, ["case", "at", "actor", "kind", "summary"]),
     (StepPeriod, ["case", "step", "entered_at", "completed_at"]),
     (CasePart, ["case", "part"]),
 ]:
@@ -208,6 +384,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
+        return False
+
+    # Sent or not, a row is the record of what Mend told whom.
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="last error")
