@@ -62,21 +62,26 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
         .select_related("client", "owner")
         .order_by("step_due_at")[:10]
     )
-    # Offers waiting on the cases the user manages: the ones they may decide,
-    # and (four eyes) the ones someone else must, such as their own.
-    pending = list(
+    # Offers waiting on the cases the user manages: those they may decide,
+    # and (four eyes) those someone else must, such as their own.
+    pending = (
         Compensation.objects.filter(
             case__in=Case.objects.for_user(user, "manage").open(),
             approval=Approval.PENDING,
         )
         .with_may_decide(user)
-        .select_related("case__client", "case__owner", "offered_by")
         .order_by("case__opened_at", "created_at")
     )
     awaiting = list(
-        {offer.case_id: offer.case for offer in pending if offer.may_decide}.values()
-    )[:10]
-    awaiting_others = [offer for offer in pending if not offer.may_decide][:10]
+        open_cases.filter(Exists(pending.filter(case=OuterRef("pk"), may_decide=True)))
+        .select_related("client", "owner")
+        .order_by("opened_at")[:10]
+    )
+    awaiting_others = list(
+        pending.filter(may_decide=False).select_related("case__client", "offered_by")[
+            :10
+        ]
+    )
     # Ranked on narrow rows first, then only the ten shown are read in full
     # with their client and owner; the count is a subquery per case.
     missed_count = Subquery(

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from cases import workflow
 from cases.casework.services import cases as services
@@ -236,3 +237,143 @@ def test_a_new_offer_replaces_the_decision_that_none_is_due(case, account_manage
         "Mark the compensation delivered (once approved, where approval is "
         "needed), or record why none is due."
     ]
+
+
+# Four eyes: whoever made an offer does not approve it.
+
+
+def test_the_offer_stores_who_made_it(case, account_manager):
+    assert stored(offer(case, account_manager, cost="120")).offered_by == (
+        account_manager
+    )
+
+
+def test_a_sales_manager_cannot_approve_their_own_offer(
+    case, sales_manager, administrator
+):
+    made = offer(case, sales_manager, cost="4000")
+    assert stored(made).approval == Approval.PENDING
+    # Asked of an administrator, not of the manager who made it.
+    assert [m.recipient for m in approvals_asked(case)] == [administrator]
+    assert "awaiting an administrator's approval" in (
+        case.timeline.get(kind="compensation").summary
+    )
+    with pytest.raises(NotAllowed, match="You made this offer, so someone else"):
+        decide(case, sales_manager, made, approve=True)
+    assert stored(made).approval == Approval.PENDING
+    assert stored(made).decided_by is None
+
+
+def test_another_sales_manager_cannot_approve_a_managers_offer(
+    case, sales_manager, team
+):
+    colleague = UserFactory(role=Role.SALES_MANAGER, teams=[team])
+    made = offer(case, sales_manager, cost="4000")
+    with pytest.raises(NotAllowed, match="needs an administrator's approval"):
+        decide(case, colleague, made, approve=True)
+    assert stored(made).approval == Approval.PENDING
+
+
+def test_an_administrator_approves_a_managers_offer(
+    case, account_manager, sales_manager, administrator
+):
+    made = offer(case, sales_manager, cost="4000")
+    decide(case, administrator, made, approve=True, note="Fine by me.")
+    assert stored(made).approval == Approval.APPROVED
+    assert stored(made).decided_by == administrator
+    deliver(case, account_manager, made)
+    assert stored(made).delivered_on == DELIVERED
+
+
+def test_an_administrators_own_offer_needs_another_administrator(
+    case, administrator
+):
+    made = offer(case, administrator, cost="4000")
+    with pytest.raises(NotAllowed, match="You made this offer"):
+        decide(case, administrator, made, approve=True)
+    other = UserFactory(role=Role.ADMINISTRATOR, username="ada")
+    decide(case, other, made, approve=True)
+    assert stored(made).decided_by == other
+
+
+def test_delivering_a_managers_offer_before_approval_is_refused(
+    case, sales_manager
+):
+    made = offer(case, sales_manager, cost="4000")
+    with pytest.raises(NotAllowed, match="needs an administrator's approval"):
+        deliver(case, sales_manager, made)
+    assert stored(made).delivered_on is None
+
+
+# The threshold applies to the case's total.
+
+
+def test_offers_split_under_the_threshold_need_approval_once_the_total_is_over(
+    case, account_manager, sales_manager
+):
+    first, second, third = (offer(case, account_manager, cost="480") for _ in "abc")
+    assert stored(first).approval == Approval.NOT_NEEDED
+    assert stored(second).approval == Approval.PENDING  # 960 > 500
+    assert stored(third).approval == Approval.PENDING
+    deliver(case, account_manager, first)
+    for waiting in (second, third):
+        with pytest.raises(NotAllowed, match="needs a sales manager's approval"):
+            deliver(case, account_manager, waiting)
+        assert stored(waiting).delivered_on is None
+    assert approvals_asked(case).count() == 2
+
+
+def test_a_declined_offer_does_not_count_towards_the_total(
+    case, account_manager, sales_manager
+):
+    big = offer(case, account_manager, cost="900")
+    decide(case, sales_manager, big, approve=False, note="Too costly.")
+    assert stored(offer(case, account_manager, cost="400")).approval == (
+        Approval.NOT_NEEDED
+    )
+
+
+# On the case page.
+
+
+def page_of(client, case):
+    return client.get(case.get_absolute_url()).content.decode()
+
+
+def decide_buttons(item) -> str:
+    return f'id="id_decide_{item.pk}_record"'
+
+
+def test_the_case_page_offers_no_decision_on_a_managers_own_offer(
+    client, case, sales_manager, administrator
+):
+    made = offer(case, sales_manager, cost="4000")
+    client.force_login(sales_manager)
+    html = page_of(client, case)
+    assert decide_buttons(made) not in html
+    assert "waiting for an administrator" in html
+
+    response = client.post(
+        reverse("case_action", args=[case.pk, "decide"]),
+        {"record": made.pk, "decision": "approve", "note": ""},
+        follow=True,
+    )
+    assert "You made this offer, so someone else decides on it" in (
+        response.content.decode()
+    )
+    assert stored(made).approval == Approval.PENDING
+
+    client.force_login(administrator)
+    assert decide_buttons(made) in page_of(client, case)
+
+
+def test_the_case_page_lets_the_manager_decide_an_account_managers_offer(
+    client, case, account_manager, sales_manager
+):
+    made = offer(case, account_manager, cost="900")
+    client.force_login(sales_manager)
+    assert decide_buttons(made) in page_of(client, case)
+    client.force_login(account_manager)
+    html = page_of(client, case)
+    assert decide_buttons(made) not in html
+    assert "waiting for a sales manager" in html

@@ -4,14 +4,17 @@ import csv
 import datetime as dt
 import io
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import PromiseStatus
+from cases.casework.services.compensation import compensation_offer
+from cases.choices import PromiseStatus, Step
 from cases.export import neutralise
 from cases.models import Case, Promise, Team, User
-from tests.factories import ClientFactory, make_case
+from tests.factories import ClientFactory, case_in_step, make_case
 from tests.html import select_options
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +189,38 @@ def test_the_dashboard_puts_overdue_cases_first(client, sales_manager, cases):
     urgent = html.split('data-testid="urgent"')[1].split("</ol>")[0]
     assert "HYPERLINK" in urgent and "Overdue" in urgent
     assert "Another team" not in html
+
+
+def test_the_dashboard_asks_no_manager_to_approve_their_own_offer(
+    client, account_manager, sales_manager, administrator, team
+):
+    def offered(by, client_name, description):
+        case = case_in_step(
+            Step.COMPENSATE,
+            owner=account_manager,
+            client=ClientFactory(team=team, name=client_name),
+        )
+        compensation_offer(
+            case_id=case.pk,
+            by=by,
+            kind="refund",
+            description=description,
+            value_to_client=Decimal("4000"),
+            cost_to_us=Decimal("4000"),
+        )
+
+    offered(sales_manager, "Own Offer Ltd", "The manager's refund")
+    offered(account_manager, "Owner Offer Ltd", "The owner's refund")
+
+    client.force_login(sales_manager)
+    html = client.get(reverse("home")).content.decode()
+    mine = html.split('data-testid="awaiting-approval"')[1].split("</ul>")[0]
+    assert "Owner Offer Ltd" in mine and "Own Offer Ltd" not in mine
+    others = html.split('data-testid="awaiting-others"')[1].split("</ul>")[0]
+    assert "Own Offer Ltd" in others
+    assert "offered by you; an administrator decides" in others
+
+    client.force_login(administrator)
+    html = client.get(reverse("home")).content.decode()
+    mine = html.split('data-testid="awaiting-approval"')[1].split("</ul>")[0]
+    assert "Own Offer Ltd" in mine and "Owner Offer Ltd" in mine
