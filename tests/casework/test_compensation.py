@@ -285,9 +285,7 @@ def test_an_administrator_approves_a_managers_offer(
     assert stored(made).delivered_on == DELIVERED
 
 
-def test_an_administrators_own_offer_needs_another_administrator(
-    case, administrator
-):
+def test_an_administrators_own_offer_needs_another_administrator(case, administrator):
     made = offer(case, administrator, cost="4000")
     with pytest.raises(NotAllowed, match="You made this offer"):
         decide(case, administrator, made, approve=True)
@@ -296,9 +294,7 @@ def test_an_administrators_own_offer_needs_another_administrator(
     assert stored(made).decided_by == other
 
 
-def test_delivering_a_managers_offer_before_approval_is_refused(
-    case, sales_manager
-):
+def test_delivering_a_managers_offer_before_approval_is_refused(case, sales_manager):
     made = offer(case, sales_manager, cost="4000")
     with pytest.raises(NotAllowed, match="needs an administrator's approval"):
         deliver(case, sales_manager, made)

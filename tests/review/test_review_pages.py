@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-
 from decimal import Decimal
 
 import pytest
