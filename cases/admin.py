@@ -304,9 +304,6 @@ class CaseAdmin(admin.ModelAdmin):
             version=form.cleaned_data.get("version_read"),
         )
 
-    def save_related(self, request, form, formsets, change):
-        pass  # nothing else is edited here
-
 
 class CaseRecordAdmin(admin.ModelAdmin):
     """A case's timeline or step record: view only."""
