@@ -6,10 +6,10 @@ from django.contrib.auth.models import AnonymousUser
 from cases import access
 from cases.casework.forms.cases import teams_for
 from cases.casework.services.cases import case_open
-from cases.choices import Role
+from cases.choices import Approval, Role, Step
 from cases.exceptions import NotAllowed
-from cases.models import Case, Team, User
-from tests.factories import ClientFactory, UserFactory
+from cases.models import Case, Compensation, Team, User
+from tests.factories import ClientFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,59 @@ def test_user_queries_count_a_superuser_as_an_administrator(team):
     assert set(users.filter(access.sales_managers_q())) == {manager}
     assert set(users.filter(access.administrators_q())) == {superuser}
     assert access.gets_manager_alerts(superuser) and access.gets_manager_alerts(manager)
+
+
+# Four eyes on compensation: who may decide an offer, by who made it.
+
+DECIDERS = {
+    # author role: (account manager, another sales manager, administrator)
+    Role.ACCOUNT_MANAGER: (False, True, True),
+    Role.SALES_MANAGER: (False, False, True),
+    Role.ADMINISTRATOR: (False, False, True),
+}
+
+
+@pytest.mark.parametrize("author_role", list(DECIDERS))
+def test_who_may_decide_an_offer_depends_on_who_made_it(author_role, team):
+    author = UserFactory(role=author_role, teams=[team])
+    deciders = [
+        UserFactory(role=Role.ACCOUNT_MANAGER, teams=[team]),
+        UserFactory(role=Role.SALES_MANAGER, teams=[team]),
+        UserFactory(role=Role.ADMINISTRATOR),
+    ]
+    case = case_in_step(Step.COMPENSATE, owner=deciders[0], team=team)
+    offer = Compensation.objects.create(
+        case=case,
+        offered_by=author,
+        kind="refund",
+        description="Refund",
+        value_to_client=1,
+        cost_to_us=1,
+        guideline=1,
+        approval=Approval.PENDING,
+    )
+    expected = DECIDERS[author_role]
+    assert tuple(access.may_decide_offer(u, author) for u in deciders) == expected
+    # The query form of the rule gives the same answers.
+    assert (
+        tuple(
+            Compensation.objects.with_may_decide(u).get(pk=offer.pk).may_decide
+            for u in deciders
+        )
+        == expected
+    )
+    # Never the author, whatever their role.
+    assert not access.may_decide_offer(author, author)
+    assert not Compensation.objects.with_may_decide(author).get(pk=offer.pk).may_decide
+
+
+def test_the_approver_is_named_for_the_page():
+    assert access.approver_label(UserFactory(role=Role.ACCOUNT_MANAGER)) == (
+        "a sales manager"
+    )
+    assert access.approver_label(UserFactory(role=Role.SALES_MANAGER)) == (
+        "an administrator"
+    )
+    assert access.approver_label(UserFactory(is_superuser=True)) == (
+        "another administrator"
+    )
