@@ -81,6 +81,8 @@ def compensation_offer(
             recipients=offer_approvers(case, by),
             key=f"compensation-{compensation.pk}",
             context={
+                # Not always the owner: a manager's offer goes to administrators.
+                "offered_by": str(by),
                 "description": description,
                 "cost_to_us": f"{cost_to_us:,.2f}",
                 "value_to_client": f"{value_to_client:,.2f}",
