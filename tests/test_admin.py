@@ -13,7 +13,8 @@ from cases.casework.services.compensation import (
 )
 from cases.choices import Step
 from cases.models import Case, Compensation, OutboxMessage, TimelineEntry, User
-from tests.factories import ClientFactory, make_case, walk_to
+from cases.notifications.record import password_reset_record
+from tests.factories import ClientFactory, UserFactory, make_case, walk_to
 
 
 def test_every_model_is_registered_in_the_admin():
@@ -98,6 +99,12 @@ def test_the_database_refuses_to_delete_a_user_or_case_with_history(
             User.objects.get(pk=user.pk).delete()
     with pytest.raises(ProtectedError):
         Case.objects.get(pk=history.pk).delete()
+    # Someone only ever emailed keeps their outbox rows too.
+    reader = UserFactory(username="reader")
+    password_reset_record(user=reader)
+    with pytest.raises(ProtectedError):
+        reader.delete()
+    assert OutboxMessage.objects.filter(recipient=reader).exists()
     # The decision and the entries keep their people.
     assert Compensation.objects.get(case=history).decided_by == sales_manager
     assert history.timeline.filter(actor=sales_manager, kind="approval").exists()
@@ -238,6 +245,8 @@ def test_an_admin_change_that_does_not_fit_is_refused_with_a_reason(
 
 def test_other_case_fields_are_read_only_in_the_admin(client, administrator, history):
     client.force_login(administrator)
+    page = client.get(admin_url(history, "change")).content.decode()
+    assert 'name="owner"' in page and 'name="commitment"' not in page
     client.post(
         admin_url(history, "change"),
         case_form(history, commitment="Rewritten", step="closed"),
