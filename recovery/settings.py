@@ -172,16 +172,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: one username from one address.
-AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, default=5)
+# The client's address: with N trusted proxies (load balancers) in front of
+# Mend, the Nth hop from the right of X-Forwarded-For + REMOTE_ADDR. 0: no
+# proxy, REMOTE_ADDR. AXES_PROXY_COUNT is the older name of the same setting.
+TRUSTED_PROXY_COUNT = _read(
+    "TRUSTED_PROXY_COUNT",
+    env.int,
+    default=_read("AXES_PROXY_COUNT", env.int, default=0),
+)
+if TRUSTED_PROXY_COUNT < 0:
+    _stop(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
+
+# Login throttling: one username from one client address, and one address
+# trying many usernames (cases/accounts/lockout.py). Axes without
+# django-ipware reads REMOTE_ADDR only, which behind a load balancer is the
+# balancer's: the address comes from cases.accounts.addresses instead.
+AXES_FAILURE_LIMIT = _count("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = _count("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+if AXES_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    _stop("AXES_ADDRESS_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT.")
 AXES_COOLOFF_TIME = timedelta(
     minutes=_read("AXES_COOLOFF_MINUTES", env.int, default=15)
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "cases.accounts.lockout.MendAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "cases.accounts.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = _read("AXES_PROXY_COUNT", env.int, default=0) or None
 AXES_VERBOSE = False
+
+# Password-reset requests served per client address and per email address
+# entered, within the window (cases/accounts/services.py).
+PASSWORD_RESET_ADDRESS_LIMIT = _count("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_ACCOUNT_LIMIT = _count("PASSWORD_RESET_ACCOUNT_LIMIT", default=3)
+PASSWORD_RESET_WINDOW = timedelta(
+    minutes=_count("PASSWORD_RESET_WINDOW_MINUTES", default=60)
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = _read("TIME_ZONE", env.str, default="UTC")

@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView, PasswordResetView
 from django.shortcuts import redirect, render
 
 from cases.accounts.forms import LoginForm, NotificationSettingsForm, PasswordResetForm
+from cases.accounts.lockout import address_failures
 
 
 class MendLoginView(LoginView):
@@ -22,13 +23,19 @@ class MendPasswordResetView(PasswordResetView):
 
 
 def locked_out(request, response=None, credentials=None):
-    """Axes calls this once a username has failed too often from one address."""
+    """Axes calls this once a username has failed too often from one address,
+    or the address itself has failed for too many usernames."""
     form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    whole_address = address_failures(request) >= settings.AXES_ADDRESS_FAILURE_LIMIT
     return render(
         request,
         "registration/login.html",
-        {"form": form, "locked_out": True, "cooloff_minutes": minutes},
+        {
+            "form": form,
+            "locked_out": "address" if whole_address else "username",
+            "cooloff_minutes": minutes,
+        },
         status=429,
     )
 
