@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.shortcuts import redirect, render
 
+from cases.accounts import services
+from cases.accounts.addresses import client_address
 from cases.accounts.forms import LoginForm, NotificationSettingsForm, PasswordResetForm
 from cases.accounts.lockout import address_failures
 
@@ -17,9 +19,27 @@ class MendLoginView(LoginView):
 
 
 class MendPasswordResetView(PasswordResetView):
-    """Django's reset page; its email is recorded in the outbox, not sent here."""
+    """Django's reset page; its email is recorded in the outbox, not sent here.
+    Requests are throttled per client address and per email address typed."""
 
     form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                address=client_address(self.request),
+            )
+        except services.ResetThrottled:
+            minutes = int(settings.PASSWORD_RESET_WINDOW.total_seconds() // 60)
+            form.add_error(
+                None,
+                "Too many reset links were asked for from here or for this email "
+                f"address. Wait {minutes} minutes, then try again; if you still "
+                "get no email, ask your Mend administrator.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 def locked_out(request, response=None, credentials=None):

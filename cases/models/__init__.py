@@ -12,6 +12,7 @@ from cases.models.steps import (
     Promise,
     RootCauseAnswer,
 )
+from cases.models.throttles import PasswordResetRequest
 from cases.models.timeline import (
     UNMUTABLE_KINDS,
     OutboxMessage,
@@ -32,6 +33,7 @@ __all__ = [
     "Membership",
     "Option",
     "OutboxMessage",
+    "PasswordResetRequest",
     "Promise",
     "RootCauseAnswer",
     "StepPeriod",
