@@ -24,6 +24,7 @@ from cases.models import (
     Membership,
     Option,
     OutboxMessage,
+    PasswordResetRequest,
     Promise,
     RootCauseAnswer,
     StepPeriod,
@@ -408,3 +409,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = ["key", "created_at"]
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(admin.ModelAdmin):
+    """The reset throttle's counts: read-only; deleting rows lifts a throttle."""
+
+    list_display = ["requested_at", "address"]
+    list_filter = ["requested_at"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "email_digest", "requested_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
