@@ -110,9 +110,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or CSRF check reads the body; after the user is known,
+    # so its 413 page is a normal page.
+    "cases.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Idle and fixed session lifetimes; after htmx, so it can redirect a panel.
+    "cases.middleware.SessionTimeoutMiddleware",
     # Last, so that it sees the outcome of authentication on every request.
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,6 +174,9 @@ AUTH_PASSWORD_VALIDATORS = [
     ]
 ]
 LOGIN_URL = "login"
+# A session ends after this long without a request, and SESSION_COOKIE_AGE
+# (Django's default, two weeks) after signing in (cases/middleware.py).
+SESSION_IDLE_TIMEOUT = timedelta(hours=_count("SESSION_IDLE_HOURS", default=8))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -303,6 +311,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Request bodies: Mend takes no uploads, so no form needs more than this; a
+# bigger body is refused with a 413 page (cases/middleware.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = _count("MAX_REQUEST_BODY_KB", default=1024) * 1024
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)
@@ -313,6 +324,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser keeps them only if Secure, for path / and this
+    # host alone, so no subdomain can plant or overwrite them (ASVS 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     if _bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, default=[])

@@ -10,7 +10,7 @@ recovery.settings itself.
 """
 
 from recovery.settings import *  # noqa: F403
-from recovery.settings import LOGGING, STORAGES
+from recovery.settings import DATABASES, LOGGING, STORAGES
 
 STORAGES = {
     **STORAGES,
@@ -21,5 +21,11 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Without TLS the browser refuses __Host- cookies: Django's plain names.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
+# Each request's connection closes at its end, so no live-server thread leaves
+# a session open on the test database when it is dropped at teardown.
+DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": 0}}
 
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}

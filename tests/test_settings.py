@@ -3,9 +3,11 @@
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import close_old_connections, connection
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SECRET = "k3J9-vQ2xLr8_ZpT4mWb7nYc1dFh6sGa0eUi5oRj2lKq8wXz3vBn"  # test only
@@ -54,6 +56,12 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         ({"CELERY_WORKER_CONCURRENCY": "0"}, "CELERY_WORKER_CONCURRENCY"),
         ({"OUTBOX_SENDERS": "-2"}, "OUTBOX_SENDERS"),
         ({"OUTBOX_SENDERS": "four"}, "OUTBOX_SENDERS"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"AXES_PROXY_COUNT": "one"}, "AXES_PROXY_COUNT"),
+        ({"AXES_ADDRESS_FAILURE_LIMIT": "5"}, "AXES_ADDRESS_FAILURE_LIMIT"),
+        ({"PASSWORD_RESET_ACCOUNT_LIMIT": "0"}, "PASSWORD_RESET_ACCOUNT_LIMIT"),
+        ({"SESSION_IDLE_HOURS": "0"}, "SESSION_IDLE_HOURS"),
+        ({"MAX_REQUEST_BODY_KB": "lots"}, "MAX_REQUEST_BODY_KB"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):
@@ -104,3 +112,53 @@ def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "errors: []" in result.stdout, result.stdout
+
+
+# The login page's CSRF cookie as a browser would get it over TLS.
+COOKIES = """
+from django.conf import settings
+from django.test import Client, override_settings
+static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+    response = Client(HTTP_HOST="mend.example.com").get("/accounts/login/", secure=True)
+csrf = response.cookies[settings.CSRF_COOKIE_NAME]
+print("status", response.status_code)
+print("csrf", settings.CSRF_COOKIE_NAME, bool(csrf["secure"]), csrf["path"],
+      repr(csrf["domain"]))
+print("session", settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE,
+      settings.SESSION_COOKIE_PATH, repr(settings.SESSION_COOKIE_DOMAIN))
+"""
+
+
+def test_cookies_carry_the_host_prefix_over_tls(tmp_path):
+    # ASVS 3.3.1: __Host- cookies are Secure, for path / and no Domain, so a
+    # neighbouring subdomain cannot set or overwrite them.
+    result = run_manage(
+        "shell",
+        "-c",
+        COOKIES,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'cookies.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "status 200" in result.stdout, result.stdout
+    assert "csrf __Host-csrftoken True / ''" in result.stdout, result.stdout
+    assert "session __Host-sessionid True / None" in result.stdout, result.stdout
+
+
+@pytest.mark.django_db
+def test_connections_close_at_the_end_of_each_request_under_test():
+    # What request_finished does after each request in a live-server thread:
+    # with a CONN_MAX_AGE above 0 the connection stayed open, a session left
+    # on the test database when it is dropped at teardown.
+    seen = {}
+
+    def request_thread():
+        connection.ensure_connection()
+        close_old_connections()
+        seen["still_open"] = connection.connection is not None
+        connection.close()
+
+    thread = threading.Thread(target=request_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"still_open": False}
