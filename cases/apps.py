@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.backends.signals import connection_created
 
 from cases.aggregates import register_sqlite_functions
@@ -10,3 +11,8 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(register_sqlite_functions)
+        # Here, not at the top: the middleware imports auth's views and forms,
+        # which need the app registry ready.
+        from cases.middleware import session_started
+
+        user_logged_in.connect(session_started)

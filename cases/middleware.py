@@ -38,8 +38,14 @@ class RequestSizeLimitMiddleware:
 
 SIGNED_IN_AT = "mend_signed_in_at"
 SEEN_AT = "mend_seen_at"
-# Note activity at most once a minute: each note is a session write.
-SEEN_EVERY = 60
+
+
+def session_started(sender, request, user, **kwargs):
+    """On user_logged_in (connected in cases.apps): the clocks start at sign-in,
+    as the session is saved anyway, so no later request writes just for that."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[SEEN_AT] = now
 
 
 def _hours(delta: timedelta) -> str:
@@ -54,7 +60,7 @@ class SessionTimeoutMiddleware:
     SESSION_COOKIE_AGE after they signed in however active they are.
 
     Django alone has one lifetime, counted from the session's last save; the
-    activity notes below save it every minute or so, which would stretch that
+    activity notes below save it every few minutes, which would stretch that
     lifetime for ever, so both ends are checked here against the times the
     session itself records.
     """
@@ -73,7 +79,6 @@ class SessionTimeoutMiddleware:
                     return HttpResponseClientRedirect(response.url)
                 return response
         response = self.get_response(request)
-        # After the view, so the request that signs in starts the clock.
         if request.user.is_authenticated:
             self._note(request.session, time.time())
         return response
@@ -97,6 +102,9 @@ class SessionTimeoutMiddleware:
         return None
 
     def _note(self, session, now: float) -> None:
-        session.setdefault(SIGNED_IN_AT, now)
-        if now - session.get(SEEN_AT, 0) >= SEEN_EVERY:
+        # Each note is a session write: note activity only once a hundredth of
+        # the idle time has passed (about five minutes of eight hours).
+        every = settings.SESSION_IDLE_TIMEOUT.total_seconds() / 100
+        if now - session.get(SEEN_AT, 0) >= every:
             session[SEEN_AT] = now
+        session.setdefault(SIGNED_IN_AT, now)
