@@ -174,11 +174,11 @@ AUTH_PASSWORD_VALIDATORS = [
     ]
 ]
 LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 # A session ends after this long without a request, and SESSION_COOKIE_AGE
 # (Django's default, two weeks) after signing in (cases/middleware.py).
 SESSION_IDLE_TIMEOUT = timedelta(hours=_count("SESSION_IDLE_HOURS", default=8))
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
 
 # The client's address: with N trusted proxies (load balancers) in front of
 # Mend, the Nth hop from the right of X-Forwarded-For + REMOTE_ADDR. 0: no
