@@ -126,3 +126,19 @@ def test_an_idle_htmx_request_sends_the_whole_page_to_sign_in(
     response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_a_session_from_before_the_timeouts_starts_its_clocks_instead_of_ending(
+    client, account_manager, clock, settings
+):
+    client.force_login(account_manager)
+    session = client.session
+    for key in ("mend_signed_in_at", "mend_seen_at"):
+        del session[key]
+    session.save()
+
+    assert client.get(reverse("home")).status_code == 200
+    clock.shift(settings.SESSION_IDLE_TIMEOUT - timedelta(minutes=10))
+    assert client.get(reverse("home")).status_code == 200
+    clock.shift(settings.SESSION_IDLE_TIMEOUT + timedelta(minutes=2))
+    assert client.get(reverse("home")).status_code == 302
