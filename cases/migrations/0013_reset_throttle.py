@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_timeline_kinds'),
+        ('cases', '0012_offer_author_protected_history'),
     ]
 
     operations = [
