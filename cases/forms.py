@@ -1,5 +1,6 @@
 """The base forms every page uses: drawn by crispy, keyed against double submits,
-versioned against concurrent edits."""
+versioned against concurrent edits, and refusing dates out of range and control
+characters in every field."""
 
 import datetime
 import uuid
@@ -7,6 +8,8 @@ import uuid
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
+
+from cases import validators
 
 
 class DateInput(forms.DateInput):
@@ -46,6 +49,36 @@ class MendForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self._guard_fields()
+
+    def full_clean(self):
+        # Again here, for the fields a subclass added after __init__.
+        self._guard_fields()
+        super().full_clean()
+
+    def _guard_fields(self) -> None:
+        for field in self.fields.values():
+            _guard(field)
+
+
+def _guard(field: forms.Field) -> None:
+    """Every date in range, every text without control characters."""
+    if isinstance(field, forms.DateTimeField):
+        _add(field, validators.validate_typed_moment)
+        for name, value in validators.moment_attrs().items():
+            field.widget.attrs.setdefault(name, value)
+    elif isinstance(field, forms.DateField):
+        _add(field, validators.validate_day)
+        for name, value in validators.day_attrs().items():
+            field.widget.attrs.setdefault(name, value)
+    elif isinstance(field, forms.CharField):
+        multiline = isinstance(field.widget, forms.Textarea)
+        _add(field, validators.multiline if multiline else validators.single_line)
+
+
+def _add(field: forms.Field, validator) -> None:
+    if validator not in field.validators:
+        field.validators.append(validator)
 
 
 class OneTimeForm(MendForm):

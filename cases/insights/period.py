@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.validators import EARLIEST_DAY, LATEST_DAY
+
 DASH = "\u2013"
+# Periods are clamped to the dates Mend records, with room for the period
+# before the earliest one, so no arithmetic on them leaves Python's calendar.
+FLOOR = EARLIEST_DAY.replace(year=EARLIEST_DAY.year - 10)
+CEILING = LATEST_DAY
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -17,6 +23,11 @@ def _midnight(day: dt.date) -> dt.datetime:
 class Period:
     start: dt.date
     end: dt.date  # inclusive
+
+    def __post_init__(self):
+        start = min(max(self.start, FLOOR), CEILING)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", min(max(self.end, start), CEILING))
 
     @classmethod
     def last(cls, days: int, today: dt.date | None = None) -> "Period":

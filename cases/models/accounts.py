@@ -8,6 +8,7 @@ from django.db import models
 from cases import access
 from cases.choices import Role
 from cases.querysets import TeamQuerySet
+from cases.validators import SINGLE_LINE
 
 WEEKDAYS = [
     "Monday",
@@ -23,7 +24,7 @@ WEEKDAYS = [
 class Team(models.Model):
     """A sales team. Cases belong to a team; its sales managers oversee them."""
 
-    name = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, validators=SINGLE_LINE)
 
     # The compensation guideline. Empty fields fall back to the global defaults
     # (settings.COMPENSATION_DEFAULTS).

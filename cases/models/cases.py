@@ -6,6 +6,13 @@ from django.utils import timezone
 
 from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity, Step
 from cases.querysets import CaseQuerySet
+from cases.validators import (
+    DAY_RANGE,
+    MOMENT_RANGE,
+    SINGLE_LINE,
+    day_in_range,
+    moment_in_range,
+)
 
 
 class Case(models.Model):
@@ -28,10 +35,16 @@ class Case(models.Model):
     )
 
     # Acknowledge: the dropped ball.
-    commitment = models.CharField("what was promised", max_length=300)
-    promised_on = models.DateField("promised date", null=True, blank=True)
+    commitment = models.CharField(
+        "what was promised", max_length=300, validators=SINGLE_LINE
+    )
+    promised_on = models.DateField(
+        "promised date", null=True, blank=True, validators=DAY_RANGE
+    )
     what_happened = models.TextField("what happened")
-    detected_at = models.DateTimeField("when we found out", default=timezone.now)
+    detected_at = models.DateTimeField(
+        "when we found out", default=timezone.now, validators=MOMENT_RANGE
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices)
     failure_source = models.CharField(
         "source of the failure",
@@ -57,13 +70,15 @@ class Case(models.Model):
     step = models.CharField(
         max_length=12, choices=Step.choices, default=Step.ACKNOWLEDGE
     )
-    step_entered_at = models.DateTimeField(default=timezone.now)
+    step_entered_at = models.DateTimeField(
+        default=timezone.now, validators=MOMENT_RANGE
+    )
     # When the current step is due soon and overdue, in business hours of the
     # team's calendar; stored so lists can filter and sort on them by index.
-    step_warn_at = models.DateTimeField(null=True, blank=True)
-    step_due_at = models.DateTimeField(null=True, blank=True)
-    opened_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    step_warn_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    step_due_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    opened_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
+    closed_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
 
     # Closing.
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
@@ -103,6 +118,9 @@ class Case(models.Model):
                 ),
                 name="closed_case_has_outcome",
             ),
+            day_in_range("promised_on", "case_promised_on_in_range"),
+            moment_in_range("detected_at", "case_detected_at_in_range"),
+            moment_in_range("opened_at", "case_opened_at_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -170,11 +188,11 @@ class StepPeriod(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods")
     step = models.CharField(max_length=12, choices=Step.choices)
-    entered_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    entered_at = models.DateTimeField(validators=MOMENT_RANGE)
+    completed_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     # The step's target when the case entered it, so insights can tell which
     # visits ran over (the case keeps only its current step's deadline).
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
 
     class Meta:
         ordering = ["entered_at"]

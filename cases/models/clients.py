@@ -4,6 +4,7 @@ from django.db import models
 
 from cases.choices import Segment
 from cases.querysets import TeamScopedQuerySet
+from cases.validators import SINGLE_LINE
 
 
 class Client(models.Model):
@@ -12,7 +13,7 @@ class Client(models.Model):
     team = models.ForeignKey(
         "cases.Team", on_delete=models.PROTECT, related_name="clients"
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=SINGLE_LINE)
     segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
     annual_value = models.DecimalField(
         "annual value", max_digits=12, decimal_places=2, null=True, blank=True
@@ -42,10 +43,10 @@ class Contact(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(max_length=120)
-    role = models.CharField(max_length=120, blank=True)
+    name = models.CharField(max_length=120, validators=SINGLE_LINE)
+    role = models.CharField(max_length=120, blank=True, validators=SINGLE_LINE)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=SINGLE_LINE)
     # Personal details erased on request (see casework.services.contacts);
     # the row stays so the history keeps its shape.
     erased = models.BooleanField(default=False)

@@ -19,6 +19,13 @@ from cases.choices import (
     Step,
 )
 from cases.querysets import CompensationQuerySet
+from cases.validators import (
+    DAY_RANGE,
+    MOMENT_RANGE,
+    SINGLE_LINE,
+    day_in_range,
+    moment_in_range,
+)
 
 
 class RootCauseAnswer(models.Model):
@@ -49,12 +56,14 @@ class Option(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="options"
     )
-    description = models.CharField(max_length=300)
+    description = models.CharField(max_length=300, validators=SINGLE_LINE)
     cost_to_us = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    time_to_deliver = models.CharField(max_length=80, help_text="e.g. “2 days”")
+    time_to_deliver = models.CharField(
+        max_length=80, help_text="e.g. “2 days”", validators=SINGLE_LINE
+    )
     feasibility = models.CharField(max_length=8, choices=Feasibility.choices)
     chosen = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
 
     class Meta:
         ordering = ["created_at"]
@@ -74,7 +83,7 @@ class ClientContact(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="client_contacts"
     )
-    happened_at = models.DateTimeField("when")
+    happened_at = models.DateTimeField("when", validators=MOMENT_RANGE)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     people = models.ManyToManyField(
         "cases.Contact", blank=True, verbose_name="with whom"
@@ -94,6 +103,9 @@ class ClientContact(models.Model):
 
     class Meta:
         ordering = ["happened_at"]
+        constraints = [
+            moment_in_range("happened_at", "contact_happened_at_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} on {self.happened_at:%Y-%m-%d}"
@@ -112,11 +124,14 @@ class Apology(models.Model):
         "asked “will you forgive me?”", default=False
     )
     response = models.TextField("their response", blank=True)
-    apologised_on = models.DateField(default=timezone.localdate)
+    apologised_on = models.DateField(default=timezone.localdate, validators=DAY_RANGE)
 
     class Meta:
         ordering = ["apologised_on"]
         verbose_name_plural = "apologies"
+        constraints = [
+            day_in_range("apologised_on", "apology_apologised_on_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"Apology to {self.contact}"
@@ -134,7 +149,7 @@ class Compensation(models.Model):
         "cases.User", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(max_length=14, choices=CompensationKind.choices)
-    description = models.CharField(max_length=300)
+    description = models.CharField(max_length=300, validators=SINGLE_LINE)
     value_to_client = models.DecimalField(max_digits=12, decimal_places=2)
     cost_to_us = models.DecimalField(max_digits=12, decimal_places=2)
     guideline = models.DecimalField(
@@ -146,10 +161,10 @@ class Compensation(models.Model):
     decided_by = models.ForeignKey(
         "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     decision_note = models.TextField(blank=True)
-    delivered_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    delivered_on = models.DateField(null=True, blank=True, validators=DAY_RANGE)
+    created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
 
     objects = CompensationQuerySet.as_manager()
 
@@ -169,6 +184,7 @@ class Compensation(models.Model):
                 | models.Q(approval__in=["not_needed", "approved"]),
                 name="delivered_compensation_is_approved",
             ),
+            day_in_range("delivered_on", "compensation_delivered_on_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -184,13 +200,13 @@ class FollowUp(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="follow_ups"
     )
-    due_on = models.DateField()
-    purpose = models.CharField(max_length=200)
+    due_on = models.DateField(validators=DAY_RANGE)
+    purpose = models.CharField(max_length=200, validators=SINGLE_LINE)
     status = models.CharField(
         max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
     )
     notes = models.TextField(blank=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
 
     class Meta:
         ordering = ["due_on"]
@@ -199,6 +215,7 @@ class FollowUp(models.Model):
             # Insights count follow-ups by due date, whatever their status.
             models.Index(fields=["due_on"], name="followup_due_on"),
         ]
+        constraints = [day_in_range("due_on", "followup_due_on_in_range")]
 
     def __str__(self) -> str:
         return f"Follow-up {self.due_on}: {self.purpose}"
@@ -210,8 +227,10 @@ class Promise(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="promises"
     )
-    description = models.CharField("what we promised", max_length=300)
-    due_on = models.DateField("due")
+    description = models.CharField(
+        "what we promised", max_length=300, validators=SINGLE_LINE
+    )
+    due_on = models.DateField("due", validators=DAY_RANGE)
     made_by = models.ForeignKey(
         "cases.User", on_delete=models.PROTECT, related_name="+"
     )
@@ -219,11 +238,11 @@ class Promise(models.Model):
     status = models.CharField(
         max_length=8, choices=PromiseStatus.choices, default=PromiseStatus.OPEN
     )
-    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     settled_by = models.ForeignKey(
         "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
 
     class Meta:
         ordering = ["due_on", "created_at"]
@@ -231,6 +250,7 @@ class Promise(models.Model):
             models.Index(fields=["status", "due_on"], name="promise_due"),
             models.Index(fields=["due_on"], name="promise_due_on"),
         ]
+        constraints = [day_in_range("due_on", "promise_due_on_in_range")]
 
     def __str__(self) -> str:
         return f"{self.description} (by {self.due_on})"
