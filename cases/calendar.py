@@ -58,6 +58,17 @@ ZERO = dt.timedelta(0)
 # A remainder of exactly N weeks must end at the close of the last working day
 # of week N, not at the opening of week N + 1: skip one microsecond short.
 _TICK = dt.timedelta(microseconds=1)
+# Moments beyond these are taken as these: a year from the ends of Python's
+# calendar, so shifting into any zone, adding a day or skipping whole weeks
+# never overflows (a deadline after year 9998 is as good as never anyway).
+FIRST_MOMENT = dt.datetime(2, 1, 1, tzinfo=dt.UTC)
+LAST_MOMENT = dt.datetime(9998, 12, 31, tzinfo=dt.UTC)
+
+
+def _clamp(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):
+        return moment  # refused by _local, with its reason
+    return min(max(moment, FIRST_MOMENT), LAST_MOMENT)
 
 
 # Reminders arrive on weekdays, 08:00 to 18:00 in the recipient's zone.
@@ -175,10 +186,12 @@ class WorkCalendar:
 
     def opening(self, day: dt.date) -> dt.datetime:
         """The opening time on `day` (working day or not), in UTC."""
+        day = min(max(day, FIRST_MOMENT.date()), LAST_MOMENT.date())
         return self._aware(self._window(day)[0])
 
     def next_open(self, moment: dt.datetime) -> dt.datetime:
         """`moment` if it falls in working time, else the next opening; in UTC."""
+        moment = _clamp(moment)
         local = self._local(moment)
         day = local.date()
         while True:
@@ -198,9 +211,15 @@ class WorkCalendar:
         Time before opening, after closing or on a day off does not count, so
         Friday 19:00 plus 2 hours is Monday 11:00 on a 09:00 start.
         """
-        remaining = _as_delta(hours)
-        if remaining <= ZERO:
-            return start
+        try:
+            remaining = _as_delta(hours)
+            if remaining <= ZERO:
+                return start
+            return min(self._add(_clamp(start), remaining), LAST_MOMENT)
+        except OverflowError:
+            return LAST_MOMENT
+
+    def _add(self, start: dt.datetime, remaining: dt.timedelta) -> dt.datetime:
         cursor = self._local(start)
         day = cursor.date()
         week = self._week
@@ -222,6 +241,7 @@ class WorkCalendar:
 
     def business_hours_between(self, a: dt.datetime, b: dt.datetime) -> float:
         """Working hours from `a` to `b`; 0 when `b` is not after `a`."""
+        a, b = _clamp(a), _clamp(b)
         if b <= a:
             return 0.0
         since, until = self._local(a), self._local(b)

@@ -316,3 +316,44 @@ def test_the_clock_never_shows_the_full_target_while_on_time():
 def test_a_closed_case_has_no_clock():
     case = Case(team=Team(name="x"), step=Step.CLOSED)
     assert step_clock(case)["state"] == "none"
+
+
+# Far ends of the calendar (issue 16, item 5): no arithmetic overflows into a 500.
+
+FAR_ENDS = [
+    at(UTC, 9999, 12, 31, 12, 0),
+    dt.datetime.max.replace(tzinfo=UTC),
+    at(UTC, 1, 1, 1, 0, 0),
+    dt.datetime.min.replace(tzinfo=UTC),
+]
+ZONES = [ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/New_York"), DUBAI]
+
+
+@pytest.mark.parametrize("moment", FAR_ENDS)
+@pytest.mark.parametrize("zone", ZONES)
+def test_business_hours_at_the_ends_of_the_calendar_do_not_overflow(moment, zone):
+    work = WorkCalendar(zone=zone)
+
+    due = work.add_business_hours(moment, Decimal("40"))
+    never = work.add_business_hours(at(UTC, 2099, 12, 31, 0, 0), 10**12)
+
+    assert due.astimezone(zone).year in {2, 9998, 9999}
+    assert never.astimezone(zone).year >= 2099
+    assert work.business_hours_between(at(UTC, 2026, 1, 5, 0, 0), moment) >= 0
+    assert work.business_hours_between(moment, at(UTC, 2026, 1, 5, 0, 0)) >= 0
+    assert work.next_open(moment).astimezone(zone)
+    assert work.opening(moment.date()).astimezone(zone)
+
+
+@pytest.mark.django_db
+def test_the_clock_of_a_case_entered_in_year_9999_reads():
+    case = Case(
+        team=Team.objects.create(name="Calendar"),
+        step=Step.OPTIONS,
+        step_entered_at=at(UTC, 9999, 12, 31, 12, 0),
+    )
+
+    clock = step_clock(case, now=at(UTC, 2026, 11, 24, 12, 30))
+
+    assert clock["state"] == "on_track"
+    assert "Due by" in clock["text"]
