@@ -347,3 +347,15 @@ def test_the_migration_moves_stored_dates_into_the_range(account_manager):
     assert case.promised_on == dt.date(2099, 12, 31)
     assert Compensation.objects.get(pk=offer.pk).delivered_on == dt.date(2000, 1, 1)
     assert timezone.localtime(case.detected_at).year == 1999
+
+
+def test_the_case_list_answers_a_filter_out_of_range(client, sales_manager):
+    client.force_login(sales_manager)
+
+    for dates in [{"opened_after": YEAR_ONE_DAY}, {"opened_before": "9999-12-31"}]:
+        page = client.get(reverse("case_list"), dates)
+        export = client.get(reverse("case_export"), dates)
+
+        assert page.status_code == 200
+        assert export.status_code == 200
+        page_text(export)
