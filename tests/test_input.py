@@ -6,11 +6,12 @@ import uuid
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import modelform_factory
 from django.urls import reverse
 
 from cases.choices import Step
 from cases.forms import MendForm
-from cases.models import Case, Client, Contact
+from cases.models import Case, Client, Contact, User
 from tests.factories import ClientFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,13 @@ def test_a_search_with_a_control_character_answers(client, sales_manager):
     response = client.get(reverse("case_list"), {"q": "laptops\r\n"})
 
     assert response.status_code == 200
+
+
+def test_a_persons_name_refuses_a_line_break_in_any_model_form(account_manager):
+    # The admin's user forms are model forms: the field's validator runs there.
+    form = modelform_factory(User, fields=["first_name", "last_name"])(
+        {"first_name": "Alice\r\nBcc: all@example.com", "last_name": "Smith"},
+        instance=account_manager,
+    )
+
+    assert form.errors["first_name"][0].startswith(ONE_LINE)

@@ -207,6 +207,26 @@ class Migration(migrations.Migration):
             name='name',
             field=models.CharField(max_length=80, unique=True, validators=[cases.validators.NoControlCharacters()]),
         ),
+        migrations.AlterField(
+            model_name="user",
+            name="first_name",
+            field=models.CharField(
+                blank=True,
+                max_length=150,
+                validators=[cases.validators.NoControlCharacters()],
+                verbose_name="first name",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="user",
+            name="last_name",
+            field=models.CharField(
+                blank=True,
+                max_length=150,
+                validators=[cases.validators.NoControlCharacters()],
+                verbose_name="last name",
+            ),
+        ),
         migrations.RunPython(move_into_range, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='apology',

@@ -87,6 +87,13 @@ class User(AbstractUser):
     more; an administrator sees every team.
     """
 
+    # AbstractUser's names, refusing line breaks: they go into email headers.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=SINGLE_LINE
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=SINGLE_LINE
+    )
     role = models.CharField(
         max_length=20, choices=Role.choices, default=Role.ACCOUNT_MANAGER
     )
