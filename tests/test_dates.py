@@ -357,5 +357,6 @@ def test_the_case_list_answers_a_filter_out_of_range(client, sales_manager):
         export = client.get(reverse("case_export"), dates)
 
         assert page.status_code == 200
+        assert (TOO_EARLY if "opened_after" in dates else TOO_LATE) in page_text(page)
         assert export.status_code == 200
         page_text(export)
