@@ -323,7 +323,7 @@ def test_the_migration_moves_stored_dates_into_the_range(account_manager):
         cost_to_us=Decimal("5"),
     )
     graph = MigrationExecutor(connection).loader.graph
-    mine = ("cases", "0013_date_minimum")
+    mine = ("cases", "0014_date_minimum")
     before = sorted(graph.node_map[mine].parents)[0].key
     _migrate([before])
     try:

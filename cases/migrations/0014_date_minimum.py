@@ -43,7 +43,7 @@ def move_into_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_timeline_kinds'),
+        ('cases', '0013_reset_throttle'),
     ]
 
     operations = [
