@@ -18,7 +18,15 @@ class StepIncomplete(MendError):
         )
 
 
-class ConcurrentEdit(MendError):
+class Stale(MendError):
+    """The case changed since the page was drawn, so the change was not made.
+
+    The view shows the case as it is now, keeping what was typed (with the
+    form based on the latest save), and says what changed.
+    """
+
+
+class ConcurrentEdit(Stale):
     def __init__(self, by: str, at):
         self.by = by
         self.at = at
@@ -28,8 +36,16 @@ class ConcurrentEdit(MendError):
         )
 
 
+class CaseMoved(Stale):
+    """A move or hand-over based on an older copy of the case; says what changed."""
+
+
 class NotAllowed(MendError):
     pass
+
+
+class WrongStep(NotAllowed):
+    """Work posted for a step the case is not in (a stale page, or a forged post)."""
 
 
 class AlreadySubmitted(MendError):

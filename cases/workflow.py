@@ -5,10 +5,16 @@ missing; nothing else decides that, and only services change `case.step`.
 """
 
 from cases.choices import ROOT_CAUSE_QUESTIONS, NotificationKind, Step
-from cases.exceptions import StepIncomplete, TransitionNotAllowed
+from cases.exceptions import (
+    CaseMoved,
+    StepIncomplete,
+    TransitionNotAllowed,
+    WrongStep,
+)
 
 ORDER = list(Step)
 WORKING_STEPS = ORDER[:-1]
+OPEN = frozenset(WORKING_STEPS)
 
 
 def next_step(step: str) -> Step | None:
@@ -43,6 +49,106 @@ def ensure_can_send_back(case) -> Step:
     if target is None:
         raise TransitionNotAllowed("A case in its first step cannot go back.")
     return target
+
+
+# Where each piece of step work may be done: its service refuses it in any
+# other step (ensure_in_step), and the case page offers its form or button
+# only in these steps. Keyed by the case page's action names. Records that
+# outlive their step (follow-ups, promises, an offer approved but not yet
+# delivered) may be settled later; a case sent back keeps them, so settling
+# them stays open wherever they can exist. Moving the case is not in here:
+# FORWARD and BACK above say where it may go.
+WORK: dict[str, tuple[str, frozenset[Step]]] = {
+    # Editable until the case closes; the page shows the form in Acknowledge.
+    "details": ("Editing the case details", OPEN),
+    # Someone affected may turn up while talking or apologising to the client.
+    "person": (
+        "Adding an affected person",
+        frozenset({Step.ACKNOWLEDGE, Step.COMMUNICATE, Step.APOLOGISE}),
+    ),
+    "root_cause": ("Answering the root-cause questions", frozenset({Step.ROOT_CAUSE})),
+    "option": ("Adding an option", frozenset({Step.OPTIONS})),
+    "choose_option": ("Choosing an option", frozenset({Step.OPTIONS})),
+    "client_contact": (
+        "Logging a contact with the client",
+        frozenset({Step.COMMUNICATE}),
+    ),
+    "apology": ("Recording an apology", frozenset({Step.APOLOGISE})),
+    "compensation": ("Offering a compensation", frozenset({Step.COMPENSATE})),
+    "no_compensation": (
+        "Recording that no compensation is due",
+        frozenset({Step.COMPENSATE}),
+    ),
+    # An offer may be delivered after the case has moved on to follow-up.
+    "deliver": (
+        "Marking a compensation delivered",
+        frozenset({Step.COMPENSATE, Step.FOLLOW_UP}),
+    ),
+    # A follow-up date or a promise can be agreed with the client at any time;
+    # the case then waits in Follow up until they are settled.
+    "follow_up": ("Scheduling a follow-up", OPEN),
+    "settle_follow_up": ("Settling a follow-up", OPEN),
+    "promise": ("Recording a promise", OPEN),
+    "settle_promise": ("Settling a promise", OPEN),
+    "close": ("Closing the case", frozenset({Step.FOLLOW_UP})),
+}
+
+
+def may_do_in(name: str, step: str) -> bool:
+    """Whether the work `name` belongs to `step` (see WORK)."""
+    return Step(step) in WORK[name][1]
+
+
+def ensure_in_step(case, name: str) -> None:
+    """Refuse work posted for a step the case is not in, saying where it is now."""
+    what, steps = WORK[name]
+    current = Step(case.step)
+    if current in steps:
+        return
+    if current == Step.CLOSED:
+        raise WrongStep(
+            "This case is closed. A manager can reopen it by sending it back."
+        )
+    names = [step.label for step in ORDER if step in steps]
+    where = names[0] + " step"
+    if len(names) > 1:
+        where = ", ".join(names[:-1]) + f" or {names[-1]} steps"
+    if ORDER.index(current) > max(ORDER.index(step) for step in steps):
+        advice = "If it needs redoing, ask your sales manager to send the case back."
+    else:
+        advice = "Complete the steps before it first."
+    raise WrongStep(
+        f"{what} belongs to the {where}; this case is in {current.label} now, "
+        f"so nothing was saved. {advice}"
+    )
+
+
+def ensure_unchanged(case, *, version: int | None, step: str | None = None) -> None:
+    """Refuse a move or hand-over based on an older copy of the case.
+
+    `step` is the step the page showed, `version` the save it was drawn from:
+    a double click, or a click on a page drawn before someone else moved the
+    case, names what changed instead of moving it again. The caller holds the
+    case's row lock, so the check and the change are one.
+    """
+    if step is not None and Step(step) != Step(case.step):
+        now = Step(case.step)
+        if now == Step.CLOSED:
+            change = "was closed"
+        elif ORDER.index(now) > ORDER.index(Step(step)):
+            change = f"moved on to {now.label}"
+        else:
+            change = f"was sent back to {now.label}"
+        raise CaseMoved(
+            f"This case {change} while you were looking; here it is as it is now."
+        )
+    if version is not None and version != case.version:
+        who = case.updated_by.get_full_name() if case.updated_by else ""
+        raise CaseMoved(
+            f"{who or 'Someone'} changed this case while you were looking (it is "
+            f"in {Step(case.step).label} now); here it is as it is now. Check it, "
+            "then try again if you still want to."
+        )
 
 
 def missing_for(case) -> list[str]:

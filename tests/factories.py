@@ -265,7 +265,9 @@ def walk_to(case: Case, step: Step, by: User) -> Case:
                 client_fit=ClientFit.GOOD,
             )
         else:
-            services.case_advance(case_id=case.pk, by=by)
+            services.case_advance(
+                case_id=case.pk, by=by, step=case.step, version=case.version
+            )
         case.refresh_from_db()
     return case
 

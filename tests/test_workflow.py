@@ -332,7 +332,9 @@ def test_apologise_names_every_affected_person_without_an_apology(
 def test_an_apology_in_another_case_does_not_count(account_manager, sales_manager):
     case = case_in_step(Step.APOLOGISE, owner=account_manager)
     dana = case.contacts.get()
-    other = make_case(account_manager, client=case.client, contacts=[dana])
+    other = case_in_step(
+        Step.APOLOGISE, owner=account_manager, client=case.client, contacts=[dana]
+    )
     steps.apology_record(
         case_id=other.pk,
         by=account_manager,

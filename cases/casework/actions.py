@@ -14,6 +14,7 @@ from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.services import cases as case_services
 from cases.casework.services import compensation, promises, review, steps
+from cases.choices import Step
 from cases.forms import MendForm
 
 
@@ -178,19 +179,42 @@ class SettlePromise(step_forms.SettlePromiseForm, RecordForm):
         )
 
 
-class AdvanceForm(MendForm):
-    """Moves the case on; the button is quiet while the step still lacks something."""
+STALE_PAGE = "This page is out of date: reload the case and try again."
 
+
+class AdvanceForm(MendForm):
+    """Moves the case on; the button is quiet while the step still lacks something.
+
+    Built for the page with the case as its record, it carries the step the
+    button leaves and the save the page showed, so a double click or a stale
+    page cannot move the case twice or undo a send-back (case_advance checks).
+    """
+
+    step = forms.ChoiceField(
+        choices=Step.choices,
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid_choice": STALE_PAGE},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE},
+    )
     page_class = ""
 
     def __init__(self, *args, record=None, missing=(), **kwargs):
         self.missing = missing
+        if record is not None:
+            kwargs.setdefault("initial", {}).update(
+                step=record.step, version=record.version
+            )
         super().__init__(*args, **kwargs)
 
     def page_layout(self) -> Layout:
         style = "btn-outline-secondary" if self.missing else "btn-success"
         return Layout(
-            StrictButton("Step complete: move on", css_class=style, type="submit")
+            "step",
+            "version",
+            StrictButton("Step complete: move on", css_class=style, type="submit"),
         )
 
 
@@ -260,22 +284,28 @@ def _settle_promise(case, user, d, form):
 
 
 def _comment(case, user, d, form):
-    review.case_comment(case_id=case.pk, by=user, text=d["text"])
+    review.case_comment(
+        case_id=case.pk, by=user, text=d["text"], submission_key=d["submission_key"]
+    )
     return "Comment added to the timeline."
 
 
 def _reassign(case, user, d, form):
-    review.case_reassign(case_id=case.pk, by=user, to=d["owner"])
+    review.case_reassign(case_id=case.pk, by=user, to=d["owner"], version=d["version"])
     return f"Case handed to {d['owner']}. They have been emailed."
 
 
 def _advance(case, user, d, form):
-    moved = case_services.case_advance(case_id=case.pk, by=user)
+    moved = case_services.case_advance(
+        case_id=case.pk, by=user, step=d["step"], version=d["version"]
+    )
     return f"Moved on to {moved.get_step_display()}."
 
 
 def _send_back(case, user, d, form):
-    moved = case_services.case_send_back(case_id=case.pk, by=user, reason=d["reason"])
+    moved = case_services.case_send_back(
+        case_id=case.pk, by=user, reason=d["reason"], version=d["version"]
+    )
     return f"Case sent back to {moved.get_step_display()}."
 
 

@@ -68,9 +68,14 @@ def test_a_sales_manager_of_the_team_may_send_back_but_an_account_manager_may_no
 ):
     fill_step(case, account_manager)
     client.force_login(account_manager)
-    client.post(reverse("case_action", args=[case.pk, "advance"]))
-    assert Case.objects.get(pk=case.pk).step == "root_cause"
-    data = {"send_back-version": 1, "send_back-reason": "Name the whole team"}
+    case.refresh_from_db()
+    client.post(
+        reverse("case_action", args=[case.pk, "advance"]),
+        {"step": case.step, "version": case.version},
+    )
+    case.refresh_from_db()
+    assert case.step == "root_cause"
+    data = {"send_back-version": case.version, "send_back-reason": "Name the team"}
     assert (
         client.post(
             reverse("case_action", args=[case.pk, "send_back"]), data
@@ -101,7 +106,7 @@ def test_an_unknown_case_or_action_is_404(client, account_manager, case):
 
 
 def test_a_record_of_another_case_is_404(client, account_manager, sales_manager):
-    first = make_case(account_manager)
+    first = case_in_step(Step.OPTIONS, owner=account_manager)
     second = case_in_step(Step.OPTIONS, owner=account_manager, complete=True)
     client.force_login(account_manager)
     option = second.options.get()

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
 from cases.casework.services import promises, steps
+from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
-from cases.models import Case, Promise, TimelineEntry, User
-from tests.factories import TeamFactory, UserFactory, case_in_step, make_case
+from cases.models import Apology, Case, Promise, TimelineEntry, User
+from tests.factories import TeamFactory, UserFactory, case_in_step, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +34,9 @@ RECORDS = {
 
 
 def case_with_every_record(owner) -> Case:
-    case = case_in_step(Step.FOLLOW_UP, owner=owner)
+    """A case in Follow up; two people met in Communicate, each with an apology."""
+    case = case_in_step(Step.COMMUNICATE, owner=owner)
     today = timezone.localdate()
-    steps.follow_up_schedule(
-        case_id=case.pk, by=owner, due_on=today, purpose="Check the rollout"
-    )
-    promises.promise_make(
-        case_id=case.pk,
-        by=owner,
-        description="Send the recording",
-        due_on=today + dt.timedelta(days=2),
-    )
     people = [
         steps.person_add(
             case_id=case.pk, by=owner, name=name, role="", email="", phone=""
@@ -60,6 +53,22 @@ def case_with_every_record(owner) -> Case:
         reaction="Calmer.",
         manager_joined=True,
         boss_permission=BossPermission.NOT_ASKED,
+    )
+    case_advance(case_id=case.pk, by=owner)
+    case = walk_to(case, Step.FOLLOW_UP, owner)
+    # Apologies are listed by day: one a day, so the order is not a tie.
+    for days, apology in enumerate(case.apologies.order_by("-pk")):
+        Apology.objects.filter(pk=apology.pk).update(
+            apologised_on=today - dt.timedelta(days=days)
+        )
+    steps.follow_up_schedule(
+        case_id=case.pk, by=owner, due_on=today, purpose="Check the rollout"
+    )
+    promises.promise_make(
+        case_id=case.pk,
+        by=owner,
+        description="Send the recording",
+        due_on=today + dt.timedelta(days=2),
     )
     return case
 

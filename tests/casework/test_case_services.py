@@ -27,6 +27,7 @@ from cases.exceptions import (
     NotAllowed,
     StepIncomplete,
     TransitionNotAllowed,
+    WrongStep,
 )
 from cases.models import Case, Client, Option, OutboxMessage, StepPeriod, Submission
 from tests.factories import (
@@ -172,8 +173,9 @@ def test_opening_twice_with_the_same_submission_key_saves_one_case(
 
 
 def test_adding_an_option_twice_with_the_same_submission_key_saves_one(
-    case, account_manager
+    account_manager, sales_manager
 ):
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
     key = uuid.uuid4()
     values = {
         "case_id": case.pk,
@@ -238,27 +240,31 @@ def test_advance_closes_the_step_period_and_opens_the_next(case, account_manager
 
 
 def test_advance_refuses_to_skip_a_step(case, account_manager):
-    # Work recorded ahead of time does not carry the case past the next step.
-    steps.root_cause_save(
-        case_id=case.pk,
-        by=account_manager,
-        version=case.version,
-        answers={key: (Answer.YES, "") for key in ROOT_CAUSE_QUESTIONS},
-        client_view="They lost a week.",
-        our_view="We double-booked.",
-        client_feeling="",
-    )
-    steps.option_add(
-        case_id=case.pk,
-        by=account_manager,
-        description="A loaner unit",
-        cost_to_us=Decimal("10"),
-        time_to_deliver="1 day",
-        feasibility=Feasibility.HIGH,
-        chosen=True,
-    )
+    # Work of later steps cannot be recorded ahead of time, so it cannot
+    # carry the case past the next step either.
+    with pytest.raises(WrongStep, match="belongs to the Root cause step"):
+        steps.root_cause_save(
+            case_id=case.pk,
+            by=account_manager,
+            version=case.version,
+            answers={key: (Answer.YES, "") for key in ROOT_CAUSE_QUESTIONS},
+            client_view="They lost a week.",
+            our_view="We double-booked.",
+            client_feeling="",
+        )
+    with pytest.raises(WrongStep, match="belongs to the Options step"):
+        steps.option_add(
+            case_id=case.pk,
+            by=account_manager,
+            description="A loaner unit",
+            cost_to_us=Decimal("10"),
+            time_to_deliver="1 day",
+            feasibility=Feasibility.HIGH,
+            chosen=True,
+        )
     services.case_advance(case_id=case.pk, by=account_manager)
     assert reload(case).step == Step.ROOT_CAUSE
+    assert not case.root_cause_answers.exists() and not case.options.exists()
     assert StepPeriod.objects.filter(case=case).count() == 2
 
 
@@ -446,7 +452,7 @@ def test_close_needs_the_follow_ups_settled(account_manager, sales_manager):
 
 def test_close_is_refused_before_follow_up(account_manager, sales_manager):
     case = case_in_step(Step.COMPENSATE, owner=account_manager)
-    with pytest.raises(NotAllowed, match="Only a case in Follow up"):
+    with pytest.raises(NotAllowed, match="belongs to the Follow up step"):
         close(case, account_manager)
     stored = reload(case)
     assert stored.step == Step.COMPENSATE
@@ -590,13 +596,18 @@ def test_closing_with_a_stale_version_is_refused(
     ready_to_close, account_manager, sales_manager
 ):
     stale = ready_to_close.version
-    steps.option_add(
+    services.case_update_details(
         case_id=ready_to_close.pk,
         by=sales_manager,
-        description="Invite them to the user day",
-        cost_to_us=Decimal("0"),
-        time_to_deliver="next month",
-        feasibility=Feasibility.HIGH,
+        version=stale,
+        commitment="Deliver the training, and invite them to the user day",
+        what_happened=ready_to_close.what_happened,
+        severity=ready_to_close.severity,
+        promised_on=ready_to_close.promised_on,
+        detected_at=ready_to_close.detected_at,
+        failure_source=ready_to_close.failure_source,
+        parts=list(ready_to_close.parts.values_list("part", flat=True)),
+        contacts=list(ready_to_close.contacts.all()),
     )
     with pytest.raises(ConcurrentEdit):
         services.case_close(

@@ -3,6 +3,7 @@
 The request records the email in the outbox; `sent()` then runs the sender
 as the worker does (Django's test backend standing in for SMTP)."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -29,6 +30,15 @@ def post(client, case, name, data):
     return client.post(reverse("case_action", args=[case.pk, name]), data)
 
 
+def comment(text: str) -> dict:
+    return {"comment-text": text, "comment-submission_key": uuid.uuid4()}
+
+
+def reassign(case, to) -> dict:
+    version = Case.objects.get(pk=case.pk).version
+    return {"reassign-owner": to.pk, "reassign-version": version}
+
+
 def sent(kind: str) -> list:
     """The emails of `kind` the sender delivers; the request sent none itself."""
     assert mail.outbox == []
@@ -42,9 +52,7 @@ def test_a_managers_comment_lands_on_the_timeline_and_emails_the_owner(
     client, case, sales_manager
 ):
     client.force_login(sales_manager)
-    response = post(
-        client, case, "comment", {"comment-text": "Call them today, please."}
-    )
+    response = post(client, case, "comment", comment("Call them today, please."))
     assert response.status_code == 302
     entry = case.timeline.get(kind="comment")
     assert entry.body == "Call them today, please." and entry.actor == sales_manager
@@ -59,14 +67,14 @@ def test_the_owner_is_not_emailed_about_their_own_comment(
     client, case, account_manager
 ):
     client.force_login(account_manager)
-    post(client, case, "comment", {"comment-text": "Note to self"})
+    post(client, case, "comment", comment("Note to self"))
     assert case.timeline.filter(kind="comment").count() == 1
     assert sent("case_comment") == []
 
 
 def test_an_empty_comment_is_refused(client, case, sales_manager):
     client.force_login(sales_manager)
-    response = post(client, case, "comment", {"comment-text": ""})
+    response = post(client, case, "comment", comment(""))
     assert "This field is required." in response.content.decode()
     assert not case.timeline.filter(kind="comment").exists()
 
@@ -75,7 +83,7 @@ def test_reassigning_hands_the_case_to_a_teammate_and_emails_them(
     client, case, sales_manager, teammate
 ):
     client.force_login(sales_manager)
-    response = post(client, case, "reassign", {"reassign-owner": teammate.pk})
+    response = post(client, case, "reassign", reassign(case, teammate))
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).owner == teammate
     change = case.timeline.get(kind="reassigned").changes[0]
@@ -97,7 +105,7 @@ def test_the_reassign_list_offers_the_teams_other_active_account_managers(
     html = client.get(case.get_absolute_url()).content.decode()
     assert select_options(html, "reassign-owner") == names(teammate, zed)
     # After the hand-over the list leaves out the new owner, not the old one.
-    post(client, case, "reassign", {"reassign-owner": teammate.pk})
+    post(client, case, "reassign", reassign(case, teammate))
     html = client.get(case.get_absolute_url()).content.decode()
     assert select_options(html, "reassign-owner") == names(account_manager, zed)
 
@@ -106,7 +114,7 @@ def test_reassigning_to_someone_outside_the_team_is_refused(
     client, case, sales_manager, outsider
 ):
     client.force_login(sales_manager)
-    response = post(client, case, "reassign", {"reassign-owner": outsider.pk})
+    response = post(client, case, "reassign", reassign(case, outsider))
     assert "Select a valid choice" in response.content.decode()
     assert Case.objects.get(pk=case.pk).owner.username == "alice"
     assert sent("case_reassigned") == []
@@ -115,13 +123,13 @@ def test_reassigning_to_someone_outside_the_team_is_refused(
 def test_sending_back_emails_the_owner_with_the_reason(
     client, case, account_manager, sales_manager
 ):
-    walk_to(case, Step.ROOT_CAUSE, account_manager)
+    case = walk_to(case, Step.ROOT_CAUSE, account_manager)
     client.force_login(sales_manager)
     post(
         client,
         case,
         "send_back",
-        {"send_back-version": 1, "send_back-reason": "Name the whole team"},
+        {"send_back-version": case.version, "send_back-reason": "Name the whole team"},
     )
     assert Case.objects.get(pk=case.pk).step == Step.ACKNOWLEDGE
     [message] = sent("case_sent_back")
@@ -157,6 +165,6 @@ def test_deciding_a_compensation_emails_the_owner(
 def test_a_change_that_rolls_back_sends_no_email(client, case, sales_manager):
     client.force_login(sales_manager)
     other = UserFactory(role="account_manager")  # in no team
-    post(client, case, "reassign", {"reassign-owner": other.pk})
+    post(client, case, "reassign", reassign(case, other))
     assert not OutboxMessage.objects.filter(kind="case_reassigned").exists()
     assert sent("case_reassigned") == []

@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.casework.selectors import reassign_choices
+from cases.casework.services.review import COMMENT_MAX_LENGTH, comment_too_long
 from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity
 from cases.forms import (
     DateInput,
     DateTimeInput,
-    MendForm,
     OneTimeForm,
     VersionedForm,
     not_in_future,
@@ -233,22 +233,36 @@ class CloseForm(VersionedForm):
         super().__init__(*args, **kwargs)
 
 
-class CommentForm(MendForm):
+class CommentForm(OneTimeForm):
+    """A comment; its one-time key makes a repeated submit one comment."""
+
     text = forms.CharField(
         label="Comment",
-        max_length=4000,
         widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "Advice, a question, a heads-up"}
+            attrs={
+                "rows": 2,
+                "placeholder": "Advice, a question, a heads-up",
+                "maxlength": COMMENT_MAX_LENGTH,
+            }
         ),
     )
 
+    def clean_text(self):
+        # Checked here rather than by max_length, so the message can say how
+        # long the text is (the browser's maxlength stops most before this).
+        text = self.cleaned_data["text"]
+        if len(text) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(comment_too_long(len(text)))
+        return text
 
-class ReassignForm(MendForm):
+
+class ReassignForm(VersionedForm):
     owner = forms.ModelChoiceField(
         label="Hand the case to", queryset=User.objects.none()
     )
 
     def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = reassign_choices(case)
         self.fields["owner"].empty_label = "Choose an account manager…"

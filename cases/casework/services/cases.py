@@ -37,23 +37,32 @@ def case_lock(*, case_id: int, by: User, action: str = "work") -> Case:
     )
 
 
-def ensure_open(case: Case) -> None:
+def ensure_open(case: Case, work: str | None = None) -> None:
+    """Refuse changes to a closed case; with `work` (a name in workflow.WORK),
+    also refuse it outside the steps it belongs to."""
     if case.is_closed:
         raise NotAllowed(
             "This case is closed. A manager can reopen it by sending it back."
         )
+    if work is not None:
+        workflow.ensure_in_step(case, work)
 
 
 def case_lock_for_record(
-    *, case_id: int, by: User, submission_key: uuid.UUID | None = None
+    *,
+    case_id: int,
+    by: User,
+    work: str | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Case:
     """Lock an open case the user may work on, before adding a record to it.
 
-    The one-time key is claimed after the checks, so a refused submit can be
-    sent again once corrected.
+    `work` names the step work (workflow.WORK) the record belongs to. The
+    one-time key is claimed after the checks, so a refused submit can be sent
+    again once corrected.
     """
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, work)
     submission_claim(submission_key)
     return case
 
@@ -180,7 +189,7 @@ def case_update_details(
     """Edit what the Acknowledge step captured."""
     case = case_lock(case_id=case_id, by=by)
     # Like every step record, the details are read-only once the case is closed.
-    ensure_open(case)
+    ensure_open(case, "details")
     check_version(case, version)
     before = _details_of(case)
     case.commitment = commitment
@@ -218,9 +227,18 @@ def case_update_details(
 
 
 @transaction.atomic
-def case_advance(*, case_id: int, by: User) -> Case:
-    """Move the case to its next step, if the current one is complete."""
+def case_advance(
+    *, case_id: int, by: User, step: str | None = None, version: int | None = None
+) -> Case:
+    """Move the case to its next step, if the current one is complete.
+
+    `step` is the step the user means to leave and `version` the save their
+    page showed: a second click, or a click on a page drawn before a manager
+    sent the case back, is refused instead of moving the case again. (The
+    demo builder and test helpers that just moved the case leave them out.)
+    """
     case = case_lock(case_id=case_id, by=by)
+    workflow.ensure_unchanged(case, version=version, step=step)
     if case.step == Step.ACKNOWLEDGE:
         # A team that had no manager when the case was logged may have one now.
         alert_managers(case)
@@ -239,11 +257,18 @@ def case_advance(*, case_id: int, by: User) -> Case:
 
 
 @transaction.atomic
-def case_send_back(*, case_id: int, by: User, reason: str) -> Case:
-    """A manager sends the case back one step, saying why."""
+def case_send_back(
+    *, case_id: int, by: User, reason: str, version: int | None = None
+) -> Case:
+    """A manager sends the case back one step, saying why.
+
+    `version` is the save the manager's page showed: if the case has moved
+    or changed since, the manager sees it as it is now before deciding again.
+    """
     if not reason.strip():
         raise NotAllowed("Say why the case goes back, so the owner knows what to redo.")
     case = case_lock(case_id=case_id, by=by, action="manage")
+    workflow.ensure_unchanged(case, version=version)
     target = workflow.ensure_can_send_back(case)
     previous = Step(case.step).label
     if case.step == Step.CLOSED:
@@ -275,9 +300,8 @@ def case_close(
 ) -> Case:
     """Close the case from Follow up, with an outcome, lessons and a verdict."""
     case = case_lock(case_id=case_id, by=by)
+    ensure_open(case, "close")
     check_version(case, version)
-    if case.step != Step.FOLLOW_UP:
-        raise NotAllowed("Only a case in Follow up can be closed.")
     missing = workflow.missing_for(case) + workflow.closing_missing(
         outcome=outcome, lessons=lessons, client_fit=client_fit
     )

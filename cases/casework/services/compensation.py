@@ -57,6 +57,7 @@ def compensation_offer(
     included) cost more than the team's threshold, it waits for an approver:
     a sales manager, or an administrator when a manager made it."""
     case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    ensure_open(case, "compensation")
     guideline = guideline_for(case)
     # The case row is locked, so no other offer lands between sum and insert.
     needs_approval = guideline.needs_approval(offered_total(case) + cost_to_us)
@@ -162,7 +163,7 @@ def compensation_deliver(
     *, case_id: int, by: User, compensation_id: int, delivered_on: dt.date
 ) -> Compensation:
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "deliver")
     compensation = (
         case.compensations.select_for_update(of=("self",))
         .select_related("offered_by")
@@ -194,7 +195,7 @@ def compensation_deliver(
 def compensation_none_due(*, case_id: int, by: User, reason: str):
     """Record the decision that no compensation is due, and why."""
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "no_compensation")
     before = case.no_compensation_reason
     case.no_compensation_reason = reason
     case_touch(case, by, "no_compensation_reason")

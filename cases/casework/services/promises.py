@@ -6,7 +6,12 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from cases.casework.services.cases import case_lock, case_lock_for_record, case_touch
+from cases.casework.services.cases import (
+    case_lock,
+    case_lock_for_record,
+    case_touch,
+    ensure_open,
+)
 from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, PromiseStatus, TimelineKind
 from cases.exceptions import NotAllowed
@@ -23,7 +28,9 @@ def promise_make(
     due_on: dt.date,
     submission_key: uuid.UUID | None = None,
 ) -> Promise:
-    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    case = case_lock_for_record(
+        case_id=case_id, by=by, work="promise", submission_key=submission_key
+    )
     promise = Promise.objects.create(
         case=case,
         description=description,
@@ -45,6 +52,7 @@ def promise_make(
 def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Promise:
     """Mark a promise kept or missed. A missed one is a second drop."""
     case = case_lock(case_id=case_id, by=by)
+    ensure_open(case, "settle_promise")
     promise = case.promises.select_for_update().get(pk=promise_id)
     if promise.status != PromiseStatus.OPEN:
         raise NotAllowed(

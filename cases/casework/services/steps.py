@@ -46,7 +46,7 @@ def root_cause_save(
 ):
     """Save the pit-stop answers and both views of the real problem."""
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "root_cause")
     check_version(case, version)
     stored = {a.question: a for a in case.root_cause_answers.all()}
     before = {
@@ -105,7 +105,9 @@ def option_add(
     chosen: bool = False,
     submission_key: uuid.UUID | None = None,
 ) -> Option:
-    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    case = case_lock_for_record(
+        case_id=case_id, by=by, work="option", submission_key=submission_key
+    )
     option = Option.objects.create(
         case=case,
         description=description,
@@ -127,7 +129,7 @@ def option_add(
 @transaction.atomic
 def option_choose(*, case_id: int, by: User, option_id: int, chosen: bool) -> Option:
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "choose_option")
     option = case.options.select_for_update().get(pk=option_id)
     if option.chosen != chosen:
         option.chosen = chosen
@@ -164,7 +166,9 @@ def client_contact_log(
     boss_permission: str,
     submission_key: uuid.UUID | None = None,
 ) -> ClientContact:
-    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    case = case_lock_for_record(
+        case_id=case_id, by=by, work="client_contact", submission_key=submission_key
+    )
     contact = ClientContact.objects.create(
         case=case,
         happened_at=happened_at,
@@ -200,7 +204,9 @@ def person_add(
     submission_key: uuid.UUID | None = None,
 ) -> Contact:
     """Add a person at the client, usually someone the dropped ball affected."""
-    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    case = case_lock_for_record(
+        case_id=case_id, by=by, work="person", submission_key=submission_key
+    )
     person = Contact.objects.create(
         client=case.client, name=name, role=role, email=email, phone=phone
     )
@@ -231,7 +237,7 @@ def apology_record(
     submission_key: uuid.UUID | None = None,
 ) -> Apology:
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "apology")
     if contact.client_id != case.client_id:
         raise NotAllowed("That person is not at this client.")
     submission_claim(submission_key)
@@ -264,7 +270,9 @@ def follow_up_schedule(
     purpose: str,
     submission_key: uuid.UUID | None = None,
 ) -> FollowUp:
-    case = case_lock_for_record(case_id=case_id, by=by, submission_key=submission_key)
+    case = case_lock_for_record(
+        case_id=case_id, by=by, work="follow_up", submission_key=submission_key
+    )
     follow_up = FollowUp.objects.create(case=case, due_on=due_on, purpose=purpose)
     case_touch(case, by)
     timeline_record(
@@ -284,7 +292,7 @@ def follow_up_settle(
         raise NotAllowed("A follow-up is settled as done or missed.")
     today = timezone.localdate()
     case = case_lock(case_id=case_id, by=by)
-    ensure_open(case)
+    ensure_open(case, "settle_follow_up")
     follow_up = case.follow_ups.select_for_update().get(pk=follow_up_id)
     if status == FollowUpStatus.MISSED and follow_up.due_on >= today:
         raise NotAllowed(

@@ -3,7 +3,8 @@
 It finds the case the user may see (else 404), checks they may do this (else
 403), validates the action's form and calls its service (see casework.actions).
 A refused or conflicting save re-renders the page with the form as it was
-typed, so nothing is lost.
+typed, so nothing is lost; a button pressed on an out-of-date page (a double
+click, a case moved meanwhile) shows the case as it is now and says why.
 """
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from cases.casework.actions import ACTIONS
 from cases.casework.selectors import case_for_page, may
 from cases.casework.views.page import case_page_context
-from cases.exceptions import AlreadySubmitted, ConcurrentEdit, MendError, StepIncomplete
+from cases.exceptions import AlreadySubmitted, MendError, Stale, StepIncomplete
 from cases.models import Case, Contact
 
 
@@ -53,7 +54,11 @@ def case_action(request, pk: int, name: str):
         message = action.run(case, request.user, form.cleaned_data, form)
     except AlreadySubmitted:
         return redirect(case)
-    except ConcurrentEdit as exc:
+    except Stale as exc:
+        # The case changed since the page was drawn: show it as it is now.
+        if not action.prefixed:  # a button: nothing typed to keep
+            messages.error(request, str(exc))
+            return redirect(case)
         if hasattr(form, "refresh_version"):
             form.refresh_version(Case.objects.get(pk=pk).version)
         return _page(request, case, name, form, problem=str(exc))

@@ -6,9 +6,11 @@ from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
 from cases.choices import ROOT_CAUSE_QUESTIONS, PromiseStatus, Step, TimelineKind
-from cases.workflow import ORDER, WORKING_STEPS, missing_for
+from cases.workflow import ORDER, WORK, WORKING_STEPS, may_do_in, missing_for
 
-# Forms each step shows, by the action name that receives them.
+# Forms each step's section draws, by the action name that receives them.
+# Each must belong to its step in workflow.WORK (the services refuse it
+# elsewhere); a test checks they agree.
 STEP_FORMS = {
     Step.ACKNOWLEDGE: ["details", "person"],
     Step.ROOT_CAUSE: ["root_cause"],
@@ -44,9 +46,14 @@ def progress(case) -> list[dict]:
 def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     """Everything the case page needs. `bound` holds a form that failed, as typed."""
     can_work, can_manage = case.may_work, case.may_manage
+    # The step work this user may do now: forms and record buttons are drawn
+    # only for these (workflow.WORK says which steps each belongs to).
+    offered = (
+        {name for name in WORK if may_do_in(name, case.step)} if can_work else set()
+    )
     forms = {}
-    if can_work and not case.is_closed:
-        for name in [*STEP_FORMS[Step(case.step)], "promise"]:
+    for name in [*STEP_FORMS[Step(case.step)], "promise"]:
+        if name in offered:
             forms[name] = make_form(name, case)
     if can_work:
         forms["comment"] = make_form("comment", case)
@@ -73,6 +80,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "steps": progress(case),
         "guidance": GUIDANCE[Step(case.step)],
         "forms": forms,
+        "offered": offered,
         "can_work": can_work,
         "can_manage": can_manage,
         "missing": missing_for(case) if case.step in WORKING_STEPS else [],
