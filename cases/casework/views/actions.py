@@ -46,7 +46,7 @@ def case_action(request, pk: int, name: str):
         if not action.prefixed:
             # A small button form has no field on the page to mark: say it here.
             problems = [e for errors in form.errors.values() for e in errors]
-            messages.error(request, " ".join(problems))
+            messages.error(request, " ".join(dict.fromkeys(problems)))
             return redirect(case)
         messages.error(request, "Please correct the fields marked below.")
         return _page(request, case, name, form)
