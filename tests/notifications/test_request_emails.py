@@ -6,13 +6,14 @@ the mail server is doing at the time."""
 import datetime as dt
 import socket
 import time
+import uuid
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from cases.choices import OutboxStatus, Step
-from cases.models import OutboxMessage
+from cases.models import Case, OutboxMessage
 from cases.notifications.deliver import send_due
 from cases.notifications.ids import message_id_for
 from tests.factories import ClientFactory, case_in_step, make_case
@@ -51,6 +52,11 @@ def action(case, name: str) -> str:
     return reverse("case_action", args=[case.pk, name])
 
 
+def comment_form(text: str) -> dict:
+    """The comment form as the page draws it, with its one-time key."""
+    return {"comment-text": text, "comment-submission_key": str(uuid.uuid4())}
+
+
 def keys(kind: str) -> list[str]:
     return list(
         OutboxMessage.objects.filter(kind=kind).values_list("dedupe_key", flat=True)
@@ -64,7 +70,7 @@ def test_with_the_mail_server_down_actions_answer_and_their_emails_follow_later(
     case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     client.force_login(sales_manager)
     answers = [
-        timed_post(client, action(case, "comment"), {"comment-text": "Call them"}),
+        timed_post(client, action(case, "comment"), comment_form("Call them")),
         timed_post(
             client,
             action(case, "send_back"),
@@ -73,7 +79,15 @@ def test_with_the_mail_server_down_actions_answer_and_their_emails_follow_later(
                 "send_back-reason": "Name the whole team",
             },
         ),
-        timed_post(client, action(case, "reassign"), {"reassign-owner": teammate.pk}),
+        timed_post(
+            client,
+            action(case, "reassign"),
+            # The send-back just before changed the case: a fresh page's version.
+            {
+                "reassign-owner": teammate.pk,
+                "reassign-version": Case.objects.get(pk=case.pk).version,
+            },
+        ),
     ]
     client.logout()
     answers.append(
@@ -122,7 +136,7 @@ def test_a_mail_server_that_never_answers_is_not_asked_during_the_request(
     client.force_login(sales_manager)
 
     response, seconds = timed_post(
-        client, action(case, "comment"), {"comment-text": "Call them"}
+        client, action(case, "comment"), comment_form("Call them")
     )
 
     assert response.status_code == 302 and seconds < QUICK_SECONDS
@@ -145,7 +159,7 @@ def test_a_client_name_with_a_line_break_never_breaks_an_email(
     )
     client.force_login(sales_manager)
 
-    comment = client.post(action(case, "comment"), {"comment-text": "Call them"})
+    comment = client.post(action(case, "comment"), comment_form("Call them"))
     back = client.post(
         action(case, "send_back"),
         {"send_back-version": case.version, "send_back-reason": "Name the whole team"},
@@ -166,9 +180,10 @@ def test_a_comment_submitted_twice_emails_once(
 ):
     case = make_case(account_manager)
     client.force_login(sales_manager)
+    twice = comment_form("Call them today")
     for _ in range(2):
-        client.post(action(case, "comment"), {"comment-text": "Call them today"})
-    client.post(action(case, "comment"), {"comment-text": "And tomorrow"})
+        client.post(action(case, "comment"), twice)
+    client.post(action(case, "comment"), comment_form("And tomorrow"))
 
     send_due()
 
@@ -185,7 +200,7 @@ def test_an_owner_who_muted_comments_is_not_emailed_about_them(
     account_manager.save()
     case = make_case(account_manager)
     client.force_login(sales_manager)
-    client.post(action(case, "comment"), {"comment-text": "Call them"})
+    client.post(action(case, "comment"), comment_form("Call them"))
 
     send_due()
 
