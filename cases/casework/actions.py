@@ -1,5 +1,9 @@
 """The table of what can be done from the case page: per action, its form,
-the service it calls and the right it needs (the one view is views/actions.py)."""
+the service it calls and the right it needs (the one view is views/actions.py).
+
+Which steps each piece of step work belongs to is cases.workflow.WORK, under
+the same names: the services refuse it elsewhere and the page offers it only
+there."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -464,3 +464,17 @@ def test_the_follow_up_page_offers_no_compensation_forms(
     assert url(case, "no_compensation") not in html
     assert url(case, "compensation") not in html
     assert url(case, "follow_up") in html
+
+
+def test_someone_met_while_communicating_can_be_added_there(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMMUNICATE, owner=account_manager)
+    client.force_login(account_manager)
+    assert url(case, "person") in client.get(case.get_absolute_url()).content.decode()
+    response = client.post(
+        url(case, "person"),
+        {"person-submission_key": key(), "person-name": "Olivia Hart"},
+    )
+    assert response.status_code == 302 and errors(response) == []
+    assert "Olivia Hart" in [c.name for c in fresh(case).contacts.all()]

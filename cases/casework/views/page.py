@@ -15,7 +15,7 @@ STEP_FORMS = {
     Step.ACKNOWLEDGE: ["details", "person"],
     Step.ROOT_CAUSE: ["root_cause"],
     Step.OPTIONS: ["option"],
-    Step.COMMUNICATE: ["client_contact"],
+    Step.COMMUNICATE: ["client_contact", "person"],
     Step.APOLOGISE: ["apology", "person"],
     Step.COMPENSATE: ["compensation", "no_compensation"],
     Step.FOLLOW_UP: ["follow_up", "close"],
