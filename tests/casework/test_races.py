@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework.actions import ACTIONS
 from cases.casework.views.page import STEP_FORMS
 from cases.choices import (
     ApologyMethod,
@@ -29,7 +30,7 @@ from cases.choices import (
     TimelineKind,
 )
 from cases.models import Case, Compensation, Option, OutboxMessage, StepPeriod
-from cases.workflow import may_do_in
+from cases.workflow import WORK, may_do_in
 from tests.factories import ContactFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -478,3 +479,10 @@ def test_someone_met_while_communicating_can_be_added_there(
     )
     assert response.status_code == 302 and errors(response) == []
     assert "Olivia Hart" in [c.name for c in fresh(case).contacts.all()]
+
+
+def test_every_piece_of_step_work_has_its_steps_in_one_table():
+    # Moves have their own table (FORWARD, BACK); comments, hand-overs and
+    # approvals are not step work.
+    not_step_work = {"advance", "send_back", "comment", "reassign", "decide"}
+    assert set(WORK) == set(ACTIONS) - not_step_work
