@@ -312,8 +312,10 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_stored_dates_into_the_range(account_manager):
-    case = make_case(account_manager)
+def test_the_migration_moves_stored_dates_into_the_range(
+    account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
     offer = compensation_offer(
         case_id=case.pk,
         by=account_manager,

@@ -401,6 +401,7 @@ def test_step_work_posted_in_another_step_is_refused(
     case.contacts.add(newcomer)  # not apologised to yet
     offer = Compensation.objects.create(
         case=case,
+        offered_by=account_manager,
         kind=CompensationKind.TRAINING,
         description="An extra session",
         value_to_client=Decimal("100"),

@@ -100,6 +100,7 @@ def promise(c, due, status="open", settled=None):
 def compensation(c, value, cost, guideline, delivered=None, approval="not_needed"):
     Compensation.objects.create(
         case=c,
+        offered_by=c.owner,
         kind="credit",
         description="Credit",
         value_to_client=Decimal(value),
