@@ -235,7 +235,10 @@ def _offer(case, user, d, form):
             f"of {offer.guideline:,.2f}. Consider offering more."
         )
     if offer.approval == "pending":
-        return "Offer recorded. It needs your sales manager's approval before delivery."
+        return (
+            f"Offer recorded. It needs {offer.approver_label}'s approval "
+            "before delivery."
+        )
     return "Offer recorded. Mark it delivered once the client has it."
 
 

@@ -373,3 +373,26 @@ def test_the_case_page_lets_the_manager_decide_an_account_managers_offer(
     html = page_of(client, case)
     assert decide_buttons(made) not in html
     assert "waiting for a sales manager" in html
+
+
+@pytest.mark.parametrize(
+    "who, approver",
+    [("account_manager", "a sales manager"), ("sales_manager", "an administrator")],
+)
+def test_the_page_says_who_must_approve_an_offer(client, case, request, who, approver):
+    # A manager's own offer was announced as waiting for "your sales manager".
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(
+        reverse("case_action", args=[case.pk, "compensation"]),
+        {
+            "compensation-submission_key": "5d0c8a52-6a3e-4f3e-9a57-1f6f6c2a1e01",
+            "compensation-kind": CompensationKind.TRAINING,
+            "compensation-description": "Two extra training seats",
+            "compensation-value_to_client": "4000",
+            "compensation-cost_to_us": "4000",
+        },
+        follow=True,
+    )
+    assert f"It needs {approver}&#x27;s approval before delivery." in (
+        response.content.decode()
+    )
