@@ -54,7 +54,13 @@ def test_a_10_mb_comment_is_refused_with_the_same_page(client, case, sales_manag
 
 def test_an_ordinary_comment_is_still_accepted(client, case, sales_manager):
     client.force_login(sales_manager)
-    response = client.post(comment_url(case), {"comment-text": "Call them today."})
+    response = client.post(
+        comment_url(case),
+        {
+            "comment-text": "Call them today.",
+            "comment-submission_key": "0b6f1f5e-2c1d-4d7e-8a51-3c9d2f0e7a44",
+        },
+    )
     assert response.status_code == 302
     assert case.timeline.filter(kind="comment").count() == 1
 

@@ -85,8 +85,10 @@ def test_erasure_replaces_the_details_and_keeps_the_history(
 def test_erasure_leaves_other_people_and_clients_alone(
     case, dana, administrator, account_manager, team
 ):
+    # People are added while acknowledging: a second case of the same client.
+    second = make_case(account_manager, client=case.client)
     person_add(
-        case_id=case.pk,
+        case_id=second.pk,
         by=account_manager,
         name="Sam Buyer",
         role="Buyer",
@@ -96,7 +98,7 @@ def test_erasure_leaves_other_people_and_clients_alone(
     elsewhere = make_case(account_manager, client=ClientFactory(team=team))
     erasure.contact_erase(contact_id=dana.pk, by=administrator)
     assert Contact.objects.get(name="Sam Buyer").email == "sam@acme.example.com"
-    assert case.timeline.filter(summary__contains="Sam Buyer").exists()
+    assert second.timeline.filter(summary__contains="Sam Buyer").exists()
     # Another client's Dana (same factory name) is a different person.
     other = elsewhere.contacts.get()
     assert other.name == NAME
