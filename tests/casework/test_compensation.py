@@ -30,7 +30,7 @@ def defaults(settings):
 
 
 @pytest.fixture
-def case(account_manager, sales_manager, team):
+def case(account_manager, sales_manager, administrator, team):
     client = ClientFactory(team=team, annual_value=Decimal("60000"))
     return case_in_step(Step.COMPENSATE, owner=account_manager, client=client)
 
@@ -286,10 +286,10 @@ def test_an_administrator_approves_a_managers_offer(
 
 
 def test_an_administrators_own_offer_needs_another_administrator(case, administrator):
+    other = UserFactory(role=Role.ADMINISTRATOR, username="ada")
     made = offer(case, administrator, cost="4000")
     with pytest.raises(NotAllowed, match="You made this offer"):
         decide(case, administrator, made, approve=True)
-    other = UserFactory(role=Role.ADMINISTRATOR, username="ada")
     decide(case, other, made, approve=True)
     assert stored(made).decided_by == other
 
@@ -396,3 +396,12 @@ def test_the_page_says_who_must_approve_an_offer(client, case, request, who, app
     assert f"It needs {approver}&#x27;s approval before delivery." in (
         response.content.decode()
     )
+
+
+def test_an_offer_nobody_could_approve_is_refused(case, sales_manager, administrator):
+    # With no active administrator, a manager's offer would wait for ever.
+    administrator.is_active = False
+    administrator.save()
+    with pytest.raises(NotAllowed, match="nobody who can give it"):
+        offer(case, sales_manager, cost="4000")
+    assert not Compensation.objects.filter(case=case).exists()

@@ -61,6 +61,14 @@ def compensation_offer(
     guideline = guideline_for(case)
     # The case row is locked, so no other offer lands between sum and insert.
     needs_approval = guideline.needs_approval(offered_total(case) + cost_to_us)
+    approvers = offer_approvers(case, by) if needs_approval else []
+    if needs_approval and not approvers:
+        # Refused rather than left pending for ever with nobody asked.
+        raise NotAllowed(
+            f"This offer needs {access.approver_label(by)}'s approval, and there "
+            "is nobody who can give it. Ask for one to be added to Mend, or offer "
+            "less."
+        )
     compensation = Compensation.objects.create(
         case=case,
         offered_by=by,
@@ -79,7 +87,7 @@ def compensation_offer(
         outbox_add(
             case=case,
             kind=NotificationKind.APPROVAL_NEEDED,
-            recipients=offer_approvers(case, by),
+            recipients=approvers,
             key=f"compensation-{compensation.pk}",
             context={
                 # Not always the owner: a manager's offer goes to administrators.
