@@ -246,6 +246,17 @@ DEFAULT_FROM_EMAIL = _read(
     "DEFAULT_FROM_EMAIL", env.str, default="Mend <mend@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds to wait for the SMTP server: to connect, then for each answer. A
+# server that hangs then costs seconds, not minutes, and the sender treats it
+# as unavailable for the rest of its batch (Django's default is to wait forever).
+EMAIL_CONNECT_TIMEOUT = _read("EMAIL_CONNECT_TIMEOUT", env.float, default=5)
+EMAIL_TIMEOUT = _read("EMAIL_TIMEOUT", env.float, default=10)
+for _name in ("EMAIL_CONNECT_TIMEOUT", "EMAIL_TIMEOUT"):
+    if not vars()[_name] > 0:
+        _stop(f"{_name} must be a number of seconds above 0.")
+# Connections Mend opens to one SMTP server at once, across every worker
+# (Exchange Online allows three).
+EMAIL_MAX_CONNECTIONS = _count("EMAIL_MAX_CONNECTIONS", default=3)
 # Absolute links in emails and the password-reset mail.
 SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
 
@@ -287,6 +298,15 @@ CELERY_WORKER_CONCURRENCY = _count("CELERY_WORKER_CONCURRENCY", default=4)
 # How many send tasks run side by side when many messages fall due at once
 # (they split the outbox rows between them, SKIP LOCKED).
 OUTBOX_SENDERS = _count("OUTBOX_SENDERS", default=CELERY_WORKER_CONCURRENCY)
+# Seconds a task may run: at the soft limit it stops where it is and puts back
+# what it has not done; at the hard limit its process is replaced. A stalled
+# run then cannot hold a worker process for long.
+CELERY_TASK_SOFT_TIME_LIMIT = _count("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = _count(
+    "CELERY_TASK_TIME_LIMIT", default=CELERY_TASK_SOFT_TIME_LIMIT + 30
+)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
+    _stop("CELERY_TASK_TIME_LIMIT must be more than CELERY_TASK_SOFT_TIME_LIMIT.")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.choices import OutboxStatus
 from cases.models import OutboxMessage
-from cases.notifications.deliver import LEASE_SECONDS, MAX_ATTEMPTS
+from cases.notifications.deliver import LEASE_SECONDS, MAX_ATTEMPTS, database_now
 from cases.notifications.nudge import enqueue_send_after_commit
 
 logger = logging.getLogger(__name__)
@@ -18,12 +18,15 @@ logger = logging.getLogger(__name__)
 def release_stuck(
     *, lease_seconds: int = LEASE_SECONDS, now: datetime | None = None
 ) -> int:
-    """Take back claims older than the lease (their sender died mid-send).
+    """Take back claims older than the lease (their sender died mid-send),
+    by the database's clock unless `now` is given.
 
     A row that has already used up its attempts fails instead of going round
     again: a message that kills its sender every time must stop somewhere.
     """
-    now = now or timezone.now()
+    # The database's clock, which stamped the claims: a worker whose own
+    # clock runs fast must not take back live claims.
+    now = now or database_now()
     stuck = OutboxMessage.objects.filter(
         status=OutboxStatus.SENDING,
         claimed_at__lt=now - timedelta(seconds=lease_seconds),

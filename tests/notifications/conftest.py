@@ -15,6 +15,8 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from celery import current_app
+from django.db import connection
+from django.utils import timezone
 
 from cases import tasks
 from cases.choices import NotificationKind
@@ -143,3 +145,14 @@ START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 def clock():
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
+
+
+def database_clock(later: dt.timedelta = dt.timedelta()) -> dt.datetime:
+    """The database's clock (which stamps claims and measures leases), plus
+    `later`: what release_stuck() would see that much later. On SQLite the
+    sender reads the worker's clock instead, so that one."""
+    if connection.vendor != "postgresql":
+        return timezone.now() + later
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT STATEMENT_TIMESTAMP()")
+        return cursor.fetchone()[0] + later

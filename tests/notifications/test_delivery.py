@@ -1,4 +1,4 @@
-"""How a batch is delivered: outcomes recorded a group at a time, who may
+"""How a batch is delivered: each outcome recorded as it happens, who may
 see what checked once per batch, claims renewed before they grow old, and
 the email and its calendar entry written as the standards say."""
 
@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.choices import OutboxStatus
 from cases.models import Membership, OutboxMessage
-from cases.notifications import deliver as outbox
 from cases.notifications.deliver import LEASE_SECONDS, RENEW_AFTER_SECONDS, send_due
 from cases.notifications.ids import message_id_for
 from cases.notifications.record import outbox_add
 from cases.notifications.render import render
 from cases.notifications.requeue import release_stuck
 from tests.factories import UserFactory, make_case
+from tests.notifications.conftest import database_clock
 
 
 @pytest.fixture
@@ -47,63 +47,69 @@ class Killed(BaseException):
     runs, as after SIGKILL (only the socket gets closed)."""
 
 
-# Outcomes recorded a group at a time.
+# Each outcome recorded right after its message.
 
 
-def test_a_sender_killed_mid_group_sends_again_only_that_group(
+def test_a_sender_killed_mid_batch_sends_again_only_the_message_in_flight(
     smtp_sink, quiet_case, account_manager, clock, monkeypatch
 ):
-    monkeypatch.setattr(outbox, "GROUP_SIZE", 3)
     messages = drops(quiet_case, [account_manager], count=7)
     ids = [message_id_for(m.dedupe_key) for m in messages]
     send = EmailBackend.send_messages
     calls = []
 
-    def die_at_the_fifth(backend, emails):
+    def die_after_the_fifth(backend, emails):
         calls.append(True)
+        sent = send(backend, emails)
         if len(calls) == 5:
-            raise Killed
-        return send(backend, emails)
+            raise Killed  # the server accepted it; nothing was recorded
+        return sent
 
-    monkeypatch.setattr(EmailBackend, "send_messages", die_at_the_fifth)
+    monkeypatch.setattr(EmailBackend, "send_messages", die_after_the_fifth)
 
     with pytest.raises(Killed):
         send_due()
 
-    # The first group was recorded; the second was cut off after the server
-    # accepted its first message, so none of its outcomes were.
-    assert statuses(messages) == ["sent"] * 3 + ["sending"] * 4
-    assert smtp_sink.message_ids() == ids[:4]
+    # The four before it were recorded as they went; the fifth was in flight.
+    assert statuses(messages) == ["sent"] * 4 + ["sending"] * 3
+    assert smtp_sink.message_ids() == ids[:5]
 
     monkeypatch.setattr(EmailBackend, "send_messages", send)
-    clock.shift(dt.timedelta(seconds=LEASE_SECONDS + 1))
-    assert release_stuck() == 4
-    assert send_due() == 4
+    lease_later = database_clock(dt.timedelta(seconds=LEASE_SECONDS + 1))
+    assert release_stuck(now=lease_later) == 3
+    assert send_due() == 3
 
     assert statuses(messages) == ["sent"] * 7
-    # The cut-off group went out again with the same Message-IDs; the group
-    # recorded before did not.
-    assert smtp_sink.message_ids() == ids[:4] + ids[3:]
+    # Only the message in flight went out again, with the same Message-ID.
+    assert smtp_sink.message_ids() == ids[:5] + ids[4:]
     attempts = [OutboxMessage.objects.get(pk=m.pk).attempts for m in messages]
-    assert attempts == [1] * 3 + [2] * 4
+    assert attempts == [1] * 4 + [2] * 3
 
 
-def test_outcomes_are_recorded_one_update_per_outcome(
-    smtp_sink, quiet_case, account_manager, teammate, clock
+def test_each_outcome_is_recorded_before_the_next_message_goes(
+    smtp_sink, quiet_case, account_manager, teammate, clock, monkeypatch
 ):
     teammate.is_active = False
     teammate.save()
     messages = drops(quiet_case, [account_manager, teammate], count=5)
+    send = EmailBackend.send_messages
+    recorded_before = []
 
-    with CaptureQueriesContext(connection) as queries:
-        assert send_due() == 5
+    def send_and_look(backend, emails):
+        done = OutboxMessage.objects.exclude(status=OutboxStatus.SENDING)
+        recorded_before.append(done.count())
+        return send(backend, emails)
 
-    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
-    # The claim, then one for the five sent and one for the five skipped.
-    assert len(updates) == 3
+    monkeypatch.setattr(EmailBackend, "send_messages", send_and_look)
+
+    assert send_due() == 5
+
     sent = [m for m in messages if m.recipient == account_manager]
     assert statuses(sent) == ["sent"] * 5
     assert len(smtp_sink.messages) == 5
+    # Alice's and Bob's alternate: when each of Alice's goes, every message
+    # before it (sent or skipped) is recorded already.
+    assert recorded_before == [0, 2, 4, 6, 8]
 
 
 def test_an_address_the_backend_rejects_fails_that_message_only(
@@ -145,10 +151,9 @@ def test_visibility_is_checked_once_per_batch_for_every_recipient(
         quiet_case,
         [account_manager, sales_manager, teammate, outsider, administrator, leaver],
     )
-    # The outsider's own team's case, in the same group.
+    # The outsider's own team's case, in the same batch.
     theirs = drops(make_case(outsider, team=other_team), [outsider])
     OutboxMessage.objects.exclude(kind="second_drop").delete()  # alerts
-    monkeypatch.setattr(outbox, "GROUP_SIZE", 2)  # a batch of four groups
 
     with CaptureQueriesContext(connection) as queries:
         send_due()
@@ -186,6 +191,8 @@ def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
     messages = drops(quiet_case, [account_manager], count=10)
     send = EmailBackend.send_messages
     ages = []
+    # When this test first saw each claim, on the (moved) worker clock.
+    first_seen: dict[dt.datetime, dt.datetime] = {}
 
     def slow_send(backend, emails):
         [email] = emails
@@ -194,7 +201,8 @@ def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
             for m in OutboxMessage.objects.filter(status=OutboxStatus.SENDING)
             if message_id_for(m.dedupe_key) == email.extra_headers["Message-ID"]
         ]
-        ages.append((dt.datetime.now(dt.UTC) - row.claimed_at).total_seconds())
+        now = dt.datetime.now(dt.UTC)
+        ages.append((now - first_seen.setdefault(row.claimed_at, now)).seconds)
         # Each conversation takes 40 seconds; beat's release-stuck runs meanwhile.
         clock.shift(dt.timedelta(seconds=40))
         assert release_stuck() == 0
@@ -206,6 +214,7 @@ def test_a_slow_server_never_lets_the_lease_take_back_a_live_claim(
 
     assert max(ages) <= RENEW_AFTER_SECONDS
     assert ages[:3] == [0, 40, 0]  # the third waited for a fresh claim
+    assert len(first_seen) == 5  # renewed every second message
     assert statuses(messages) == ["sent"] * 10
     assert len(smtp_sink.messages) == 10
 
