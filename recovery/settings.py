@@ -249,8 +249,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds to wait for the SMTP server: to connect, then for each answer. A
 # server that hangs then costs seconds, not minutes, and the sender treats it
 # as unavailable for the rest of its batch (Django's default is to wait forever).
-EMAIL_CONNECT_TIMEOUT = _read("EMAIL_CONNECT_TIMEOUT", env.float, default=5)
-EMAIL_TIMEOUT = _read("EMAIL_TIMEOUT", env.float, default=10)
+EMAIL_CONNECT_TIMEOUT = _read("EMAIL_CONNECT_TIMEOUT", env.float, default=5.0)
+EMAIL_TIMEOUT = _read("EMAIL_TIMEOUT", env.float, default=10.0)
 for _name in ("EMAIL_CONNECT_TIMEOUT", "EMAIL_TIMEOUT"):
     if not vars()[_name] > 0:
         _stop(f"{_name} must be a number of seconds above 0.")

@@ -3,11 +3,12 @@ timeouts, and at most EMAIL_MAX_CONNECTIONS connections to one server at once
 across every worker.
 
 A server that does not answer within EMAIL_CONNECT_TIMEOUT (to connect) or
-EMAIL_TIMEOUT (to each command) counts as unavailable for the rest of the
-batch: its messages wait for their next try instead of each waiting for the
-same silence. The connection cap is a set of PostgreSQL advisory locks, one
-per slot: a sender takes a free slot or sends nothing, and a sender that dies
-loses its database session and with it its slot.
+EMAIL_TIMEOUT (to each command), or drops the connection mid-conversation,
+counts as unavailable for the rest of the batch: its messages wait for their
+next try instead of each waiting for the same silence. The connection cap is
+a set of PostgreSQL advisory locks, one per slot: a sender takes a free slot
+or sends nothing, and a sender that dies loses its database session and with
+it its slot.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ class Smtp:
             return "retry", self.unreachable
         try:
             self.connection.send_messages([email])
-        except TimeoutError as exc:
-            # Connected, then silence: the next message would wait as long.
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
+            # Connected, then silence (smtplib reports a timeout while
+            # reading an answer as a disconnection) or a dropped line: the
+            # next message would fare no better.
             self.close()
             self.unreachable = short(f"The server stopped answering: {describe(exc)}")
             return "retry", self.unreachable

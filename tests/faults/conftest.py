@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.notifications.conftest import (  # noqa: F401 (fixtures used here)
+    clock,
     enqueued,
     fallback_templates,
     free_port,
