@@ -198,10 +198,15 @@ def throwaway_redis(tmp_path):
 # Real Celery processes.
 
 # `celery worker` (argv: queue, name) or `celery beat` (argv: queue, schedule
-# file, seconds between ticks) for Mend's app, on a queue of the test's own.
+# file, seconds between ticks) for Mend's app, on a queue of the test's own;
+# its clock moved by time-machine to MEND_TEST_MOMENT when set.
 RUNNER = """
-import sys
+import datetime, os, sys
 role, queue = sys.argv[1:3]
+if os.environ.get("MEND_TEST_MOMENT"):
+    import time_machine
+    moment = datetime.datetime.fromisoformat(os.environ["MEND_TEST_MOMENT"])
+    time_machine.travel(moment, tick=True).start()
 from recovery.celery import app
 app.conf.task_default_queue = queue
 app.conf.worker_enable_remote_control = False
