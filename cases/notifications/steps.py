@@ -1,6 +1,14 @@
 """Step deadlines: the warning to the owner when the current step reaches its
 warning point, and the escalation to the team's sales managers once it passes
-its target."""
+its target.
+
+Each is keyed by the step and the moment the case entered it (one visit of a
+step), not by the deadline: a change of the team's targets or calendar moves
+the deadline, and must not bring a second warning about the same visit. A
+step entered again (after a send-back) is a new visit with its own warning.
+When the deadlines move, `step_messages_refresh` brings the messages not yet
+sent in line, so they name the new deadline.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,8 @@ from zoneinfo import ZoneInfo
 from django.utils import dateformat
 
 from cases.calendar import user_zone
-from cases.choices import NotificationKind, Step
-from cases.models import Case, User
+from cases.choices import NotificationKind, OutboxStatus, Step
+from cases.models import Case, OutboxMessage, User
 from cases.notifications.moments import (
     LOOKBACK,
     arrived,
@@ -82,15 +90,48 @@ def _step_message(case, kind, recipient, key, now) -> Owed | None:
         case=case,
         kind=kind,
         recipient=recipient,
-        key=f"{key}:{case.step}:{moment.isoformat()}",
+        key=f"{key}:{case.step}:{case.step_entered_at.isoformat()}",
         due_at=at,
         context={
             "step": case.step_label,
             "owner": str(case.owner),
-            "step_due_at": case.step_due_at.isoformat(),
-            "step_due_text": _when(case.step_due_at, zone),
-            # True when the message arrives after the target (moved past it
-            # to a sensible time); always so for an escalation.
-            "late": at >= case.step_due_at,
+            **_deadline_context(case, zone, at),
         },
     )
+
+
+def _deadline_context(case, zone: ZoneInfo, at: dt.datetime) -> dict:
+    return {
+        "step_due_at": case.step_due_at.isoformat(),
+        "step_due_text": _when(case.step_due_at, zone),
+        # True when the message arrives after the target (moved past it to a
+        # sensible time); always so for an escalation.
+        "late": at >= case.step_due_at,
+    }
+
+
+def step_messages_refresh(case_ids: list[int]) -> int:
+    """After these cases' deadlines moved: the warnings and escalations about
+    their current step not yet sent name the new deadline. Returns how many
+    changed."""
+    pending = list(
+        OutboxMessage.objects.filter(
+            case_id__in=case_ids,
+            kind__in=[Kind.STEP_WARNING, Kind.STEP_ESCALATION],
+            status=OutboxStatus.PENDING,
+        ).select_related("case__team", "recipient")
+    )
+    changed = []
+    for message in pending:
+        case = message.case
+        visit = f":{case.step}:{case.step_entered_at.isoformat()}:"
+        if visit not in message.dedupe_key or case.step_due_at is None:
+            continue  # about an earlier step: left as it is
+        zone = user_zone(message.recipient, case.team)
+        message.context = {
+            **message.context,
+            **_deadline_context(case, zone, message.due_at),
+        }
+        changed.append(message)
+    OutboxMessage.objects.bulk_update(changed, ["context"], batch_size=500)
+    return len(changed)

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from cases.casework.services import compensation, promises, review, steps
+from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import CompensationKind, FollowUpStatus, NotificationKind, Role, Step
 from cases.models import FollowUp, OutboxMessage
 from cases.notifications.due import sweep_due
@@ -389,9 +390,10 @@ def test_the_owner_is_warned_and_the_managers_are_told_when_a_step_runs_late(
     [warning] = rows(K.STEP_WARNING)
     assert warning.recipient == account_manager
     assert warning.due_at == at(2026, 11, 23, 11, 30)
+    # Keyed by the step's visit (when the case entered it), not its deadline.
     assert warning.dedupe_key == (
         f"case:{case.pk}:step_warning:warn:acknowledge:"
-        f"{case.step_warn_at.isoformat()}:{account_manager.pk}"
+        f"{case.step_entered_at.isoformat()}:{account_manager.pk}"
     )
     assert warning.context["step"] == "Acknowledge"
     assert rows(K.STEP_ESCALATION) == []
@@ -401,12 +403,42 @@ def test_the_owner_is_warned_and_the_managers_are_told_when_a_step_runs_late(
     assert escalation.recipient == sales_manager
     assert escalation.due_at == at(2026, 11, 23, 12, 0)
     assert escalation.dedupe_key.endswith(
-        f":escalate:acknowledge:{case.step_due_at.isoformat()}:{sales_manager.pk}"
+        f":escalate:acknowledge:{case.step_entered_at.isoformat()}:{sales_manager.pk}"
     )
     assert escalation.context["owner"] == str(account_manager)
 
     sweep(at(2026, 11, 24, 9, 0))
     assert len(rows(K.STEP_WARNING)) == len(rows(K.STEP_ESCALATION)) == 1
+
+
+def test_a_calendar_change_while_a_warning_is_pending_brings_no_second_warning(
+    sweep, case, account_manager, sales_manager, team
+):
+    # Acknowledge: due by 12:00 Monday, warned at 11:30; not sent yet.
+    sweep(at(2026, 11, 23, 11, 30))
+    [warning] = rows(K.STEP_WARNING)
+    assert warning.status == "pending"
+    assert warning.context["step_due_text"] == "Mon 23 Nov 12:00 (Europe/London)"
+
+    # The team moves to Dubai (UTC+4) and ends its day at 15:00: entered at
+    # 14:00 there, the step now runs 1 h on Monday and 1 h from Tuesday 09:00.
+    team.time_zone = "Asia/Dubai"
+    team.work_end = dt.time(15, 0)
+    team.save()
+    assert team_deadlines_refresh(team=team) == 1
+    case.refresh_from_db()
+    assert case.step_due_at == at(2026, 11, 24, 10, 0, zone=ZoneInfo("Asia/Dubai"))
+
+    # The new warning point (Tuesday 09:30 in Dubai) passes: still the one
+    # warning, which names the new deadline.
+    for moment in (at(2026, 11, 23, 12, 0), at(2026, 11, 24, 8, 0)):
+        sweep(moment)
+    [still] = rows(K.STEP_WARNING)
+    assert still.pk == warning.pk
+    assert still.context["step_due_text"] == "Tue 24 Nov 10:00 (Asia/Dubai)"
+    # The escalation follows the new deadline, once.
+    [escalation] = rows(K.STEP_ESCALATION)
+    assert escalation.due_at == case.step_due_at
 
 
 def test_a_new_step_brings_a_new_warning(sweep, clock, case, account_manager):

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 from cases.calendar import WorkCalendar, deadlines, targets_for
 from cases.choices import Step
 from cases.models import Case, StepPeriod, Team
+from cases.notifications.steps import step_messages_refresh
 
 
 @transaction.atomic
@@ -13,8 +14,8 @@ def team_deadlines_refresh(*, team: Team) -> int:
     """Recompute due-soon and overdue moments of the team's open cases.
 
     Call after the team's step targets or working calendar change. Each case
-    keeps the moment it entered its step; only the deadlines move. Returns how
-    many cases changed.
+    keeps the moment it entered its step; only the deadlines move, and the
+    step messages not yet sent with them. Returns how many cases changed.
     """
     targets = targets_for(team)
     calendar = WorkCalendar.for_team(team)
@@ -35,6 +36,9 @@ def team_deadlines_refresh(*, team: Team) -> int:
             case.step_warn_at, case.step_due_at = warn_at, due_at
             changed.append(case)
     Case.objects.bulk_update(changed, ["step_warn_at", "step_due_at"], batch_size=500)
+    # Warnings already recorded keep their key (the step's visit), so the new
+    # deadline brings no second one; those not sent yet name the new deadline.
+    step_messages_refresh([case.pk for case in changed])
     StepPeriod.objects.filter(
         case__in=[case.pk for case in changed], completed_at__isnull=True
     ).update(
