@@ -177,6 +177,10 @@ class NotificationKind(models.TextChoices):
         "A compensation I offered was approved or declined",
     )
     PASSWORD_RESET = "password_reset", "A password reset link I asked for"
+    RECIPIENT_UNREACHABLE = (
+        "recipient_unreachable",
+        "Someone could not be emailed about my case",
+    )
 
 
 class TimelineKind(models.TextChoices):

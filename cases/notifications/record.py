@@ -59,7 +59,9 @@ def outbox_record(owed: Iterable[Owed]) -> int:
 
     Two queries per thousand messages: which keys exist, then one INSERT of
     the rest that skips any key recorded meanwhile (ON CONFLICT DO NOTHING),
-    so the unique key, not this check, is what keeps a message single. Only
+    so the unique key, not this check, is what keeps a message single. A
+    message to someone with no email address brings a notice to whoever can
+    tell them instead (see _unreachable_notices). Only
     a writer racing this one over the same keys can make the count too high;
     the sweep locks the rows it reads (SKIP LOCKED), so two sweeps do not.
     When recorded messages are due already, workers are asked to send them
@@ -69,6 +71,8 @@ def outbox_record(owed: Iterable[Owed]) -> int:
     wanted = {}
     for message in owed:
         wanted.setdefault(message.dedupe_key, message)
+    for notice in _unreachable_notices(list(wanted.values())):
+        wanted.setdefault(notice.dedupe_key, notice)
     created = 0
     due_now = 0
     pending = list(wanted)
@@ -100,6 +104,57 @@ def outbox_record(owed: Iterable[Owed]) -> int:
     if due_now:
         enqueue_send_after_commit(due_now)
     return created
+
+
+def _unreachable_notices(owed: list[Owed]) -> list[Owed]:
+    """For each message to someone who would get it but has no email address:
+    a notice to the case's owner (or, when that is who has no address, the
+    team's managers) saying who could not be told, so they can tell them
+    another way. The original is still recorded, and skipped when sent."""
+    notices = []
+    managers: dict[int, list[User]] = {}
+    for message in owed:
+        person, case = message.recipient, message.case
+        if (
+            case is None
+            or message.kind == NotificationKind.RECIPIENT_UNREACHABLE
+            or person.email
+            or not person.is_active
+            or message.kind in _muted(person)
+        ):
+            continue
+        owner = case.owner
+        if owner.pk != person.pk and _reachable(owner):
+            told = [owner]
+        else:
+            if case.team_id not in managers:
+                managers[case.team_id] = managers_of(case)
+            told = [m for m in managers[case.team_id] if m.pk != person.pk]
+        notices += [
+            Owed(
+                case=case,
+                kind=NotificationKind.RECIPIENT_UNREACHABLE,
+                recipient=recipient,
+                key=f"no-email:{text_digest(message.dedupe_key)}",
+                due_at=message.due_at,
+                context={
+                    "unreachable": str(person),
+                    "about": NotificationKind(message.kind).label,
+                    "owner_unreachable": owner.pk == person.pk,
+                },
+            )
+            for recipient in told
+            if _reachable(recipient)
+        ]
+    return notices
+
+
+def _reachable(user: User) -> bool:
+    return user.is_active and bool(user.email)
+
+
+def _muted(user: User) -> list:
+    return user.muted_kinds if isinstance(user.muted_kinds, list) else []
 
 
 def outbox_add(

@@ -43,6 +43,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import F
 
 from cases import tasks
 from cases.casework.services import steps
@@ -628,8 +629,14 @@ def test_a_worker_killed_mid_send_and_restarted_delivers_once(
         assert smtp_sink.messages == []
 
         # Restarted once the claim's lease has run out; beat's release-stuck
-        # and send-outbox runs come through the broker.
+        # and send-outbox runs come through the broker. Leases are measured
+        # by the database's clock (on SQLite, the worker's): the claim is
+        # made that much older there.
         later = REMINDER_MOMENT + dt.timedelta(seconds=LEASE_SECONDS + 60)
+        if connection.vendor == "postgresql":
+            OutboxMessage.objects.filter(status=OutboxStatus.SENDING).update(
+                claimed_at=F("claimed_at") - dt.timedelta(seconds=LEASE_SECONDS + 60)
+            )
         second = worker_processes(
             queue=queue, database=database, now=later, name="restarted"
         )
