@@ -211,6 +211,8 @@ def _outcome(message: OutboxMessage, visible: set[tuple[int, int]], smtp) -> dic
     try:
         # Looked up on the module, so the benchmark can time it.
         email = _database(rendering.render, message)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:
         # A template error will not fix itself: fail where admins see it.
         logger.exception("Could not render outbox message %s", message.pk)

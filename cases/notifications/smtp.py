@@ -18,6 +18,7 @@ import hashlib
 import logging
 import smtplib
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection
@@ -59,6 +60,8 @@ class Smtp:
                 # The conversation broke off: reconnect for the next one.
                 self.close()
             return ("failed" if permanent else "retry"), error
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: deliver() puts the rest back
         except Exception as exc:
             # Such as an address the backend cannot encode: trying again will
             # not help, and the rest of the batch should still go.

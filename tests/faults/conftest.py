@@ -199,7 +199,8 @@ def throwaway_redis(tmp_path):
 
 # `celery worker` (argv: queue, name) or `celery beat` (argv: queue, schedule
 # file, seconds between ticks) for Mend's app, on a queue of the test's own;
-# its clock moved by time-machine to MEND_TEST_MOMENT when set.
+# its clock moved by time-machine to MEND_TEST_MOMENT when set, its pool
+# MEND_TEST_POOL (default solo; time limits need prefork).
 RUNNER = """
 import datetime, os, sys
 role, queue = sys.argv[1:3]
@@ -212,7 +213,8 @@ app.conf.task_default_queue = queue
 app.conf.worker_enable_remote_control = False
 if role == "worker":
     app.worker_main([
-        "worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO",
+        "worker", "--pool=" + os.environ.get("MEND_TEST_POOL", "solo"),
+        "--concurrency=1", "--loglevel=INFO",
         "--without-heartbeat", "--without-mingle", "--without-gossip",
         "-Q", queue, "-n", sys.argv[3] + "@%h",
     ])
