@@ -37,14 +37,17 @@ def enqueue_send_after_commit(messages: int = 1) -> None:
 
 
 def senders_for(messages: int) -> int:
-    """How many send tasks to ask for: one per batch, at most OUTBOX_SENDERS.
+    """How many send tasks to ask for: one per batch, at most OUTBOX_SENDERS
+    and at most the SMTP server's EMAIL_MAX_CONNECTIONS (a sender finding
+    every connection slot taken sends nothing).
 
     Side by side they split the rows (claim_batch skips locked ones), so ten
     thousand reminders due at 08:00 go out in parallel, not one batch after
     another.
     """
     batches = -(-messages // deliver.BATCH_SIZE)
-    return max(1, min(settings.OUTBOX_SENDERS, batches))
+    cap = min(settings.OUTBOX_SENDERS, settings.EMAIL_MAX_CONNECTIONS)
+    return max(1, min(cap, batches))
 
 
 class _SendNudge:

@@ -558,8 +558,8 @@ def test_a_committed_message_is_enqueued_once_per_transaction(
 
 
 @pytest.mark.parametrize(
-    ("messages", "senders", "asked"),
-    [(1, 4, 1), (250, 4, 2), (450, 2, 2), (1000, 4, 4)],
+    ("messages", "senders", "slots", "asked"),
+    [(1, 4, 4, 1), (250, 4, 4, 2), (450, 2, 4, 2), (1000, 4, 4, 4), (1000, 4, 3, 3)],
 )
 def test_due_messages_recorded_together_ask_for_a_sender_per_batch(
     settings,
@@ -569,9 +569,11 @@ def test_due_messages_recorded_together_ask_for_a_sender_per_batch(
     django_capture_on_commit_callbacks,
     messages,
     senders,
+    slots,
     asked,
 ):
     settings.OUTBOX_SENDERS = senders
+    settings.EMAIL_MAX_CONNECTIONS = slots
     owed = [
         Owed(quiet_case, "follow_up_reminder", account_manager, f"n{n}")
         for n in range(messages)
@@ -586,7 +588,8 @@ def test_due_messages_recorded_together_ask_for_a_sender_per_batch(
 
     assert OutboxMessage.objects.count() == messages
     assert len(callbacks) == 1
-    # One send task per batch of BATCH_SIZE (200), at most OUTBOX_SENDERS.
+    # One send task per batch of BATCH_SIZE (200), at most OUTBOX_SENDERS
+    # and at most the SMTP server's connections.
     assert enqueued == [True] * asked
 
 
