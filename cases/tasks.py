@@ -1,7 +1,9 @@
 """Celery tasks: thin and idempotent; each calls one function and returns.
 
 The database is the source of truth for what is due: no reminder lives only as
-a queued task, so a lost or repeated task loses or duplicates nothing.
+a queued task, so a lost or repeated task loses or duplicates nothing. Every
+task has the time limits of CELERY_TASK_SOFT_TIME_LIMIT and
+CELERY_TASK_TIME_LIMIT (settings), so none holds a worker process for long.
 """
 
 from celery import shared_task

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
@@ -71,6 +72,8 @@ def sweep_due(now: dt.datetime | None = None) -> int:
         try:
             with transaction.atomic():
                 created += part(now)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: the next sweep carries on
         except Exception as exc:  # the other parts still run
             logger.exception("sweep_due: %s failed", part.__name__)
             error = error or exc
