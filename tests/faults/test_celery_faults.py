@@ -18,6 +18,7 @@ from tests.factories import make_case
 from tests.notifications.test_worker import (
     MONDAY_TEN,
     REMINDER_MOMENT,
+    HeldAnswer,
     _postgres_url,
     case_with_a_follow_up,
     own_app,
@@ -43,11 +44,16 @@ def sent_ids() -> set[str]:
     }
 
 
+# Not yet covered: Redis down at the very moment the worker acknowledges a
+# task. kombu 5.7.0 then logs "Couldn't ack" and the worker never consumes
+# again (see the report on issue 16); beat's runs cannot reach it either.
+@pytest.mark.parametrize("when", ["between tasks", "mid-task"])
 def test_a_worker_lives_through_a_redis_restart(
-    smtp_sink, account_manager, throwaway_redis, celery_processes, database_url
+    when, smtp_sink, account_manager, throwaway_redis, celery_processes, database_url
 ):
     case = make_case(account_manager)
     OutboxMessage.objects.all().delete()  # the case's own alerts
+    held = HeldAnswer(smtp_sink) if when == "mid-task" else None
     with own_app(broker_url=throwaway_redis.url) as app:
         worker = celery_processes(
             "worker",
@@ -72,11 +78,23 @@ def test_a_worker_lives_through_a_redis_restart(
             return message_id_for(row.dedupe_key)
 
         before = drop("before")
-        wait_for(lambda: before in smtp_sink.message_ids(), "the first send")
+        if held:
+            # The worker is in the middle of its send: the server has the
+            # message and has not answered yet.
+            assert held.reached.wait(20), worker.describe()
+        else:
+            # The send is done and acknowledged: nothing is in flight.
+            wait_for(lambda: before in smtp_sink.message_ids(), "the first send")
+            wait_for(
+                lambda: throwaway_redis.client.hlen("unacked") == 0,
+                "the worker to acknowledge the send",
+            )
 
         # Redis restarts, empty; the worker stays up and connects again.
         throwaway_redis.kill()
         throwaway_redis.start()
+        if held:
+            held.released.set()
         wait_for(
             lambda: worker.log().count("Connected to redis://") >= 2,
             "the worker to connect to the restarted Redis",
