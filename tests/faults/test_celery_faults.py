@@ -45,8 +45,10 @@ def sent_ids() -> set[str]:
 
 
 # Not yet covered: Redis down at the very moment the worker acknowledges a
-# task. kombu 5.7.0 then logs "Couldn't ack" and the worker never consumes
-# again (see the report on issue 16); beat's runs cannot reach it either.
+# task. kombu 5.7.0 then logs "Couldn't ack" but keeps the delivery counted
+# against the prefetch limit, so its QoS never lets the channel poll again and
+# the worker neither consumes nor notices that Redis is back (see the report
+# on issue 16).
 @pytest.mark.parametrize("when", ["between tasks", "mid-task"])
 def test_a_worker_lives_through_a_redis_restart(
     when, smtp_sink, account_manager, throwaway_redis, celery_processes, database_url
