@@ -9,6 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 app = Celery("recovery")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Keep remote control on (the default): when Redis is down at the moment a
+# worker acknowledges a task, kombu keeps that delivery counted against the
+# prefetch limit and the task channel stops polling; remote control's own
+# channel is what notices the broker is back (tests/faults/test_celery_faults.py).
 
 # Beat only nudges: every task reads what is due from the database and is
 # harmless to run twice, so a second beat or a missed tick loses nothing.

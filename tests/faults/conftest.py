@@ -200,7 +200,9 @@ def throwaway_redis(tmp_path):
 # `celery worker` (argv: queue, name) or `celery beat` (argv: queue, schedule
 # file, seconds between ticks) for Mend's app, on a queue of the test's own;
 # its clock moved by time-machine to MEND_TEST_MOMENT when set, its pool
-# MEND_TEST_POOL (default solo; time limits need prefork).
+# MEND_TEST_POOL (default solo; time limits need prefork), and with
+# MEND_TEST_AS_DEPLOYED=1 remote control, gossip and heartbeat on, as
+# `celery -A recovery worker` runs.
 RUNNER = """
 import datetime, os, sys
 role, queue = sys.argv[1:3]
@@ -210,12 +212,16 @@ if os.environ.get("MEND_TEST_MOMENT"):
     time_machine.travel(moment, tick=True).start()
 from recovery.celery import app
 app.conf.task_default_queue = queue
-app.conf.worker_enable_remote_control = False
+# As deployed (remote control, gossip, heartbeat on), or pared down.
+as_deployed = os.environ.get("MEND_TEST_AS_DEPLOYED") == "1"
+app.conf.worker_enable_remote_control = as_deployed
 if role == "worker":
+    extra = [] if as_deployed else [
+        "--without-heartbeat", "--without-mingle", "--without-gossip",
+    ]
     app.worker_main([
         "worker", "--pool=" + os.environ.get("MEND_TEST_POOL", "solo"),
-        "--concurrency=1", "--loglevel=INFO",
-        "--without-heartbeat", "--without-mingle", "--without-gossip",
+        "--concurrency=1", "--loglevel=INFO", *extra,
         "-Q", queue, "-n", sys.argv[3] + "@%h",
     ])
 else:
