@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_timeline_kinds'),
+        ('cases', '0014_date_minimum'),
     ]
 
     operations = [
