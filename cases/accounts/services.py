@@ -1,6 +1,8 @@
 """Account writes: deactivating users (never deleting them, so the history they
-wrote keeps its author) and the password-reset throttle's record of requests."""
+wrote keeps its author), the password-reset throttle's record of requests, and
+forgetting a person's failed sign-ins once they have reset their password."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -56,3 +58,10 @@ def password_reset_request(*, email: str, address: str | None) -> None:
         PasswordResetRequest.objects.create(
             address=address, email_digest=digest, requested_at=now
         )
+
+
+def login_failures_forget(user: User) -> None:
+    """After a password reset, the lockout page's advice holds: the person's
+    failed sign-ins are forgotten, wherever they came from. An address locked
+    for trying many usernames stays locked: that lock is not about them."""
+    axes_reset(username=user.get_username())

@@ -4,7 +4,11 @@ and a password reset whose email goes through the outbox."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, PasswordResetView
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.shortcuts import redirect, render
 
 from cases.accounts import services
@@ -40,6 +44,15 @@ class MendPasswordResetView(PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
+
+
+class MendPasswordResetConfirmView(PasswordResetConfirmView):
+    """Django's new-password page; a new password also lifts a lockout."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.login_failures_forget(form.user)
+        return response
 
 
 def locked_out(request, response=None, credentials=None):

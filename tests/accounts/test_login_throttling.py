@@ -6,7 +6,10 @@ the address it saw to X-Forwarded-For."""
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import PASSWORD
 
@@ -116,3 +119,21 @@ def test_the_trusted_proxy_count_decides_which_hop_is_the_client(
     settings.TRUSTED_PROXY_COUNT = trusted
     sign_in(client, "alice", "wrong", forwarded_for)
     assert AccessAttempt.objects.get().ip_address == seen_as
+
+
+def test_a_new_password_lifts_the_lockout(client, account_manager, settings):
+    # The lockout page says "reset your password": before, the new password
+    # was refused until the cool-off ended.
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "alice", "wrong", HOME)
+    assert sign_in(client, "alice", PASSWORD, HOME).status_code == 429
+
+    uid = urlsafe_base64_encode(force_bytes(account_manager.pk))
+    token = default_token_generator.make_token(account_manager)
+    start = client.get(reverse("password_reset_confirm", args=[uid, token]))
+    assert start.status_code == 302  # Django moves the token into the session
+    new = "a-much-better-passphrase-7"
+    done = client.post(start["Location"], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+
+    assert sign_in(client, "alice", new, HOME).status_code == 302
