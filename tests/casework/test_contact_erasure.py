@@ -13,7 +13,7 @@ from cases.casework.services.steps import person_add
 from cases.choices import Step
 from cases.exceptions import NotAllowed
 from cases.models import Case, Contact, TimelineEntry
-from tests.factories import ClientFactory, make_case, walk_to
+from tests.factories import ClientFactory, ContactFactory, make_case, walk_to
 
 NAME, EMAIL, PHONE = "Dana Client", "dana.client@client.example.com", "+44 20 7946 0018"
 
@@ -152,3 +152,23 @@ def test_the_offer_text_is_erased_too(case, dana, administrator, account_manager
     erasure.contact_erase(contact_id=dana.pk, by=administrator)
     offer.refresh_from_db()
     assert offer.description == "A refund for erased contact"
+
+
+def test_a_first_name_on_its_own_is_erased_from_free_text(
+    case, dana, administrator, sales_manager
+):
+    # Trying it: "Colin is angry and feels misled" kept the erased Colin's name.
+    case_comment(case_id=case.pk, by=sales_manager, text="Dana is angry; call Dana.")
+    erasure.contact_erase(contact_id=dana.pk, by=administrator)
+    comment = case.timeline.filter(kind="comment").latest("pk")
+    assert comment.summary == "erased contact is angry; call erased contact."
+
+
+def test_a_first_name_another_contact_shares_is_left(
+    case, dana, administrator, sales_manager
+):
+    ContactFactory(client=case.client, name="Dana Other")
+    case_comment(case_id=case.pk, by=sales_manager, text="Dana called back.")
+    erasure.contact_erase(contact_id=dana.pk, by=administrator)
+    comment = case.timeline.filter(kind="comment").latest("pk")
+    assert comment.summary == "Dana called back."

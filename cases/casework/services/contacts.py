@@ -41,16 +41,29 @@ RECORD_TEXTS = [
 
 
 def _pattern(contact: Contact) -> re.Pattern | None:
-    """The contact's name, email and phone as whole words, any case."""
-    details = sorted(
-        {d.strip() for d in (contact.name, contact.email, contact.phone) if d.strip()},
-        key=len,
-        reverse=True,  # "Dana Client" before "Dana"
-    )
-    if not details:
+    """The contact's details as whole words: full name, email and phone in any
+    case; the first name and surname on their own as written ("Colin is
+    angry"), unless another contact of the client shares them."""
+    details = {d.strip() for d in (contact.name, contact.email, contact.phone)}
+    details.discard("")
+    others = Contact.objects.filter(client=contact.client_id).exclude(pk=contact.pk)
+    shared = {
+        part
+        for other in others.values_list("name", flat=True)
+        for part in other.split()
+    }
+    parts = {p for p in contact.name.split() if len(p) > 1} - shared - details
+    if not details and not parts:
         return None
-    words = "|".join(re.escape(d) for d in details)
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+    def words(found):
+        # Longest first: "Dana Client" before "Dana".
+        return "|".join(re.escape(d) for d in sorted(found, key=len, reverse=True))
+
+    alternatives = [rf"(?i:{words(details)})"] if details else []
+    if parts:
+        alternatives.append(words(parts))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
 
 
 def _scrub(value, pattern: re.Pattern):
