@@ -79,6 +79,12 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
         "Recording that no compensation is due",
         frozenset({Step.COMPENSATE}),
     ),
+    # An offer waiting for approval keeps the case in Compensate (see
+    # _compensate); like delivery, its decision stays open in Follow up.
+    "decide": (
+        "Approving or declining a compensation",
+        frozenset({Step.COMPENSATE, Step.FOLLOW_UP}),
+    ),
     # An offer may be delivered after the case has moved on to follow-up.
     "deliver": (
         "Marking a compensation delivered",
@@ -123,13 +129,14 @@ def ensure_in_step(case, name: str) -> None:
     )
 
 
-def ensure_unchanged(case, *, version: int | None, step: str | None = None) -> None:
-    """Refuse a move or hand-over based on an older copy of the case.
+def ensure_unchanged(case, *, version: int, step: str | None = None) -> None:
+    """Refuse a move, hand-over or decision based on an older copy of the case.
 
-    `step` is the step the page showed, `version` the save it was drawn from:
-    a double click, or a click on a page drawn before someone else moved the
-    case, names what changed instead of moving it again. The caller holds the
-    case's row lock, so the check and the change are one.
+    `version` is the save the page was drawn from, and always required: a
+    double click, or a click on a page drawn before someone else changed the
+    case, names what changed instead of acting again. `step`, the step the
+    page showed, only makes the message say how the case moved. The caller
+    holds the case's row lock, so the check and the change are one.
     """
     if step is not None and Step(step) != Step(case.step):
         now = Step(case.step)
@@ -142,7 +149,7 @@ def ensure_unchanged(case, *, version: int | None, step: str | None = None) -> N
         raise CaseMoved(
             f"This case {change} while you were looking; here it is as it is now."
         )
-    if version is not None and version != case.version:
+    if version != case.version:
         who = case.updated_by.get_full_name() if case.updated_by else ""
         raise CaseMoved(
             f"{who or 'Someone'} changed this case while you were looking (it is "

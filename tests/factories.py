@@ -243,6 +243,12 @@ def fill_step(case: Case, by: User) -> None:
             )
 
 
+def version_of(case: Case) -> int:
+    """The case's version as stored now: what a freshly drawn page posts with
+    a move, a hand-over or a decision (the services require it)."""
+    return Case.objects.get(pk=case.pk).version
+
+
 def walk_to(case: Case, step: Step, by: User) -> Case:
     """Fill in each step and move the case on until it reaches `step`.
 

@@ -14,7 +14,7 @@ from cases.casework.services.compensation import (
 from cases.choices import Step
 from cases.models import Case, Compensation, OutboxMessage, TimelineEntry, User
 from cases.notifications.record import password_reset_record
-from tests.factories import ClientFactory, UserFactory, make_case, walk_to
+from tests.factories import ClientFactory, UserFactory, make_case, version_of, walk_to
 
 
 def test_every_model_is_registered_in_the_admin():
@@ -54,6 +54,7 @@ def history(account_manager, sales_manager, team):
         compensation_id=offer.pk,
         approve=True,
         note="",
+        version=version_of(case),
     )
     return Case.objects.get(pk=case.pk)
 

@@ -8,7 +8,7 @@ from cases.casework.services import cases as services
 from cases.choices import Role, Step
 from cases.models import Case, StepPeriod
 from cases.workflow import ORDER, WORKING_STEPS
-from tests.factories import UserFactory, case_in_step
+from tests.factories import UserFactory, case_in_step, version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_the_current_step_is_left_to_do_unless_complete(step):
 @pytest.mark.parametrize("step", WORKING_STEPS[:-1])
 def test_a_complete_step_moves_on_through_the_services(step):
     case = case_in_step(step, complete=True)
-    services.case_advance(case_id=case.pk, by=case.owner)
+    services.case_advance(case_id=case.pk, by=case.owner, version=version_of(case))
     assert Case.objects.get(pk=case.pk).step == workflow.next_step(step)
 
 

@@ -27,7 +27,7 @@ from cases.choices import (
 )
 from cases.exceptions import StepIncomplete, TransitionNotAllowed
 from cases.workflow import ORDER
-from tests.factories import UserFactory, case_in_step, fill_step, make_case
+from tests.factories import UserFactory, case_in_step, fill_step, make_case, version_of
 
 SEQUENCE = [
     Step.ACKNOWLEDGE,
@@ -130,7 +130,9 @@ def test_sending_back_moves_a_case_exactly_one_step(
     account_manager, sales_manager, step
 ):
     case = case_in_step(step, owner=account_manager)
-    services.case_send_back(case_id=case.pk, by=sales_manager, reason="Not yet.")
+    services.case_send_back(
+        case_id=case.pk, by=sales_manager, reason="Not yet.", version=version_of(case)
+    )
     assert reload(case).step == workflow.previous_step(step)
 
 
@@ -141,7 +143,9 @@ def test_sending_back_a_closed_case_reopens_it_and_clears_the_outcome(
     assert case.outcome == Outcome.RETAINED
     assert case.closed_at is not None
 
-    services.case_send_back(case_id=case.pk, by=sales_manager, reason="Too soon.")
+    services.case_send_back(
+        case_id=case.pk, by=sales_manager, reason="Too soon.", version=version_of(case)
+    )
 
     case = reload(case)
     assert case.step == Step.FOLLOW_UP
@@ -153,7 +157,9 @@ def test_sending_back_a_closed_case_reopens_it_and_clears_the_outcome(
 
 def test_sending_back_from_acknowledge_is_refused(case, sales_manager):
     with pytest.raises(TransitionNotAllowed):
-        services.case_send_back(case_id=case.pk, by=sales_manager, reason="No.")
+        services.case_send_back(
+            case_id=case.pk, by=sales_manager, reason="No.", version=version_of(case)
+        )
     assert reload(case).step == Step.ACKNOWLEDGE
 
 
@@ -191,7 +197,9 @@ def test_a_manager_who_joins_later_is_alerted_when_the_case_moves_on(
 ):
     case = make_case(account_manager)
     manager = UserFactory(role="sales_manager", teams=[team])
-    moved = services.case_advance(case_id=case.pk, by=account_manager)
+    moved = services.case_advance(
+        case_id=case.pk, by=account_manager, version=version_of(case)
+    )
     assert moved.step == Step.ROOT_CAUSE
     assert case.outbox_messages.get(kind="case_logged").recipient == manager
 
@@ -380,7 +388,10 @@ def test_compensate_is_complete_with_a_recorded_reason_that_none_is_due(
 ):
     case = case_in_step(Step.COMPENSATE, owner=account_manager)
     compensation.compensation_none_due(
-        case_id=case.pk, by=account_manager, reason="The client caused the delay."
+        case_id=case.pk,
+        by=account_manager,
+        reason="The client caused the delay.",
+        version=version_of(case),
     )
     assert workflow.missing_for(reload(case)) == []
 
@@ -483,7 +494,10 @@ def test_compensate_is_not_complete_while_an_offer_awaits_approval(
 ):
     case = case_in_step(Step.COMPENSATE, owner=account_manager)
     compensation.compensation_none_due(
-        case_id=case.pk, by=account_manager, reason="Client declined"
+        case_id=case.pk,
+        by=account_manager,
+        reason="Client declined",
+        version=version_of(case),
     )
     compensation.compensation_offer(
         case_id=case.pk,

@@ -96,6 +96,9 @@ class RecordForm(MendForm):
         return Layout("record")
 
 
+STALE_PAGE = "This page is out of date: reload the case and try again."
+
+
 # The field's wrapper takes the room the bare input took (and, as a flex box,
 # lets the input stretch to the buttons' height).
 INLINE_WRAPPER = "w-100 d-flex"
@@ -157,15 +160,24 @@ class Deliver(step_forms.DeliverForm, RecordForm):
 
 
 class Decide(step_forms.DecisionForm, RecordForm):
+    """Built for the page with its offer and the case's version, so a decision
+    taken on a page drawn before the case changed is refused."""
+
     page_class = "d-flex gap-1 flex-wrap"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version=None, **kwargs):
+        if version is not None:
+            kwargs.setdefault("initial", {})["version"] = version
         super().__init__(*args, **kwargs)
         self.fields["note"].label = "Note (optional)"
+        self.fields["version"].error_messages.update(
+            required=STALE_PAGE, invalid=STALE_PAGE
+        )
 
     def page_layout(self) -> Layout:
         return Layout(
             "record",
+            "version",
             _inline_field("note"),
             _button("Approve", "btn-success", name="decision", value="approve"),
             _button("Decline", "btn-outline-danger", name="decision", value="decline"),
@@ -181,9 +193,6 @@ class SettlePromise(step_forms.SettlePromiseForm, RecordForm):
             _button("Kept", "btn-outline-success", name="outcome", value="kept"),
             _button("Missed", "btn-outline-danger", name="outcome", value="missed"),
         )
-
-
-STALE_PAGE = "This page is out of date: reload the case and try again."
 
 
 class AdvanceForm(MendForm):
@@ -267,6 +276,7 @@ def _decide(case, user, d, form):
         compensation_id=d["record"],
         approve=approve,
         note=d["note"],
+        version=d["version"],
     )
     return "Compensation approved." if approve else "Compensation declined."
 
@@ -340,6 +350,7 @@ ACTIONS: dict[str, Action] = {
     "no_compensation": Action(
         step_forms.NoCompensationForm,
         _with_key(compensation.compensation_none_due, "Decision recorded: none due."),
+        wants_case=True,
     ),
     "follow_up": Action(
         step_forms.FollowUpForm,

@@ -142,13 +142,17 @@ class CaseBuilder:
         self.date_the_case()
 
     def advance(self) -> None:
-        self.call(case_advance, at=self.clock.move())
+        self.call(case_advance, versioned=True, at=self.clock.move())
 
     def send_back_and_redo(self) -> None:
         """The manager sends the pit stop back; the owner answers it again."""
         redo = self.spec["send_back"]
         self.call(
-            case_send_back, by=self.manager, at=self.clock.move(), reason=redo["reason"]
+            case_send_back,
+            versioned=True,
+            by=self.manager,
+            at=self.clock.move(),
+            reason=redo["reason"],
         )
         self.call(
             root_cause_save,
@@ -242,7 +246,9 @@ class CaseBuilder:
 
     def work_compensate(self) -> None:
         if "none_due" in self.spec:
-            self.call(compensation_none_due, reason=self.spec["none_due"])
+            self.call(
+                compensation_none_due, versioned=True, reason=self.spec["none_due"]
+            )
         for offer in self.spec.get("compensations", []):
             compensation = self.call(
                 compensation_offer,
@@ -255,6 +261,7 @@ class CaseBuilder:
             if decision := offer.get("decide"):
                 self.call(
                     compensation_decide,
+                    versioned=True,
                     by=self.manager,
                     compensation_id=compensation.pk,
                     approve=decision["approve"],

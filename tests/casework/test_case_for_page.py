@@ -13,7 +13,14 @@ from cases.casework.services import promises, steps
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
 from cases.models import Apology, Case, Promise, TimelineEntry, User
-from tests.factories import TeamFactory, UserFactory, case_in_step, make_case, walk_to
+from tests.factories import (
+    TeamFactory,
+    UserFactory,
+    case_in_step,
+    make_case,
+    version_of,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +61,7 @@ def case_with_every_record(owner) -> Case:
         manager_joined=True,
         boss_permission=BossPermission.NOT_ASKED,
     )
-    case_advance(case_id=case.pk, by=owner)
+    case_advance(case_id=case.pk, by=owner, version=version_of(case))
     case = walk_to(case, Step.FOLLOW_UP, owner)
     # Apologies are listed by day: one a day, so the order is not a tie.
     for days, apology in enumerate(case.apologies.order_by("-pk")):

@@ -12,7 +12,7 @@ from cases.casework.services.cases import case_send_back
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
 from cases.models import Case, Client, Option
-from tests.factories import ClientFactory, case_in_step, make_case
+from tests.factories import ClientFactory, case_in_step, make_case, version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,12 @@ def test_a_sent_back_case_shows_the_reason_in_the_current_step(
     client, account_manager, sales_manager
 ):
     case = case_in_step(Step.OPTIONS, owner=account_manager)
-    case_send_back(case_id=case.pk, by=sales_manager, reason="Ask the client again")
+    case_send_back(
+        case_id=case.pk,
+        by=sales_manager,
+        reason="Ask the client again",
+        version=version_of(case),
+    )
     client.force_login(account_manager)
     html = client.get(case.get_absolute_url()).content.decode()
     banner = html.split('data-testid="sent-back"')[1].split("</div>")[0]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cases.casework.services.cases import case_advance
 from cases.models import Case
-from tests.factories import fill_step, make_case
+from tests.factories import fill_step, make_case, version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def count_queries(client, url) -> int:
 def walk(case, by, steps):
     for _ in range(steps):
         fill_step(case, by)
-        case_advance(case_id=case.pk, by=by)
+        case_advance(case_id=case.pk, by=by, version=version_of(case))
 
 
 def test_my_cases_runs_the_same_queries_for_few_and_many_cases(

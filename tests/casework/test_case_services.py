@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
     case_in_step,
     make_case,
+    version_of,
 )
 
 
@@ -201,7 +202,9 @@ def test_advance_refuses_an_incomplete_step_and_says_what_is_missing(
 ):
     case = make_case(account_manager, client=client_, acknowledged=False)
     with pytest.raises(StepIncomplete) as refused:
-        services.case_advance(case_id=case.pk, by=account_manager)
+        services.case_advance(
+            case_id=case.pk, by=account_manager, version=version_of(case)
+        )
     assert refused.value.missing == [
         "Say where the failure came from (source of the failure).",
         "Tick at least one box under “our part in it”.",
@@ -216,7 +219,7 @@ def test_advance_refuses_an_incomplete_step_and_says_what_is_missing(
 
 def test_advance_moves_a_complete_step_on_and_records_it(case, account_manager):
     before = case.step_entered_at
-    services.case_advance(case_id=case.pk, by=account_manager)
+    services.case_advance(case_id=case.pk, by=account_manager, version=version_of(case))
 
     stored = reload(case)
     assert stored.step == Step.ROOT_CAUSE
@@ -231,7 +234,7 @@ def test_advance_moves_a_complete_step_on_and_records_it(case, account_manager):
 
 
 def test_advance_closes_the_step_period_and_opens_the_next(case, account_manager):
-    services.case_advance(case_id=case.pk, by=account_manager)
+    services.case_advance(case_id=case.pk, by=account_manager, version=version_of(case))
     acknowledge = StepPeriod.objects.get(case=case, step=Step.ACKNOWLEDGE)
     root_cause = StepPeriod.objects.get(case=case, step=Step.ROOT_CAUSE)
     assert acknowledge.completed_at is not None
@@ -262,7 +265,7 @@ def test_advance_refuses_to_skip_a_step(case, account_manager):
             feasibility=Feasibility.HIGH,
             chosen=True,
         )
-    services.case_advance(case_id=case.pk, by=account_manager)
+    services.case_advance(case_id=case.pk, by=account_manager, version=version_of(case))
     assert reload(case).step == Step.ROOT_CAUSE
     assert not case.root_cause_answers.exists() and not case.options.exists()
     assert StepPeriod.objects.filter(case=case).count() == 2
@@ -287,25 +290,29 @@ def test_advance_from_follow_up_asks_for_closing_instead(
         notes="",
     )
     with pytest.raises(NotAllowed, match="Close the case"):
-        services.case_advance(case_id=case.pk, by=account_manager)
+        services.case_advance(
+            case_id=case.pk, by=account_manager, version=version_of(case)
+        )
     assert reload(case).step == Step.FOLLOW_UP
 
 
 def test_advance_refuses_a_closed_case(account_manager, sales_manager):
     case = case_in_step(Step.CLOSED, owner=account_manager)
     with pytest.raises(TransitionNotAllowed):
-        services.case_advance(case_id=case.pk, by=account_manager)
+        services.case_advance(
+            case_id=case.pk, by=account_manager, version=version_of(case)
+        )
     assert reload(case).step == Step.CLOSED
 
 
 def test_a_teammate_cannot_advance_someone_elses_case(case, teammate):
     with pytest.raises(Case.DoesNotExist):
-        services.case_advance(case_id=case.pk, by=teammate)
+        services.case_advance(case_id=case.pk, by=teammate, version=version_of(case))
     assert reload(case).step == Step.ACKNOWLEDGE
 
 
 def test_the_sales_manager_can_advance_a_team_case(case, sales_manager):
-    services.case_advance(case_id=case.pk, by=sales_manager)
+    services.case_advance(case_id=case.pk, by=sales_manager, version=version_of(case))
     assert reload(case).step == Step.ROOT_CAUSE
 
 
@@ -317,7 +324,9 @@ def test_an_account_manager_cannot_send_back_even_their_own_case(
 ):
     case = case_in_step(Step.OPTIONS, owner=account_manager)
     with pytest.raises(Case.DoesNotExist):
-        services.case_send_back(case_id=case.pk, by=account_manager, reason="Redo")
+        services.case_send_back(
+            case_id=case.pk, by=account_manager, reason="Redo", version=version_of(case)
+        )
     assert reload(case).step == Step.OPTIONS
 
 
@@ -326,7 +335,10 @@ def test_the_sales_manager_sends_back_with_a_reason_on_the_timeline(
 ):
     case = case_in_step(Step.OPTIONS, owner=account_manager)
     services.case_send_back(
-        case_id=case.pk, by=sales_manager, reason="Ask the client first."
+        case_id=case.pk,
+        by=sales_manager,
+        reason="Ask the client first.",
+        version=version_of(case),
     )
     stored = reload(case)
     assert stored.step == Step.ROOT_CAUSE
@@ -340,7 +352,9 @@ def test_send_back_closes_the_step_period_and_opens_a_new_visit(
     account_manager, sales_manager
 ):
     case = case_in_step(Step.OPTIONS, owner=account_manager)
-    services.case_send_back(case_id=case.pk, by=sales_manager, reason="Redo")
+    services.case_send_back(
+        case_id=case.pk, by=sales_manager, reason="Redo", version=version_of(case)
+    )
     options = StepPeriod.objects.get(case=case, step=Step.OPTIONS)
     assert options.completed_at is not None
     visits = StepPeriod.objects.filter(case=case, step=Step.ROOT_CAUSE)
@@ -353,7 +367,9 @@ def test_an_administrator_can_send_back_any_case(
     account_manager, administrator, sales_manager
 ):
     case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
-    services.case_send_back(case_id=case.pk, by=administrator, reason="Redo")
+    services.case_send_back(
+        case_id=case.pk, by=administrator, reason="Redo", version=version_of(case)
+    )
     assert reload(case).step == Step.ACKNOWLEDGE
 
 
@@ -363,7 +379,9 @@ def test_a_sales_manager_of_another_team_cannot_send_back(
     case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     stranger = UserFactory(role=Role.SALES_MANAGER, teams=[other_team])
     with pytest.raises(Case.DoesNotExist):
-        services.case_send_back(case_id=case.pk, by=stranger, reason="Redo")
+        services.case_send_back(
+            case_id=case.pk, by=stranger, reason="Redo", version=version_of(case)
+        )
     assert reload(case).step == Step.ROOT_CAUSE
 
 
@@ -691,7 +709,9 @@ def test_an_unknown_action_is_a_programming_error(case, account_manager):
 def test_send_back_needs_a_reason(account_manager, sales_manager):
     case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     with pytest.raises(NotAllowed):
-        services.case_send_back(case_id=case.pk, by=sales_manager, reason="  ")
+        services.case_send_back(
+            case_id=case.pk, by=sales_manager, reason="  ", version=version_of(case)
+        )
     assert Case.objects.get(pk=case.pk).step == Step.ROOT_CAUSE
 
 

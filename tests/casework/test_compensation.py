@@ -12,7 +12,7 @@ from cases.casework.services import compensation as comp
 from cases.choices import Approval, CompensationKind, Role, Step
 from cases.exceptions import NotAllowed
 from cases.models import Case, Compensation, OutboxMessage
-from tests.factories import ClientFactory, UserFactory, case_in_step
+from tests.factories import ClientFactory, UserFactory, case_in_step, version_of
 
 DELIVERED = dt.date(2026, 3, 9)
 
@@ -54,7 +54,12 @@ def deliver(case, by, item):
 
 def decide(case, by, item, *, approve, note=""):
     return comp.compensation_decide(
-        case_id=case.pk, by=by, compensation_id=item.pk, approve=approve, note=note
+        case_id=case.pk,
+        by=by,
+        compensation_id=item.pk,
+        approve=approve,
+        note=note,
+        version=version_of(case),
     )
 
 
@@ -218,18 +223,26 @@ def test_only_a_pending_offer_can_be_decided(case, account_manager, sales_manage
 def test_a_decision_that_none_is_due_completes_the_step(case, account_manager):
     assert workflow.missing_for(case) != []
     comp.compensation_none_due(
-        case_id=case.pk, by=account_manager, reason="The client's own supplier failed."
+        case_id=case.pk,
+        by=account_manager,
+        reason="The client's own supplier failed.",
+        version=version_of(case),
     )
     case.refresh_from_db()
     assert case.no_compensation_reason == "The client's own supplier failed."
     assert workflow.missing_for(case) == []
 
-    services.case_advance(case_id=case.pk, by=account_manager)
+    services.case_advance(case_id=case.pk, by=account_manager, version=version_of(case))
     assert Case.objects.get(pk=case.pk).step == Step.FOLLOW_UP
 
 
 def test_a_new_offer_replaces_the_decision_that_none_is_due(case, account_manager):
-    comp.compensation_none_due(case_id=case.pk, by=account_manager, reason="None due.")
+    comp.compensation_none_due(
+        case_id=case.pk,
+        by=account_manager,
+        reason="None due.",
+        version=version_of(case),
+    )
     offer(case, account_manager, cost="50")
     case.refresh_from_db()
     assert case.no_compensation_reason == ""
@@ -351,7 +364,12 @@ def test_the_case_page_offers_no_decision_on_a_managers_own_offer(
 
     response = client.post(
         reverse("case_action", args=[case.pk, "decide"]),
-        {"record": made.pk, "decision": "approve", "note": ""},
+        {
+            "record": made.pk,
+            "decision": "approve",
+            "note": "",
+            "version": version_of(case),
+        },
         follow=True,
     )
     assert "You made this offer, so someone else decides on it" in (

@@ -373,8 +373,11 @@ def test_each_record_form_is_drawn_by_crispy_and_posts_what_the_view_takes(
     found = page_of(compensate)
     assert set(found) >= {"decide", "deliver"}
     (decide,) = found["decide"]
+    drawn_at = Case.objects.get(pk=compensate.pk).version
     sent = press(compensate, "decide", decide, "Approve", note="Fair for a week lost")
     assert (sent["decision"], sent["record"]) == ("approve", str(pending.pk))
+    # The save the page was drawn from, so a decision on an older page is refused.
+    assert sent["version"] == str(drawn_at)
     pending.refresh_from_db()
     assert (pending.approval, pending.decision_note) == (
         Approval.APPROVED,
@@ -412,3 +415,25 @@ def test_the_record_form_tag_takes_the_csrf_token_from_the_request(
     ]
     assert token["attrs"]["value"]
     assert f'id="id_settlepromise_{promise.pk}_record"' in page
+
+
+def test_the_no_compensation_form_posts_the_version_it_was_drawn_from(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    client.force_login(account_manager)
+    page = client.get(case.get_absolute_url()).content.decode()
+    action = reverse("case_action", args=[case.pk, "no_compensation"])
+    (form,) = [f for f in re.findall(r"<form\b.*?</form>", page, re.S) if action in f]
+    boxes = {e["attrs"].get("name"): e["attrs"] for e in elements(form)}
+    stored = Case.objects.get(pk=case.pk)
+    assert boxes["no_compensation-version"]["type"] == "hidden"
+    assert boxes["no_compensation-version"]["value"] == str(stored.version)
+
+    posted = {"no_compensation-reason": "The client asked for nothing more."}
+    posted["no_compensation-version"] = boxes["no_compensation-version"]["value"]
+    response = client.post(action, posted)
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).no_compensation_reason == (
+        "The client asked for nothing more."
+    )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.casework.actions import ACTIONS
+from cases.casework.services.compensation import compensation_offer
 from cases.casework.views.page import STEP_FORMS
 from cases.choices import (
     ApologyMethod,
@@ -30,7 +31,7 @@ from cases.choices import (
     TimelineKind,
 )
 from cases.models import Case, Compensation, Option, OutboxMessage, StepPeriod
-from cases.workflow import WORK, may_do_in
+from cases.workflow import WORK, may_do_in, missing_for
 from tests.factories import ContactFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -250,6 +251,158 @@ def test_two_managers_reassigning_from_the_same_page_hand_it_over_once(
     assert case.timeline.filter(kind=TimelineKind.REASSIGNED).count() == 1
 
 
+# Compensation decisions
+
+
+def an_offer(case, by, cost="25") -> Compensation:
+    return compensation_offer(
+        case_id=case.pk,
+        by=by,
+        kind=CompensationKind.TRAINING,
+        description="An extra training session",
+        value_to_client=Decimal("100"),
+        cost_to_us=Decimal(cost),
+    )
+
+
+def none_due_as_drawn(case, reason="The client asked for nothing more.") -> dict:
+    """What the page's no-compensation form posts for the case now."""
+    return {
+        "no_compensation-version": fresh(case).version,
+        "no_compensation-reason": reason,
+    }
+
+
+def test_a_none_due_decided_on_a_page_drawn_before_an_offer_is_refused(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    page = none_due_as_drawn(case, "Nothing is due: the client caused the delay.")
+    # Made in another tab; no approval needed, so only its delivery (or a
+    # none-due decided knowing of it) completes the step.
+    an_offer(case, account_manager)
+    stored = fresh(case)
+    entries = case.timeline.count()
+    client.force_login(account_manager)
+
+    response = client.post(url(case, "no_compensation"), page)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "saved this case while you were editing" in html
+    assert "Your changes were not saved" in html
+    after = fresh(case)
+    assert after.no_compensation_reason == ""
+    assert after.version == stored.version
+    assert case.timeline.count() == entries
+    assert missing_for(after) != []
+    # The reason is kept, based on the latest save: recording it again works.
+    assert "Nothing is due: the client caused the delay." in html
+    assert f'name="no_compensation-version" value="{stored.version}"' in html
+
+
+def test_a_none_due_racing_an_offer_never_leaves_both(account_manager, sales_manager):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    page = none_due_as_drawn(case)
+
+    def none_due():
+        return signed_in(account_manager).post(url(case, "no_compensation"), page)
+
+    def offer():
+        return an_offer(case, account_manager)
+
+    in_threads(none_due, offer)
+
+    # Whichever went first, the offer stands and no "none due" overrides it:
+    # an offer clears the reason, and a none-due drawn before it is refused.
+    stored = fresh(case)
+    assert stored.compensations.count() == 1
+    assert stored.no_compensation_reason == ""
+
+
+def test_a_none_due_without_the_version_is_refused(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    client.force_login(account_manager)
+    response = client.post(
+        url(case, "no_compensation"),
+        {"no_compensation-reason": "The client asked for nothing more."},
+    )
+    assert response.status_code == 200
+    assert fresh(case).no_compensation_reason == ""
+
+
+def test_deciding_an_offer_outside_compensate_is_refused(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    waiting = an_offer(case, account_manager, cost="4000")
+    assert waiting.approval == "pending"
+    # Sent back with the offer still waiting: no decision until it returns.
+    signed_in(sales_manager).post(url(case, "send_back"), send_back_as_drawn(case))
+    assert fresh(case).step == Step.APOLOGISE
+    client.force_login(sales_manager)
+    assert (
+        url(case, "decide") not in client.get(case.get_absolute_url()).content.decode()
+    )
+
+    response = client.post(
+        url(case, "decide"),
+        {
+            "record": waiting.pk,
+            "decision": "approve",
+            "note": "",
+            "version": fresh(case).version,
+        },
+    )
+
+    assert errors(response) == [
+        "Approving or declining a compensation belongs to the Compensate or Follow "
+        "up steps; this case is in Apologise now, so nothing was saved. Complete "
+        "the steps before it first."
+    ]
+    waiting.refresh_from_db()
+    assert waiting.approval == "pending" and waiting.decided_by is None
+    assert not OutboxMessage.objects.filter(kind="compensation_decided").exists()
+
+
+def test_a_decision_on_an_out_of_date_page_is_refused(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    waiting = an_offer(case, account_manager, cost="4000")
+    drawn_at = fresh(case).version
+    an_offer(case, account_manager, cost="2000")  # the total grows meanwhile
+    client.force_login(sales_manager)
+
+    response = client.post(
+        url(case, "decide"),
+        {"record": waiting.pk, "decision": "approve", "note": "", "version": drawn_at},
+    )
+
+    [message] = errors(response)
+    assert "changed this case while you were looking" in message
+    waiting.refresh_from_db()
+    assert waiting.approval == "pending" and waiting.decided_by is None
+
+
+def test_a_decision_without_the_version_is_refused(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager)
+    waiting = an_offer(case, account_manager, cost="4000")
+    client.force_login(sales_manager)
+    response = client.post(
+        url(case, "decide"), {"record": waiting.pk, "decision": "approve", "note": ""}
+    )
+    assert errors(response) == [
+        "This page is out of date: reload the case and try again."
+    ]
+    waiting.refresh_from_db()
+    assert waiting.approval == "pending"
+
+
 # Comments
 
 
@@ -312,12 +465,18 @@ def out_of_step_posts():
         (
             "no_compensation",
             Step.FOLLOW_UP,
-            {"no_compensation-reason": "The client asked for nothing more."},
+            {
+                "no_compensation-version": "version",
+                "no_compensation-reason": "The client asked for nothing more.",
+            },
         ),
         (
             "no_compensation",
             Step.APOLOGISE,
-            {"no_compensation-reason": "The client asked for nothing more."},
+            {
+                "no_compensation-version": "version",
+                "no_compensation-reason": "The client asked for nothing more.",
+            },
         ),
         (
             "compensation",
@@ -442,7 +601,10 @@ def test_the_message_says_where_the_work_belongs(
     client.force_login(account_manager)
     response = client.post(
         url(case, "no_compensation"),
-        {"no_compensation-reason": "The client asked for nothing more."},
+        {
+            "no_compensation-version": fresh(case).version,
+            "no_compensation-reason": "The client asked for nothing more.",
+        },
     )
     assert errors(response) == [
         "Recording that no compensation is due belongs to the Compensate step; this "
@@ -483,7 +645,7 @@ def test_someone_met_while_communicating_can_be_added_there(
 
 
 def test_every_piece_of_step_work_has_its_steps_in_one_table():
-    # Moves have their own table (FORWARD, BACK); comments, hand-overs and
-    # approvals are not step work.
-    not_step_work = {"advance", "send_back", "comment", "reassign", "decide"}
+    # Moves have their own table (FORWARD, BACK); comments and hand-overs
+    # are not step work. Deciding on an offer is (it belongs to Compensate).
+    not_step_work = {"advance", "send_back", "comment", "reassign"}
     assert set(WORK) == set(ACTIONS) - not_step_work

@@ -15,7 +15,7 @@ from cases.choices import Step
 from cases.models import Case, OutboxMessage
 from cases.notifications.deliver import send_due
 from cases.notifications.ids import message_id_for
-from tests.factories import UserFactory, make_case, walk_to
+from tests.factories import UserFactory, make_case, version_of, walk_to
 from tests.html import select_options
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,9 +154,13 @@ def test_deciding_a_compensation_emails_the_owner(
         cost_to_us=Decimal("900"),
     )
     client.force_login(sales_manager)
-    post(
-        client, case, "decide", {"record": offer.pk, "decision": decision, "note": "ok"}
-    )
+    pressed = {
+        "record": offer.pk,
+        "decision": decision,
+        "note": "ok",
+        "version": version_of(case),
+    }
+    post(client, case, "decide", pressed)
     [message] = sent("compensation_decided")
     assert word in message.subject
     assert "Refund the courier fee" in message.body

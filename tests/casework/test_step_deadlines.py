@@ -21,6 +21,7 @@ from tests.factories import (
     case_in_step,
     fill_step,
     make_case,
+    version_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_advancing_recomputes_the_deadlines_from_the_new_step(
     case = make_case(account_manager)
     tuesday.move_to(at(2026, 11, 24, 13, 0), tick=False)
     fill_step(case, account_manager)
-    case_advance(case_id=case.pk, by=account_manager)
+    case_advance(case_id=case.pk, by=account_manager, version=version_of(case))
     case.refresh_from_db()
     assert case.step == Step.ROOT_CAUSE
     # Root cause: 8 h = 4.5 h on Tuesday and 3.5 h on Wednesday; warn 2 h before.
@@ -72,7 +73,12 @@ def test_sending_back_restarts_the_clock_of_the_earlier_step(
 ):
     case = case_in_step(Step.ROOT_CAUSE, owner=account_manager)
     tuesday.move_to(at(2026, 11, 26, 16, 0), tick=False)
-    case_send_back(case_id=case.pk, by=sales_manager, reason="Wrong client named.")
+    case_send_back(
+        case_id=case.pk,
+        by=sales_manager,
+        reason="Wrong client named.",
+        version=version_of(case),
+    )
     case.refresh_from_db()
     assert case.step == Step.ACKNOWLEDGE
     # Thursday 16:00 + 2 h: 1.5 h on Thursday, 30 minutes on Friday.

@@ -24,7 +24,7 @@ from cases.choices import CompensationKind, FollowUpStatus, NotificationKind, Ro
 from cases.models import FollowUp, OutboxMessage
 from cases.notifications.due import sweep_due
 from cases.notifications.moments import next_sensible_time
-from tests.factories import ClientFactory, UserFactory, make_case, walk_to
+from tests.factories import ClientFactory, UserFactory, make_case, version_of, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -572,7 +572,9 @@ def test_after_a_reassignment_the_new_owner_gets_the_next_reminder(
     assert recipients(K.FOLLOW_UP_REMINDER) == ["alice"]
 
     clock.move_to(at(2026, 11, 25, 9, 0), tick=False)
-    review.case_reassign(case_id=case.pk, by=sales_manager, to=teammate)
+    review.case_reassign(
+        case_id=case.pk, by=sales_manager, to=teammate, version=version_of(case)
+    )
 
     sweep(at(2026, 11, 26, 8, 0))
     lead, day = rows(K.FOLLOW_UP_REMINDER)

@@ -27,7 +27,7 @@ from cases.notifications.ids import message_id_for
 from cases.notifications.record import Owed, outbox_add, outbox_record
 from cases.notifications.render import render
 from cases.notifications.requeue import release_stuck, retry_failed
-from tests.factories import make_case, walk_to
+from tests.factories import make_case, version_of, walk_to
 from tests.notifications.conftest import START, database_clock
 
 
@@ -430,7 +430,9 @@ def test_a_reminder_for_a_case_handed_to_someone_else_is_not_sent_to_the_old_own
     smtp_sink, fallback_templates, case, sales_manager, teammate
 ):
     old = reminder(case)
-    case_reassign(case_id=case.pk, by=sales_manager, to=teammate)
+    case_reassign(
+        case_id=case.pk, by=sales_manager, to=teammate, version=version_of(case)
+    )
     case.refresh_from_db()
     new = reminder(case)  # the sweep records the new owner's under their key
 

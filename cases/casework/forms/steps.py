@@ -248,7 +248,10 @@ class CompensationForm(OneTimeForm):
         )
 
 
-class NoCompensationForm(MendForm):
+class NoCompensationForm(VersionedForm):
+    """Completes Compensate: based on the save the page showed, so a page
+    drawn before an offer was made cannot record that none is due."""
+
     reason = forms.CharField(
         label="Why no compensation is due",
         max_length=1000,
@@ -256,6 +259,10 @@ class NoCompensationForm(MendForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"min_length": "Give a reason someone else can understand."},
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, **kwargs)
 
 
 class DeliverForm(MendForm):
@@ -265,7 +272,9 @@ class DeliverForm(MendForm):
         return not_in_future(self.cleaned_data["delivered_on"], "The delivery date")
 
 
-class DecisionForm(MendForm):
+class DecisionForm(VersionedForm):
+    """Approve or decline an offer, based on the save the page showed."""
+
     decision = forms.ChoiceField(
         choices=[("approve", "Approve"), ("decline", "Decline")]
     )

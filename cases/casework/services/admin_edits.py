@@ -66,7 +66,9 @@ def case_admin_edit(
         return case
     same_place = team.pk == case.team_id and client.pk == case.client_id
     if same_place and reassign_choices(case).filter(pk=owner.pk).exists():
-        return case_reassign(case_id=case.pk, by=by, to=owner)
+        # The version the admin page was read at was checked above, under
+        # the same row lock, so the locked case's version is that one.
+        return case_reassign(case_id=case.pk, by=by, to=owner, version=case.version)
     problem = admin_edit_problem(case, owner=owner, team=team, client=client)
     if problem:
         raise NotAllowed(problem)

@@ -228,14 +228,14 @@ def case_update_details(
 
 @transaction.atomic
 def case_advance(
-    *, case_id: int, by: User, step: str | None = None, version: int | None = None
+    *, case_id: int, by: User, version: int, step: str | None = None
 ) -> Case:
     """Move the case to its next step, if the current one is complete.
 
-    `step` is the step the user means to leave and `version` the save their
-    page showed: a second click, or a click on a page drawn before a manager
-    sent the case back, is refused instead of moving the case again. (The
-    demo builder and test helpers that just moved the case leave them out.)
+    `version` is the save the user's page showed (required of every caller):
+    a second click, or a click on a page drawn before a manager sent the case
+    back, is refused instead of moving the case again. `step`, the step the
+    page meant to leave, lets the refusal say where the case went.
     """
     case = case_lock(case_id=case_id, by=by)
     workflow.ensure_unchanged(case, version=version, step=step)
@@ -257,9 +257,7 @@ def case_advance(
 
 
 @transaction.atomic
-def case_send_back(
-    *, case_id: int, by: User, reason: str, version: int | None = None
-) -> Case:
+def case_send_back(*, case_id: int, by: User, reason: str, version: int) -> Case:
     """A manager sends the case back one step, saying why.
 
     `version` is the save the manager's page showed: if the case has moved

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cases import access
+from cases import access, workflow
 from cases.casework.guideline import guideline_for
 from cases.casework.services.cases import (
     case_lock,
     case_lock_for_record,
     case_touch,
+    check_version,
     ensure_open,
 )
 from cases.casework.services.timeline import timeline_record
@@ -105,12 +106,24 @@ def compensation_offer(
 
 @transaction.atomic
 def compensation_decide(
-    *, case_id: int, by: User, compensation_id: int, approve: bool, note: str
+    *,
+    case_id: int,
+    by: User,
+    compensation_id: int,
+    approve: bool,
+    note: str,
+    version: int,
 ) -> Compensation:
     """Someone other than its author approves or declines an offer waiting
-    for approval: a sales manager, or an administrator for a manager's offer."""
+    for approval: a sales manager, or an administrator for a manager's offer.
+
+    `version` is the save the decider's page showed: the offer is judged with
+    the rest of the case (its other offers, a send-back), so a decision taken
+    on an older copy is refused and the case shown as it is now.
+    """
     case = case_lock(case_id=case_id, by=by, action="manage")
-    ensure_open(case)
+    ensure_open(case, "decide")
+    workflow.ensure_unchanged(case, version=version)
     compensation = (
         case.compensations.select_for_update(of=("self",))
         .select_related("offered_by")
@@ -200,10 +213,16 @@ def compensation_deliver(
 
 
 @transaction.atomic
-def compensation_none_due(*, case_id: int, by: User, reason: str):
-    """Record the decision that no compensation is due, and why."""
+def compensation_none_due(*, case_id: int, by: User, reason: str, version: int):
+    """Record the decision that no compensation is due, and why.
+
+    It completes Compensate, so `version`, the save the page showed, is
+    required: decided on a page drawn before an offer was made, it would
+    wipe out that offer's claim on the step (an offer clears the reason).
+    """
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "no_compensation")
+    check_version(case, version)
     before = case.no_compensation_reason
     case.no_compensation_reason = reason
     case_touch(case, by, "no_compensation_reason")

@@ -62,7 +62,7 @@ def case_comment(
 
 
 @transaction.atomic
-def case_reassign(*, case_id: int, by: User, to: User, version: int | None = None):
+def case_reassign(*, case_id: int, by: User, to: User, version: int):
     """Hand the case to another account manager of the same team.
 
     `version` is the save the manager's page showed: a hand-over decided on
