@@ -79,8 +79,10 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
         "Recording that no compensation is due",
         frozenset({Step.COMPENSATE}),
     ),
-    # An offer waiting for approval keeps the case in Compensate (see
-    # _compensate); like delivery, its decision stays open in Follow up.
+    # Offers are made in Compensate, and one waiting for approval keeps the
+    # case there (see _compensate). Follow up is open too, as for delivery,
+    # so a decision is never stuck should a case get there with one waiting;
+    # a case sent back to an earlier step keeps its offer until it returns.
     "decide": (
         "Approving or declining a compensation",
         frozenset({Step.COMPENSATE, Step.FOLLOW_UP}),
