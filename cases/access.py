@@ -122,10 +122,16 @@ def decidable_offers_q(user, prefix: str = "") -> Q:
     if is_administrator(user):
         return ~Q(**{author: user.pk})
     if is_sales_manager(user):
-        return Q(**{f"{author}__role": Role.ACCOUNT_MANAGER}) & Q(
-            **{f"{author}__is_superuser": False}
-        )
+        return sales_managers_decide_q(prefix)
     return Q(**{f"{prefix}pk__in": []})
+
+
+def sales_managers_decide_q(prefix: str = "") -> Q:
+    """Offers a sales manager decides: those an account manager made."""
+    author = f"{prefix}offered_by"
+    return Q(**{f"{author}__role": Role.ACCOUNT_MANAGER}) & Q(
+        **{f"{author}__is_superuser": False}
+    )
 
 
 def approvers_are_administrators(author) -> bool:

@@ -124,8 +124,10 @@ def team_figures(team_ids, now: dt.datetime) -> dict[int, dict]:
     listed = open_cases.select_related("client", "owner")
     for case in listed.filter(step_due_at__lt=now).order_by("step_due_at", "pk"):
         figures[case.team_id]["overdue"].append(case)
+    # "Waiting for your approval": a manager's own offers wait for an
+    # administrator, not for the managers reading this.
     pending = Compensation.objects.filter(
-        case=OuterRef("pk"), approval=Approval.PENDING
+        access.sales_managers_decide_q(), case=OuterRef("pk"), approval=Approval.PENDING
     )
     for case in listed.filter(Exists(pending)).order_by("opened_at", "pk"):
         figures[case.team_id]["awaiting_approval"].append(case)

@@ -933,3 +933,30 @@ def test_every_recorded_kind_renders_with_a_link(
         assert "None" not in text, message.kind
         if case:
             assert str(case.client) in subject, message.kind
+
+
+def test_the_digest_asks_no_manager_to_approve_a_managers_offer(
+    sweep, digest_cases, sales_manager, administrator, team
+):
+    # A sales manager's own offer waits for an administrator: it was listed
+    # under "Waiting for your approval" in every manager's digest.
+    own = walk_to(
+        make_case(sales_manager, client=digest_cases["acme"]),
+        Step.COMPENSATE,
+        sales_manager,
+    )
+    compensation.compensation_offer(
+        case_id=own.pk,
+        by=sales_manager,
+        kind=CompensationKind.REPLACEMENT,
+        description="A replacement unit",
+        value_to_client=Decimal("9000"),
+        cost_to_us=Decimal("7000"),
+    )
+    save(sales_manager, digest_day=2)
+
+    sweep(at(2026, 11, 25, 8, 0))
+    [digest] = rows(K.WEEKLY_DIGEST, recipient=sales_manager)
+    assert [c["id"] for c in digest.context["awaiting_approval"]] == [
+        digest_cases["pending"].pk
+    ]
