@@ -4,6 +4,7 @@ This module only reads. Services ask it whether a move is allowed and what is
 missing; nothing else decides that, and only services change `case.step`.
 """
 
+from cases import access
 from cases.choices import ROOT_CAUSE_QUESTIONS, NotificationKind, Step
 from cases.exceptions import (
     CaseMoved,
@@ -228,11 +229,13 @@ def _apologise(case) -> list[str]:
 
 def _compensate(case) -> list[str]:
     compensations = case.compensations.all()
-    pending = sum(c.approval == "pending" for c in compensations)
-    if pending:
+    waiting = [c for c in compensations if c.approval == "pending"]
+    if waiting:
+        # Who decides depends on who offered (four eyes): name them.
+        deciders = sorted({access.approver_label(c.offered_by) for c in waiting})
         return [
-            f"Wait for the sales manager's decision on {pending} offer"
-            f"{'s' if pending > 1 else ''} awaiting approval."
+            f"Wait for {' or '.join(deciders)} to decide on {len(waiting)} offer"
+            f"{'s' if len(waiting) > 1 else ''} awaiting approval."
         ]
     if case.no_compensation_reason:
         return []

@@ -508,5 +508,23 @@ def test_compensate_is_not_complete_while_an_offer_awaits_approval(
         cost_to_us=Decimal("5000"),
     )
     assert workflow.missing_for(reload(case)) == [
-        "Wait for the sales manager's decision on 1 offer awaiting approval."
+        "Wait for a sales manager to decide on 1 offer awaiting approval."
+    ]
+
+
+def test_what_is_missing_names_who_decides_a_managers_offer(
+    sales_manager, administrator
+):
+    # A manager's own offer said "Wait for the sales manager's decision".
+    case = case_in_step(Step.COMPENSATE, owner=sales_manager)
+    compensation.compensation_offer(
+        case_id=case.pk,
+        by=sales_manager,
+        kind="refund",
+        description="A large refund",
+        value_to_client=Decimal("5000"),
+        cost_to_us=Decimal("5000"),
+    )
+    assert workflow.missing_for(reload(case)) == [
+        "Wait for an administrator to decide on 1 offer awaiting approval."
     ]
