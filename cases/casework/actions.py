@@ -238,16 +238,17 @@ def _close(case, user, d, form):
 
 def _offer(case, user, d, form):
     offer = compensation.compensation_offer(case_id=case.pk, by=user, **d)
+    # Both can hold: a small offer can push the case's total over the threshold.
+    approval = ""
+    if offer.approval == "pending":
+        approval = f" It needs {offer.approver_label}'s approval before delivery."
     if offer.value_to_client < offer.guideline:
         return messages.WARNING, (
             f"Offer recorded, but it is worth less to the client than the guideline "
-            f"of {offer.guideline:,.2f}. Consider offering more."
+            f"of {offer.guideline:,.2f}. Consider offering more.{approval}"
         )
-    if offer.approval == "pending":
-        return (
-            f"Offer recorded. It needs {offer.approver_label}'s approval "
-            "before delivery."
-        )
+    if approval:
+        return "Offer recorded." + approval
     return "Offer recorded. Mark it delivered once the client has it."
 
 

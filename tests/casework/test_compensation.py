@@ -423,3 +423,25 @@ def test_an_offer_nobody_could_approve_is_refused(case, sales_manager, administr
     with pytest.raises(NotAllowed, match="nobody who can give it"):
         offer(case, sales_manager, cost="4000")
     assert not Compensation.objects.filter(case=case).exists()
+
+
+def test_a_small_offer_over_the_total_says_it_needs_approval(
+    client, case, account_manager
+):
+    # Found trying it: the below-guideline warning hid the approval it needs.
+    offer(case, account_manager, cost="400", value="800")
+    client.force_login(account_manager)
+    response = client.post(
+        reverse("case_action", args=[case.pk, "compensation"]),
+        {
+            "compensation-submission_key": "9a4c2e0b-1f7d-4b8e-a0c3-5d6e7f809a1b",
+            "compensation-kind": CompensationKind.TRAINING,
+            "compensation-description": "One more seat",
+            "compensation-value_to_client": "50",
+            "compensation-cost_to_us": "200",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "worth less to the client than the guideline" in html
+    assert "It needs a sales manager&#x27;s approval before delivery." in html
