@@ -5,7 +5,9 @@ read-only (written by the services, each with its timeline entry)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from cases.accounts.services import users_deactivate
 from cases.casework.services.admin_edits import admin_edit_problem, case_admin_edit
@@ -37,6 +39,28 @@ from cases.models import (
 from cases.notifications.requeue import retry_failed
 
 
+class KeepsHistory:
+    """Never deleted here; the delete page, if reached, says what to do instead."""
+
+    instead = "they are part of the cases' history."
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        self.message_user(
+            request,
+            f"{opts.verbose_name_plural.capitalize()} are never deleted: "
+            f"{self.instead}",
+            messages.WARNING,
+        )
+        name = f"admin:{opts.app_label}_{opts.model_name}_change"
+        return redirect(
+            reverse(name, args=[object_id], current_app=self.admin_site.name)
+        )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -44,17 +68,18 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(KeepsHistory, BaseUserAdmin):
     list_display = ["username", "get_full_name", "email", "role", "is_active"]
     list_filter = ["role", "is_active", "teams"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("Mend", {"fields": ["role"]}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Mend", {"fields": ["role"]}))
     inlines = [MembershipInline]
     actions = ["deactivate"]
-
     # A user who leaves is deactivated: what they did stays theirs.
-    def has_delete_permission(self, request, obj=None):
-        return False
+    instead = (
+        "deactivate someone who leaves (the Deactivate action in the list), "
+        "so what they did stays theirs."
+    )
 
     @admin.action(
         description="Deactivate the selected users (they can no longer sign in)",
@@ -138,16 +163,17 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(KeepsHistory, admin.ModelAdmin):
     list_display = ["name", "role", "client", "email", "phone", "erased"]
     list_filter = ["erased"]
     search_fields = ["name", "email", "client__name"]
     list_select_related = ["client"]
     readonly_fields = ["erased"]
     actions = ["erase"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    instead = (
+        "on the person's request, erase their personal details "
+        "(the Erase action in the list); the history stays."
+    )
 
     @admin.action(
         description="Erase personal details (on the person's request)",
@@ -179,8 +205,9 @@ class ContactAdmin(admin.ModelAdmin):
         if erased:
             self.message_user(
                 request,
-                f"Erased the details of {erased} contact(s); "
-                f"{cases} case timeline(s) record it.",
+                f"Erased the personal details of {erased} "
+                f"{'contact' if erased == 1 else 'contacts'}; the timeline of "
+                f"{cases} {'case' if cases == 1 else 'cases'} records it.",
             )
 
 
@@ -207,7 +234,10 @@ class CaseAdminForm(forms.ModelForm):
     """Owner, team and client, checked as the service checks them; the
     version the page was read at catches an edit made meanwhile."""
 
-    version_read = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version_read = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page is out of date: reload it, then edit."},
+    )
 
     class Meta:
         model = Case
@@ -224,7 +254,7 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk and owner and team and client and self.has_changed():
             stored = Case.objects.get(pk=self.instance.pk)
             read = data.get("version_read")
-            if read is not None and read != stored.version:
+            if read != stored.version:
                 raise forms.ValidationError(
                     f"{stored.updated_by or 'Someone'} changed this case while you "
                     "were editing it. Reload the page to see their change, then "
@@ -237,7 +267,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(KeepsHistory, admin.ModelAdmin):
     """Cases are logged, worked and closed on the case page. Here an
     administrator may correct the owner, team or client, through the same
     kind of service: a timeline entry, the version bumped."""
@@ -288,10 +318,9 @@ class CaseAdmin(admin.ModelAdmin):
     fields = ["owner", "team", "client", "version_read", *readonly_fields]
     inlines = [CasePartInline, StepPeriodInline]
 
-    def has_add_permission(self, request):
-        return False
+    instead = "a case that is over is closed on its page, with its outcome."
 
-    def has_delete_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
 
     def save_model(self, request, obj, form, change):
@@ -302,11 +331,11 @@ class CaseAdmin(admin.ModelAdmin):
             owner=form.cleaned_data["owner"],
             team=form.cleaned_data["team"],
             client=form.cleaned_data["client"],
-            version=form.cleaned_data.get("version_read"),
+            version=form.cleaned_data["version_read"],
         )
 
 
-class CaseRecordAdmin(admin.ModelAdmin):
+class CaseRecordAdmin(KeepsHistory, admin.ModelAdmin):
     """A case's timeline or step record: view only."""
 
     list_select_related = ["case", "case__client"]
@@ -315,9 +344,6 @@ class CaseRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -343,7 +369,7 @@ for model, columns in [
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(KeepsHistory, admin.ModelAdmin):
     """The notification outbox: what went out, what is waiting, what failed.
 
     Read-only: rows are written by services and the sender; a failed one can
@@ -385,8 +411,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     # Sent or not, a row is the record of what Mend told whom.
-    def has_delete_permission(self, request, obj=None):
-        return False
+    instead = "each is the record of what Mend told whom."
 
     @admin.display(description="last error")
     def error(self, obj):

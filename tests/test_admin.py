@@ -80,8 +80,13 @@ def test_the_admin_refuses_to_delete_history(
     }[kind]
     model = type(obj)
     client.force_login(administrator)
-    assert client.get(admin_url(obj, "delete")).status_code == 403
-    assert client.post(admin_url(obj, "delete"), {"post": "yes"}).status_code == 403
+    # The delete page says what to do instead, on the record's own page.
+    shown = client.get(admin_url(obj, "delete"), follow=True)
+    assert shown.redirect_chain == [(admin_url(obj, "change"), 302)]
+    assert "are never deleted:" in shown.content.decode()
+    posted = client.post(admin_url(obj, "delete"), {"post": "yes"})
+    assert posted.status_code == 302
+    assert model.objects.filter(pk=obj.pk).exists()
     # Nor as a bulk action from the list.
     page = client.get(changelist(model))
     assert "delete_selected" not in page.content.decode()
@@ -220,6 +225,7 @@ def test_an_admin_move_to_another_team_is_on_the_timeline(
         ("client_elsewhere", "is a client of Midmarket, not of Enterprise"),
         ("client_with_people", "already records people at"),
         ("stale", "changed this case while you were editing it"),
+        ("unversioned", "This page is out of date: reload it, then edit."),
     ],
 )
 def test_an_admin_change_that_does_not_fit_is_refused_with_a_reason(
@@ -230,6 +236,7 @@ def test_an_admin_change_that_does_not_fit_is_refused_with_a_reason(
         "client_elsewhere": {"client": ClientFactory(team=other_team).pk},
         "client_with_people": {"client": ClientFactory(team=team).pk},
         "stale": {"owner": outsider.pk, "version_read": history.version - 1},
+        "unversioned": {"owner": outsider.pk, "version_read": ""},
     }[change]
     client.force_login(administrator)
     response = client.post(admin_url(history, "change"), case_form(history, **data))

@@ -51,7 +51,7 @@ def case_admin_edit(
     owner: User,
     team: Team,
     client: Client,
-    version: int | None = None,
+    version: int,
 ) -> Case:
     """Change a case's owner, team or client: one timeline entry, the version
     bumped, the new owner emailed. A plain hand-over within the team is the
