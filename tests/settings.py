@@ -29,3 +29,11 @@ CSRF_COOKIE_NAME = "csrftoken"
 DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": 0}}
 
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file, as `make run` has, not in memory: threads
+    # then wait for SQLite's write lock (IMMEDIATE, timeout) as the app's
+    # processes do, and a closed connection is closed (an in-memory one is
+    # kept open for ever). pytest-xdist gives each worker its own file.
+    VAR_DIR.mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
