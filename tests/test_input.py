@@ -13,23 +13,12 @@ from cases.choices import Step
 from cases.forms import MendForm
 from cases.models import Case, Client, Contact, User
 from tests.factories import ClientFactory, case_in_step
+from tests.posts import new_case
 
 pytestmark = pytest.mark.django_db
 
 ONE_LINE = "Keep this on one line, without line breaks, tabs or other invisible"
 CONTROL = "Remove the invisible control characters"
-
-
-def new_case(http, **overrides):
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "new_client_name": "Contoso",
-        "commitment": "Deliver 40 laptops",
-        "what_happened": "The shipment went to the wrong city.",
-        "severity": "medium",
-    }
-    data.update(overrides)
-    return http.post(reverse("case_new"), data)
 
 
 @pytest.mark.parametrize("name", ["Acme\r\nBcc: all@example.com", "Acme\nCorp", "A\tB"])

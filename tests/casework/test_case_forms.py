@@ -13,20 +13,9 @@ from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
 from cases.models import Case, Client, Option
 from tests.factories import ClientFactory, case_in_step, make_case, version_of
+from tests.posts import new_case
 
 pytestmark = pytest.mark.django_db
-
-
-def new_case(http, **overrides):
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "new_client_name": "Contoso",
-        "commitment": "Deliver 40 laptops",
-        "what_happened": "The shipment went to the wrong city.",
-        "severity": "medium",
-    }
-    data.update(overrides)
-    return http.post(reverse("case_new"), data)
 
 
 def test_logging_needs_a_client(client, account_manager):

@@ -6,13 +6,11 @@ The parallel posts are real: threads, each with its own database connection,
 released at once against PostgreSQL.
 """
 
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +31,7 @@ from cases.choices import (
 from cases.models import Case, Compensation, Option, OutboxMessage, StepPeriod
 from cases.workflow import WORK, may_do_in, missing_for
 from tests.factories import ContactFactory, UserFactory, case_in_step
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,33 +58,6 @@ def errors(response) -> list[str]:
     return [
         m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"
     ]
-
-
-def in_threads(*functions, timeout=30):
-    """Run each function in its own thread (its own database connection), all
-    released at once; return their results."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-    problems: list = []
-
-    def run(index, function):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = function()
-        except Exception as exc:  # reported below, in the test's thread
-            problems.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not problems, problems
-    return results
 
 
 def signed_in(user) -> Client:

@@ -29,6 +29,7 @@ from cases.notifications.render import render
 from cases.notifications.requeue import release_stuck, retry_failed
 from tests.factories import make_case, version_of, walk_to
 from tests.notifications.conftest import START, database_clock
+from tests.threads import in_threads
 
 
 @pytest.fixture
@@ -232,33 +233,6 @@ def make_pending(owner, count: int) -> set[int]:
             "pk", flat=True
         )
     )
-
-
-def in_threads(*functions, timeout=30):
-    """Run each function in its own thread (its own database connection), all
-    released at once; return their results."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-    errors: list = []
-
-    def run(index, function):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = function()
-        except Exception as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not errors, errors
-    return results
 
 
 def test_two_senders_claiming_at_once_never_get_the_same_message(
