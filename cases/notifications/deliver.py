@@ -41,6 +41,7 @@ from django.utils import timezone
 from cases.choices import OutboxStatus
 from cases.models import OutboxMessage
 from cases.notifications import render as rendering
+from cases.notifications.hours import held_until
 from cases.notifications.skip import skip_reason, visible_cases
 from cases.notifications.smtp import Smtp, connection_slot, short
 
@@ -208,6 +209,16 @@ def _outcome(message: OutboxMessage, visible: set[tuple[int, int]], smtp) -> dic
     reason = skip_reason(message, visible=visible)
     if reason:
         return {"status": OutboxStatus.SKIPPED, "last_error": reason}
+    opens = held_until(message, timezone.now())
+    if opens is not None:
+        # Got to outside the recipient's working hours (workers lagging, a
+        # retry): it waits for the next opening; this was not a try.
+        return {
+            "status": OutboxStatus.PENDING,
+            "due_at": opens,
+            "claimed_at": None,
+            "attempts": F("attempts") - 1,
+        }
     try:
         # Looked up on the module, so the benchmark can time it.
         email = _database(rendering.render, message)

@@ -23,6 +23,7 @@ from cases.models import (
     Promise,
     User,
 )
+from cases.notifications.hours import is_open, mail_calendar
 from cases.notifications.moments import claim_rows, local_morning, wants
 from cases.notifications.record import Owed, outbox_record
 
@@ -45,7 +46,8 @@ def weekly_digests(now: dt.datetime) -> int:
     """To each active sales manager, once a week, on their digest day.
 
     Recorded from 08:00 local on the digest day until that day ends (the day
-    the manager chose, even a weekend one); keyed by the ISO week there.
+    the manager chose, even a weekend one); keyed by the ISO week there. One
+    recorded outside the manager's working hours is due at the next opening.
     """
     weekday = now.astimezone(dt.UTC).weekday()
     # Any time zone is within a day of UTC.
@@ -72,7 +74,12 @@ def weekly_digests(now: dt.datetime) -> int:
             continue
         year, week, _ = local.isocalendar()
         key = f"digest:{year}-W{week:02d}"
-        due.append((manager, zone, key, local_morning(local.date(), zone)))
+        at = local_morning(local.date(), zone)
+        hours = mail_calendar(zone)
+        if not is_open(hours, now):
+            # After hours or on a day off: it waits for the next opening.
+            at = hours.next_open(now)
+        due.append((manager, zone, key, at))
     if not due:
         return 0
     recorded = set(

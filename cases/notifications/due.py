@@ -24,9 +24,17 @@ work instead of both doing it. A new owner has a different key from the old
 one, so after a reassignment the new owner gets the next reminder and the old
 owner none.
 
-A moment more than CATCH_UP in the past is not recorded: a sweep that was down
-for days does not send a flood of stale reminders (the case lists and the
-digest show what is late).
+Only in working hours (issue 18, item 4): a message is recorded only while it
+is working time for its recipient (weekdays 08:00-18:00 in their zone), so a
+follow-up scheduled at 18:51 for tomorrow brings no reminder at 18:51; and the
+sender holds back a timed message it reaches outside those hours (hours.py)
+until the next opening. A step warning is never recorded once its target has
+passed, and one still waiting to go out then is skipped: the escalation
+replaces it.
+
+A moment not recorded within CATCH_UP_HOURS of working time (a working day) is
+not recorded at all: a sweep that was down for days does not send a flood of
+stale reminders (the case lists and the digest show what is late).
 """
 
 from __future__ import annotations

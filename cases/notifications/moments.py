@@ -14,12 +14,16 @@ from zoneinfo import ZoneInfo
 
 from cases.calendar import WorkCalendar, user_zone
 from cases.models import User
+from cases.notifications.hours import is_open, mail_calendar
 
-# A moment more than this late is no longer worth sending.
-CATCH_UP = dt.timedelta(days=1)
+# A message not recorded within this much of the recipient's working time
+# after its sensible time is no longer worth sending: one working day.
+CATCH_UP_HOURS = 10
 # The furthest a moment moves to a sensible time: Friday 18:00 to Monday 08:00
 # is 62 hours, plus an hour for a clock change.
 MAX_SHIFT = dt.timedelta(hours=63)
+# The longest CATCH_UP_HOURS of working time can take: over a weekend.
+CATCH_UP = MAX_SHIFT + dt.timedelta(hours=CATCH_UP_HOURS)
 # How far back the queries look for moments whose sensible time may just have
 # come: shifted by at most MAX_SHIFT, then recorded within CATCH_UP.
 LOOKBACK = MAX_SHIFT + CATCH_UP
@@ -49,9 +53,21 @@ def local_morning(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return WorkCalendar.for_reminders(zone).opening(day)
 
 
-def arrived(at: dt.datetime, now: dt.datetime) -> bool:
-    """The moment has come, and is not so old that the message is stale."""
-    return at <= now < at + CATCH_UP
+def arrived(at: dt.datetime, now: dt.datetime, zone: ZoneInfo) -> bool:
+    """The moment has come, it is working time for the recipient now, and
+    the message is not stale (recorded within CATCH_UP_HOURS of working time
+    after `at`).
+
+    A sweep at 18:51 records nothing, even for a moment of 08:00 that day (a
+    follow-up just scheduled for tomorrow, say): what is due waits for the
+    next opening, or, if stale by then, is not sent at all.
+    """
+    if not at <= now < at + CATCH_UP:
+        return False
+    calendar = mail_calendar(zone)
+    if not is_open(calendar, now):
+        return False
+    return now < calendar.add_business_hours(at, CATCH_UP_HOURS)
 
 
 def wants(user: User, kind: str) -> bool:

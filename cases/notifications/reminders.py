@@ -15,7 +15,6 @@ from cases.choices import FollowUpStatus, NotificationKind, PromiseStatus, Step
 from cases.models import Case, FollowUp, OutboxMessage, Promise, StepPeriod, User
 from cases.notifications.ids import message_domain
 from cases.notifications.moments import (
-    CATCH_UP,
     LOOKBACK,
     arrived,
     claim_rows,
@@ -78,13 +77,13 @@ def remind(
         lead_at = sensible_time(
             local_morning(due_on - dt.timedelta(days=lead), zone), zone
         )
-        if lead_at < day_at and lead_at <= now < min(day_at, lead_at + CATCH_UP):
+        if lead_at < day_at and now < day_at and arrived(lead_at, now, zone):
             owed.append(
                 _reminder(
                     case, kind, f"{key}:{due_on}:lead", lead_at, due_on, zone, context
                 )
             )
-    if arrived(day_at, now):
+    if arrived(day_at, now, zone):
         owed.append(
             _reminder(case, kind, f"{key}:{due_on}:day", day_at, due_on, zone, context)
         )
@@ -231,7 +230,7 @@ def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> list[Owed]
         return []
     period_start = anchor + dt.timedelta(days=days - days % cadence)
     at = sensible_time(local_morning(period_start, zone), zone)
-    if not arrived(at, now):
+    if not arrived(at, now, zone):
         return []
     message = Owed(
         case=case,

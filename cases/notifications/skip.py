@@ -3,10 +3,12 @@ reachable and listening to that kind, still the owner for a message to the
 owner, and still able to see the case. Checked against the data as it is at
 send time, so a message recorded before a change obeys the change."""
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import IntegerField, Value
 from django.db.models.query import EmptyQuerySet
+from django.utils import timezone
 
 from cases.choices import NotificationKind
 from cases.models import UNMUTABLE_KINDS, Case, OutboxMessage
@@ -23,6 +25,22 @@ OWNER_KINDS = frozenset(
         NotificationKind.CASE_REASSIGNED,
     }
 )
+
+
+WARNING_REPLACED = (
+    "Not sent: the step passed its target first; the escalation replaces this warning."
+)
+
+
+def _target_passed(message: OutboxMessage) -> bool:
+    """A step warning whose target (the one it names) has passed: "due soon"
+    would now be untrue, and would come with the escalation."""
+    context = message.context if isinstance(message.context, dict) else {}
+    try:
+        due = dt.datetime.fromisoformat(context.get("step_due_at") or "")
+    except ValueError:
+        return False
+    return due <= timezone.now()
 
 
 def visible_cases(messages: list[OutboxMessage]) -> set[tuple[int, int]]:
@@ -65,6 +83,8 @@ def skip_reason(message: OutboxMessage, *, visible: set[tuple[int, int]]) -> str
     if message.kind in muted and message.kind not in UNMUTABLE_KINDS:
         return "Not sent: the recipient turned this kind of notification off."
     case = message.case
+    if message.kind == NotificationKind.STEP_WARNING and _target_passed(message):
+        return WARNING_REPLACED
     if message.kind in OWNER_KINDS:
         if case is None or case.owner_id != recipient.pk:
             return "Not sent: the recipient no longer owns the case."

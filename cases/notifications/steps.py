@@ -28,6 +28,7 @@ from cases.notifications.moments import (
     wants,
 )
 from cases.notifications.record import Owed, managers_of, outbox_record
+from cases.notifications.skip import WARNING_REPLACED
 
 Kind = NotificationKind
 
@@ -58,7 +59,13 @@ def step_warnings(now: dt.datetime) -> int:
 
 
 def step_escalations(now: dt.datetime) -> int:
-    """To the team's sales managers, when a case passes its step's target."""
+    """To the team's sales managers, when a case passes its step's target.
+
+    A warning about the same visit still waiting to go out is skipped first:
+    the escalation replaces it, the owner never gets "due soon" with
+    "overdue".
+    """
+    warnings_replaced(now)
     cases = claim_rows(
         Case.objects.exclude(step=Step.CLOSED)
         .filter(step_due_at__lte=now, step_due_at__gt=now - LOOKBACK)
@@ -84,7 +91,10 @@ def _step_message(case, kind, recipient, key, now) -> Owed | None:
     moment = case.step_warn_at if kind == Kind.STEP_WARNING else case.step_due_at
     zone = user_zone(recipient, case.team)
     at = sensible_time(moment, zone)
-    if not arrived(at, now):
+    if not arrived(at, now, zone):
+        return None
+    if kind == Kind.STEP_WARNING and now >= case.step_due_at:
+        # "Due soon" after the target is untrue: the escalation replaces it.
         return None
     return Owed(
         case=case,
@@ -98,6 +108,28 @@ def _step_message(case, kind, recipient, key, now) -> Owed | None:
             **_deadline_context(case, zone, at),
         },
     )
+
+
+def warnings_replaced(now: dt.datetime) -> int:
+    """Skip the warnings not sent yet about cases whose current step has
+    passed its target; how many. Warnings about an earlier step visit are
+    left to the sender, which skips them by the deadline they name."""
+    pending = OutboxMessage.objects.filter(
+        kind=Kind.STEP_WARNING,
+        status=OutboxStatus.PENDING,
+        case__step_due_at__lte=now,
+    ).select_related("case")
+    late = [
+        message.pk
+        for message in pending
+        if f":{message.case.step}:{message.case.step_entered_at.isoformat()}:"
+        in message.dedupe_key
+    ]
+    if not late:
+        return 0
+    return OutboxMessage.objects.filter(
+        pk__in=late, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.SKIPPED, last_error=WARNING_REPLACED)
 
 
 def _deadline_context(case, zone: ZoneInfo, at: dt.datetime) -> dict:

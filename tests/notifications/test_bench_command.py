@@ -1,10 +1,13 @@
 """`make bench-notify` end to end on a small scale, so the benchmark cannot rot:
 due follow-ups swept into the outbox and delivered to its own SMTP sink."""
 
+import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -19,15 +22,18 @@ def test_the_notification_benchmark_sweeps_and_delivers_every_due_follow_up():
         with pytest.raises(CommandError, match="runs only on PostgreSQL"):
             call_command(notify.Command(), count=30, stdout=out)
         return
-    call_command(
-        notify.Command(),
-        count=30,
-        senders=1,
-        pool="thread",
-        sink="thread",
-        history=50,
-        stdout=out,
-    )
+    # In working hours, whenever the test runs: reminders are only sent then.
+    monday_ten = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(monday_ten, tick=True):
+        call_command(
+            notify.Command(),
+            count=30,
+            senders=1,
+            pool="thread",
+            sink="thread",
+            history=50,
+            stdout=out,
+        )
     report = out.getvalue()
     sweep = re.search(r"^reminders recorded +([\d,]+) +([\d,]+)$", report, re.M)
     assert sweep.groups() == ("30", "30")

@@ -20,8 +20,16 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.casework.services import compensation, promises, review, steps
 from cases.casework.services.targets import team_deadlines_refresh
-from cases.choices import CompensationKind, FollowUpStatus, NotificationKind, Role, Step
+from cases.choices import (
+    CompensationKind,
+    FollowUpStatus,
+    NotificationKind,
+    OutboxStatus,
+    Role,
+    Step,
+)
 from cases.models import FollowUp, OutboxMessage
+from cases.notifications.deliver import send_due
 from cases.notifications.due import sweep_due
 from cases.notifications.moments import next_sensible_time
 from tests.factories import ClientFactory, UserFactory, make_case, version_of, walk_to
@@ -241,6 +249,10 @@ def test_a_weekend_date_is_reminded_on_friday_and_monday_morning(
 def test_a_reminder_arrives_at_8_in_the_owners_time_zone(sweep, case, account_manager):
     save(account_manager, time_zone="America/New_York")
     follow_up(case, THURSDAY, account_manager)
+    # 08:00 in New York on Wednesday is 13:00 in London: the lead reminder.
+    sweep(at(2026, 11, 25, 12, 59))
+    assert rows(K.FOLLOW_UP_REMINDER) == []
+    sweep(at(2026, 11, 25, 13, 0))
     # 08:00 in New York on Thursday is 13:00 in London.
     sweep(at(2026, 11, 26, 12, 59))
     assert [m.context["when"] for m in rows(K.FOLLOW_UP_REMINDER)] == ["lead"]
@@ -255,6 +267,9 @@ def test_an_owner_ahead_of_the_team_is_reminded_on_their_own_morning(
 ):
     save(account_manager, time_zone="Asia/Tokyo")
     follow_up(case, THURSDAY, account_manager)
+    # The lead reminder: 08:00 in Tokyo on Wednesday, 23:00 in London on
+    # Tuesday.
+    sweep(at(2026, 11, 24, 23, 0))
     # 08:00 in Tokyo on Thursday is 23:00 in London on Wednesday.
     sweep(at(2026, 11, 25, 22, 59))
     assert [m.context["when"] for m in rows(K.FOLLOW_UP_REMINDER)] == ["lead"]
@@ -445,8 +460,9 @@ def test_a_new_step_brings_a_new_warning(sweep, clock, case, account_manager):
     sweep(at(2026, 11, 23, 11, 30))
     clock.move_to(at(2026, 11, 23, 11, 45), tick=False)
     walk_to(case, Step.ROOT_CAUSE, account_manager)
-    # Root cause: 8 business hours from 11:45, warning 2 hours before.
-    sweep(at(2026, 11, 24, 11, 15))
+    # Root cause: 8 business hours from 11:45 (due Tuesday 11:15), warning 2
+    # hours before; a sweep before the target records the warning.
+    sweep(at(2026, 11, 24, 11, 14))
     assert [m.context["step"] for m in rows(K.STEP_WARNING)] == [
         "Acknowledge",
         "Root cause",
@@ -480,15 +496,12 @@ def test_a_friday_evening_deadline_is_delivered_on_monday_morning(
     assert rows(K.STEP_WARNING) == rows(K.STEP_ESCALATION) == []
 
     sweep(at(2026, 11, 30, 8, 0))
-    [warning] = rows(K.STEP_WARNING)
+    # By Monday the target has passed: the escalation alone, no "due soon"
+    # warning with it (issue 18, item 4).
+    assert rows(K.STEP_WARNING) == []
     [escalation] = rows(K.STEP_ESCALATION)
-    assert warning.due_at == escalation.due_at == at(2026, 11, 30, 8, 0)
-    assert (warning.recipient, escalation.recipient) == (
-        account_manager,
-        sales_manager,
-    )
-    # The message arrives after the target: the warning says so.
-    assert warning.context["late"] is True
+    assert escalation.due_at == at(2026, 11, 30, 8, 0)
+    assert escalation.recipient == sales_manager
 
 
 def test_a_3am_deadline_is_delivered_at_8(
@@ -507,14 +520,15 @@ def test_a_warning_waits_for_the_morning_in_the_owners_time_zone(
     sweep, case, account_manager, sales_manager
 ):
     save(account_manager, time_zone="Asia/Tokyo")
-    # The warning point, 11:30 in London, is 20:30 in Tokyo: moved to 08:00
-    # Tokyo time, 23:00 in London. The manager in London hears at 12:00.
+    # The warning point, 11:30 in London, is 20:30 in Tokyo: it waits for
+    # 08:00 Tokyo time, 23:00 in London. The manager in London hears at 12:00;
+    # by 08:00 in Tokyo the target has passed, so the escalation replaced the
+    # warning and the owner gets none.
     sweep(at(2026, 11, 23, 12, 0))
     assert rows(K.STEP_WARNING) == []
     assert recipients(K.STEP_ESCALATION) == ["sam"]
     sweep(at(2026, 11, 23, 23, 0))
-    [warning] = rows(K.STEP_WARNING)
-    assert warning.due_at == at(2026, 11, 24, 8, 0, zone=TOKYO)
+    assert rows(K.STEP_WARNING) == []
 
 
 def test_every_sales_manager_of_the_team_is_told(
@@ -890,7 +904,8 @@ def test_every_recorded_kind_renders_with_a_link(
     sweep, clock, account_manager, sales_manager
 ):
     _busy_week(account_manager, sales_manager)
-    sweep(at(2026, 11, 23, 12, 0))
+    for moment in (at(2026, 11, 23, 11, 30), at(2026, 11, 23, 12, 0)):
+        sweep(moment)
     sweep(at(2026, 11, 26, 8, 0))
     messages = OutboxMessage.objects.filter(
         kind__in=[
@@ -960,3 +975,109 @@ def test_the_digest_asks_no_manager_to_approve_a_managers_offer(
     assert [c["id"] for c in digest.context["awaiting_approval"]] == [
         digest_cases["pending"].pk
     ]
+
+
+# Issue 18, item 4: only in working hours; a warning never comes with the
+# escalation that replaced it.
+
+
+def test_a_reminder_scheduled_in_the_evening_waits_for_the_next_morning(
+    sweep, clock, case, account_manager
+):
+    # Scheduled on Monday at 18:51 for Tuesday: the lead reminder's moment
+    # (Monday 08:00) has passed, but it is evening now; nothing goes out
+    # until Tuesday 08:00, when the reminder on the day replaces the lead.
+    clock.move_to(at(2026, 11, 23, 18, 51), tick=False)
+    follow_up(case, dt.date(2026, 11, 24), account_manager)
+    promise(case, dt.date(2026, 11, 24), account_manager)
+    for moment in (at(2026, 11, 23, 18, 51), at(2026, 11, 24, 7, 59)):
+        sweep(moment)
+    assert rows(K.FOLLOW_UP_REMINDER) == rows(K.PROMISE_REMINDER) == []
+
+    sweep(at(2026, 11, 24, 8, 0))
+    for kind in (K.FOLLOW_UP_REMINDER, K.PROMISE_REMINDER):
+        [day] = rows(kind)
+        assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 24, 8, 0))
+
+
+def test_a_late_sweep_records_nothing_after_hours_and_catches_up_next_morning(
+    sweep, case, account_manager
+):
+    follow_up(case, dt.date(2026, 11, 24), account_manager)
+    # The sweep was down all Tuesday; back at 20:00 it waits, and Wednesday
+    # morning it is more than a working day late: stale, not sent.
+    sweep(at(2026, 11, 24, 20, 0))
+    assert rows(K.FOLLOW_UP_REMINDER) == []
+    sweep(at(2026, 11, 25, 8, 0))
+    assert rows(K.FOLLOW_UP_REMINDER) == []
+
+
+def only(*kinds):
+    """Drop the messages of other kinds (the case-logged alert...), so the
+    sender sends just what a test is about."""
+    OutboxMessage.objects.exclude(kind__in=kinds).delete()
+
+
+def test_a_reminder_due_this_afternoon_but_sent_late_waits_for_the_morning(
+    sweep, clock, case, account_manager, smtp_sink
+):
+    promise(case, dt.date(2026, 11, 23), account_manager)
+    sweep(at(2026, 11, 23, 17, 55))
+    only(K.PROMISE_REMINDER)
+    [reminder] = rows(K.PROMISE_REMINDER)
+    # The workers lag: the sender gets to it at 18:51, and holds it back.
+    clock.move_to(at(2026, 11, 23, 18, 51), tick=False)
+    assert send_due() == 0
+    reminder.refresh_from_db()
+    assert reminder.status == OutboxStatus.PENDING
+    assert reminder.due_at == at(2026, 11, 24, 8, 0)
+    assert reminder.attempts == 0
+    assert smtp_sink.messages == []
+
+    clock.move_to(at(2026, 11, 24, 7, 59), tick=False)
+    assert send_due() == 0
+    clock.move_to(at(2026, 11, 24, 8, 0), tick=False)
+    assert send_due() == 1
+    reminder.refresh_from_db()
+    assert reminder.status == OutboxStatus.SENT
+
+
+def test_a_pending_warning_whose_target_passed_is_replaced_by_the_escalation(
+    sweep, clock, case, account_manager, sales_manager, smtp_sink
+):
+    # Warned at 11:30, target 12:00; the warning was never sent (workers
+    # down). Three hours past the target only the escalation goes out.
+    sweep(at(2026, 11, 23, 11, 30))
+    only(K.STEP_WARNING)
+    [warning] = rows(K.STEP_WARNING)
+    sweep(at(2026, 11, 23, 15, 0))
+    warning.refresh_from_db()
+    assert warning.status == OutboxStatus.SKIPPED
+    assert "escalation replaces" in warning.last_error
+    assert recipients(K.STEP_ESCALATION) == ["sam"]
+
+    send_due()
+    # The escalation (and Monday's digest) to the manager; nothing to the owner.
+    assert {m["To"] for m in smtp_sink.messages} == {sales_manager.email}
+    assert any(m["Subject"].startswith("Overdue:") for m in smtp_sink.messages)
+
+
+def test_a_warning_the_sender_reaches_after_its_target_is_not_sent(
+    sweep, clock, case, account_manager, smtp_sink
+):
+    sweep(at(2026, 11, 23, 11, 30))
+    only(K.STEP_WARNING)
+    [warning] = rows(K.STEP_WARNING)
+    clock.move_to(at(2026, 11, 23, 12, 0), tick=False)
+    assert send_due() == 0
+    warning.refresh_from_db()
+    assert warning.status == OutboxStatus.SKIPPED
+    assert smtp_sink.messages == []
+
+
+def test_a_warning_is_never_recorded_after_its_target(sweep, case, account_manager):
+    # The sweep was down from 11:00 to 12:05: past the target, no warning.
+    sweep(at(2026, 11, 23, 11, 0))
+    sweep(at(2026, 11, 23, 12, 5))
+    assert rows(K.STEP_WARNING) == []
+    assert len(rows(K.STEP_ESCALATION)) == 1
