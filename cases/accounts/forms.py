@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator
 
 from cases import access
+from cases.calendar import REMINDER_END, REMINDER_START, user_zone
 from cases.choices import NotificationKind
 from cases.models import UNMUTABLE_KINDS, User
 from cases.notifications.record import password_reset_record
@@ -51,14 +52,29 @@ MANAGER_ALERTS = frozenset(
 )
 
 
+def arrival_text(user: User) -> str:
+    """When this person's email arrives, as cases.notifications sends it:
+    the timed messages only in working hours of their zone (hours.py)."""
+    timed = "Reminders, progress reports and step warnings"
+    if access.gets_manager_alerts(user):
+        timed = "Reminders, progress reports, step warnings and escalations"
+    if access.is_sales_manager(user):
+        timed += " and your weekly digest"
+    # Without a zone of their own: what user_zone falls back to.
+    team_zone = user_zone(User(pk=user.pk))
+    hours = f"{REMINDER_START:%H:%M} and {REMINDER_END:%H:%M}"
+    return (
+        f"{timed} reach you on weekdays between {hours} in {user_zone(user)}; "
+        "one that falls outside waits for the next working morning. Other "
+        "emails (comments, cases handed to you...) arrive as they happen. "
+        f"Empty: your team's time zone ({team_zone})."
+    )
+
+
 class NotificationSettingsForm(forms.ModelForm):
     """What a person is emailed about, when, and in which time zone."""
 
-    time_zone = forms.ChoiceField(
-        required=False,
-        help_text="Reminders arrive on weekdays between 08:00 and 18:00 here. "
-        "Empty: your team's time zone.",
-    )
+    time_zone = forms.ChoiceField(required=False)
     muted_kinds = forms.MultipleChoiceField(
         label="Do not email me about",
         required=False,
@@ -81,6 +97,7 @@ class NotificationSettingsForm(forms.ModelForm):
         self.fields["time_zone"].choices = [("", "My team's time zone")] + [
             (zone, zone) for zone in zones
         ]
+        self.fields["time_zone"].help_text = arrival_text(self.instance)
         self.fields["reminder_lead_days"].validators.append(MaxValueValidator(30))
         self.fields["reminder_lead_days"].widget.attrs["max"] = 30
         # Emails someone never gets mean nothing to them: offer only theirs.

@@ -96,3 +96,31 @@ def test_the_emails_about_a_case_can_be_muted_but_a_password_reset_cannot(
     )
     assert "Select a valid choice" in response.content.decode()
     assert User.objects.get(pk=account_manager.pk).muted_kinds == ["case_comment"]
+
+
+def _page(client, user) -> str:
+    client.force_login(user)
+    html = client.get(reverse("notification_settings")).content.decode()
+    return " ".join(html.split())
+
+
+def test_the_page_says_when_reminders_arrive_in_the_users_own_time_zone(
+    client, account_manager
+):
+    # Issue 18, item 4: the page tells the truth about when mail arrives.
+    account_manager.time_zone = "Asia/Tokyo"
+    account_manager.save()
+    html = _page(client, account_manager)
+    assert "weekdays between 08:00 and 18:00 in Asia/Tokyo" in html
+    assert "waits for the next working morning" in html
+    assert "as they happen" in html
+
+
+def test_without_a_zone_of_their_own_the_page_names_the_teams(
+    client, account_manager, team
+):
+    team.time_zone = "America/New_York"
+    team.save()
+    html = _page(client, account_manager)
+    assert "weekdays between 08:00 and 18:00 in America/New_York" in html
+    assert "your team's time zone (America/New_York)" in html
