@@ -136,8 +136,8 @@ def _deadline_context(case, zone: ZoneInfo, at: dt.datetime) -> dict:
     return {
         "step_due_at": case.step_due_at.isoformat(),
         "step_due_text": _when(case.step_due_at, zone),
-        # True when the message arrives after the target (moved past it to a
-        # sensible time); always so for an escalation.
+        # True for an escalation. A warning is never recorded at or after
+        # the target (the escalation replaces it), so False for a new one.
         "late": at >= case.step_due_at,
     }
 
