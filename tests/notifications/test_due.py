@@ -719,6 +719,22 @@ def test_the_digest_comes_on_the_digest_day_in_the_managers_time_zone(
     assert digest.due_at == at(2026, 11, 25, 8, 0, zone=TOKYO)
 
 
+def test_a_digest_first_swept_in_the_evening_waits_for_the_morning(
+    sweep, team, sales_manager
+):
+    save(sales_manager, digest_day=2)  # Wednesday
+    sweep(at(2026, 11, 25, 19, 0))
+    [digest] = rows(K.WEEKLY_DIGEST)
+    assert digest.due_at == at(2026, 11, 26, 8, 0)
+
+
+def test_a_weekend_digest_day_is_sent_on_monday_morning(sweep, team, sales_manager):
+    save(sales_manager, digest_day=5)  # Saturday
+    sweep(at(2026, 11, 28, 9, 0))
+    [digest] = rows(K.WEEKLY_DIGEST)
+    assert digest.due_at == at(2026, 11, 30, 8, 0)
+
+
 # Idempotence.
 
 
