@@ -1,8 +1,9 @@
 """What every part of the sweep shares: when a message's moment has come.
 
 A moment (08:00 local on a follow-up's date, a step's warning point...) moves
-to a sensible time in the recipient's time zone, and is due from then until
-CATCH_UP later; cases.notifications.due explains the rules. Also here: whether
+to a sensible time in the recipient's time zone, and is due from then, in
+their working hours, for CATCH_UP_HOURS of working time;
+cases.notifications.due explains the rules. Also here: whether
 a recipient still wants a kind of message, and the lock each part takes on the
 rows it reads.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from cases.calendar import WorkCalendar, user_zone
+from cases.calendar import user_zone
 from cases.models import User
 from cases.notifications.hours import is_open, mail_calendar
 
@@ -29,13 +30,14 @@ CATCH_UP = MAX_SHIFT + dt.timedelta(hours=CATCH_UP_HOURS)
 LOOKBACK = MAX_SHIFT + CATCH_UP
 
 
-# Sensible local times: the reminder calendar of cases.calendar.
+# Sensible local times: the mail calendar of hours.py (the one place that
+# says when email may reach someone).
 
 
 def sensible_time(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """`moment`, or the next weekday 08:00 in `zone` if it falls outside
     08:00-18:00 or on a weekend. Returned in UTC."""
-    return WorkCalendar.for_reminders(zone).next_open(moment)
+    return mail_calendar(zone).next_open(moment)
 
 
 def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetime:
@@ -50,7 +52,7 @@ def next_sensible_time(user: User, moment: dt.datetime, team=None) -> dt.datetim
 
 def local_morning(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     """08:00 on `day` in `zone`, in UTC."""
-    return WorkCalendar.for_reminders(zone).opening(day)
+    return mail_calendar(zone).opening(day)
 
 
 def arrived(at: dt.datetime, now: dt.datetime, zone: ZoneInfo) -> bool:
