@@ -49,6 +49,7 @@ import threading
 import time
 from unittest import mock
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -200,6 +201,11 @@ class Command(BaseCommand):
                     EMAIL_TIMEOUT=None,
                 ),
                 mock.patch.object(outbox, "enqueue_send", lambda tasks=1: None),
+                # Reminders go out only in the recipient's working hours: the
+                # clock runs from the sweep's moment (a weekday morning), so
+                # the bench sends the same at night or on a weekend. The
+                # forked senders inherit the moved clock.
+                time_machine.travel(moment, tick=True),
             ):
                 self.stdout.write(
                     f"SMTP sink on 127.0.0.1:{server.port} (in a {sink}); "
