@@ -20,6 +20,7 @@ from cases.models import (
     CasePart,
     Client,
     ClientContact,
+    ClosureDay,
     Compensation,
     Contact,
     FollowUp,
@@ -122,14 +123,45 @@ class StepTargetAdmin(admin.ModelAdmin):
             team_deadlines_refresh(team=team)
 
 
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["team", "date", "name"]
+    list_filter = ["team"]
+    list_select_related = ["team"]
+
+    # A closed day moves the deadlines of the team's open cases past it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        team_deadlines_refresh(team=obj.team)
+        if change and "team" in form.changed_data:
+            for team in Team.objects.filter(pk=form.initial.get("team")):
+                team_deadlines_refresh(team=team)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        team_deadlines_refresh(team=obj.team)
+
+    def delete_queryset(self, request, queryset):
+        teams = list(Team.objects.filter(closure_days__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for team in teams:
+            team_deadlines_refresh(team=team)
+
+
 class StepTargetInline(admin.TabularInline):
     model = StepTarget
     extra = 0
 
 
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 0
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    inlines = [StepTargetInline]
+    # Closure days save with the team, then its open cases' deadlines move.
+    inlines = [StepTargetInline, ClosureDayInline]
     list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
 

@@ -18,16 +18,20 @@ Pure arithmetic apart from `targets_for`, which reads the team's overrides, and
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from django.conf import settings
 from django.utils import dateformat, timezone
 
 from cases.choices import Step
+from cases.validators import EARLIEST_DAY, LATEST_DAY
 
 # (target, warning) in business hours. DOMAIN.md: the manager hears at once and
 # the client as soon as possible, so the first steps are short; trust comes
@@ -125,6 +129,70 @@ def _weekdays(value: str) -> frozenset[int]:
     return frozenset(days) or WEEKDAYS
 
 
+@lru_cache(maxsize=1024)
+def public_holidays(country: str, subdivision: str, year: int) -> tuple:
+    """((date, name), ...) of that year, sorted; () for an unknown region.
+
+    Computed by the holidays package, offline; a pinned version always gives
+    the same days, so they are cached for the life of the process.
+    """
+    if not country or not EARLIEST_DAY.year <= year <= LATEST_DAY.year:
+        return ()
+    try:
+        found = holidays.country_holidays(
+            country, subdiv=subdivision or None, years=year
+        )
+    except NotImplementedError:  # a country or region the package dropped
+        return ()
+    return tuple(sorted(found.items()))
+
+
+class ClosedDays:
+    """The days a team does not work although they are working weekdays:
+    public holidays of its region and the company's closure days.
+
+    Holidays are worked out year by year as the arithmetic reaches them; the
+    closure days come in once, with the calendar (no query per day).
+    """
+
+    def __init__(self, country: str = "", subdivision: str = "", closures=()):
+        self.country = country
+        self.subdivision = subdivision
+        self.closures = frozenset(closures)
+        self._years: dict[int, tuple[dt.date, ...]] = {}
+
+    def _year(self, year: int) -> tuple[dt.date, ...]:
+        if year not in self._years:
+            days = {
+                day for day, _ in public_holidays(self.country, self.subdivision, year)
+            }
+            days.update(day for day in self.closures if day.year == year)
+            self._years[year] = tuple(sorted(days))
+        return self._years[year]
+
+    def __bool__(self) -> bool:
+        return bool(self.country or self.closures)
+
+    def __contains__(self, day: dt.date) -> bool:
+        return bool(self) and day in self._year(day.year)
+
+    def between(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Closed days from `first` up to and including `last`, in order."""
+        if not self or last < first:
+            return []
+        first, last = max(first, EARLIEST_DAY), min(last, LATEST_DAY)
+        found: list[dt.date] = []
+        for year in range(first.year, last.year + 1):
+            days = self._year(year)
+            found.extend(
+                days[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)]
+            )
+        return found
+
+
+NO_CLOSED_DAYS = ClosedDays()
+
+
 def _as_delta(hours: Decimal | float | int) -> dt.timedelta:
     return dt.timedelta(hours=float(hours))
 
@@ -142,18 +210,32 @@ class WorkCalendar:
     days: frozenset[int] = WEEKDAYS
     start: dt.time = DEFAULT_START
     end: dt.time = DEFAULT_END
+    # Whole working days off: public holidays and closure days.
+    closed: ClosedDays = field(default=NO_CLOSED_DAYS, compare=False)
 
     @classmethod
     def for_team(cls, team) -> WorkCalendar:
-        """The team's calendar; a setting that makes no sense falls back."""
+        """The team's calendar; a setting that makes no sense falls back.
+
+        Reads the team's closure days: one query, none when prefetched.
+        """
         start, end = team.work_start, team.work_end
         if start is None or end is None or (end != MIDNIGHT and end <= start):
             start, end = DEFAULT_START, DEFAULT_END
+        # An unsaved team (a form's preview, a test) has no closure days yet;
+        # a team as a migration before 0016 sees it has no holidays at all.
+        has_closures = team.pk and hasattr(team, "closure_days")
+        closures = [c.date for c in team.closure_days.all()] if has_closures else []
         return cls(
             zone=zone_named(team.time_zone) or site_zone(),
             days=_weekdays(team.work_days),
             start=start,
             end=end,
+            closed=ClosedDays(
+                getattr(team, "holiday_country", ""),
+                getattr(team, "holiday_subdivision", ""),
+                closures,
+            ),
         )
 
     @classmethod
@@ -171,10 +253,22 @@ class WorkCalendar:
             return opens, dt.datetime.combine(day + ONE_DAY, MIDNIGHT)
         return opens, dt.datetime.combine(day, self.end)
 
+    def works_on(self, day: dt.date) -> bool:
+        return day.weekday() in self.days and day not in self.closed
+
+    @property
+    def _day_length(self) -> dt.timedelta:
+        opens, closes = self._window(dt.date(2000, 1, 3))
+        return closes - opens
+
     @property
     def _week(self) -> dt.timedelta:
-        opens, closes = self._window(dt.date(2000, 1, 3))
-        return (closes - opens) * len(self.days)
+        return self._day_length * len(self.days)
+
+    def _closed_working_days(self, first: dt.date, last: dt.date) -> int:
+        return sum(
+            1 for day in self.closed.between(first, last) if day.weekday() in self.days
+        )
 
     def _local(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
@@ -195,7 +289,7 @@ class WorkCalendar:
         local = self._local(moment)
         day = local.date()
         while True:
-            if day.weekday() in self.days:
+            if self.works_on(day):
                 opens, closes = self._window(day)
                 if local < opens:
                     return self._aware(opens)
@@ -224,7 +318,7 @@ class WorkCalendar:
         day = cursor.date()
         week = self._week
         while True:
-            if day.weekday() in self.days:
+            if self.works_on(day):
                 opens, closes = self._window(day)
                 begin = max(cursor, opens)
                 if begin < closes:
@@ -233,9 +327,15 @@ class WorkCalendar:
                         return self._aware(begin + remaining)
                     remaining -= available
             day += ONE_DAY
-            # From a day's start, whole weeks cost exactly `week`: skip them.
+            # From a day's start, whole weeks cost exactly `week`: skip them,
+            # but only up to the next closed day (which costs less).
             if remaining > week:
                 weeks = (remaining - _TICK) // week
+                closed = self.closed.between(
+                    day, day + dt.timedelta(weeks=weeks) - ONE_DAY
+                )
+                if closed:
+                    weeks = (closed[0] - day).days // 7
                 day += dt.timedelta(weeks=weeks)
                 remaining -= week * weeks
 
@@ -249,17 +349,20 @@ class WorkCalendar:
         day, last = since.date(), until.date()
         week = self._week
         while day <= last:
-            if day.weekday() in self.days:
+            if self.works_on(day):
                 opens, closes = self._window(day)
                 overlap = min(until, closes) - max(since, opens)
                 if overlap > ZERO:
                     total += overlap
             day += ONE_DAY
-            # Every window of a week that ends by `last` lies inside (a, b).
+            # Every window of a week that ends by `last` lies inside (a, b),
+            # less the closed working days among them.
             weeks = (last - day).days // 7
             if weeks > 0:
-                total += week * weeks
-                day += dt.timedelta(weeks=weeks)
+                skipped_to = day + dt.timedelta(weeks=weeks)
+                closed = self._closed_working_days(day, skipped_to - ONE_DAY)
+                total += week * weeks - self._day_length * closed
+                day = skipped_to
         return total.total_seconds() / 3600
 
 

@@ -1,6 +1,6 @@
 """The models, by subject; choices live in cases.choices."""
 
-from cases.models.accounts import Membership, Team, User
+from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.steps import (
@@ -27,6 +27,7 @@ __all__ = [
     "CasePart",
     "Client",
     "ClientContact",
+    "ClosureDay",
     "Compensation",
     "Contact",
     "FollowUp",

@@ -2,13 +2,15 @@
 
 import datetime
 
+import holidays
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from cases import access
 from cases.choices import Role
 from cases.querysets import TeamQuerySet
-from cases.validators import SINGLE_LINE
+from cases.validators import SINGLE_LINE, validate_day
 
 WEEKDAYS = [
     "Monday",
@@ -56,6 +58,15 @@ class Team(models.Model):
     )
     work_start = models.TimeField(default=datetime.time(9, 0))
     work_end = models.TimeField(default=datetime.time(17, 30))
+    # Public holidays, from the holidays package (ISO 3166 codes); blank: none.
+    holiday_country = models.CharField(
+        max_length=3, blank=True, help_text="Country code for public holidays, e.g. DE."
+    )
+    holiday_subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Region code where holidays differ by region, e.g. BE (Berlin).",
+    )
     approval_threshold = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -78,6 +89,62 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        problem = holiday_region_problem(self.holiday_country, self.holiday_subdivision)
+        if problem:
+            raise ValidationError(problem)
+
+
+def holiday_regions() -> dict[str, list[str]]:
+    """Country code -> its region codes, as the holidays package knows them."""
+    return holidays.list_supported_countries()
+
+
+def holiday_region_problem(country: str, subdivision: str) -> dict[str, str]:
+    """What is wrong with a country/subdivision pair, by field; {} when fine."""
+    supported = holiday_regions()
+    if not country:
+        if subdivision:
+            return {"holiday_subdivision": "Choose the country first."}
+        return {}
+    if country not in supported:
+        return {
+            "holiday_country": f"We know no public holidays for “{country}”. "
+            "Use a two-letter country code such as DE, FR or GB."
+        }
+    regions = supported[country]
+    if subdivision and subdivision not in regions:
+        return {
+            "holiday_subdivision": f"“{subdivision}” is not a region of {country}. "
+            f"Known regions: {', '.join(regions)}."
+        }
+    return {}
+
+
+class ClosureDay(models.Model):
+    """A day the whole team is closed (a company holiday): no clock runs."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    date = models.DateField(validators=[validate_day])
+    name = models.CharField(max_length=80, validators=SINGLE_LINE)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "date"],
+                name="closure_day_once_per_team",
+                violation_error_message="The team is already closed on that day; "
+                "pick another date or remove that closure first.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y}: {self.name}"
 
 
 class User(AbstractUser):

@@ -1,11 +1,15 @@
 """Keeping stored step deadlines in line with a team's targets and calendar."""
 
-from django.db import transaction
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from cases.calendar import WorkCalendar, deadlines, targets_for
 from cases.choices import Step
-from cases.models import Case, StepPeriod, Team
+from cases.models import Case, ClosureDay, StepPeriod, Team
+from cases.models.accounts import holiday_region_problem, holiday_regions
 from cases.notifications.steps import step_messages_refresh
 
 
@@ -47,3 +51,65 @@ def team_deadlines_refresh(*, team: Team) -> int:
         )
     )
     return len(changed)
+
+
+ALREADY_CLOSED = (
+    "The team is already closed on that day; pick another date or remove "
+    "that closure first."
+)
+
+
+class CalendarRefused(Exception):
+    """A holiday setting or closure day we cannot take; the message says why."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+@transaction.atomic
+def team_holidays_set(*, team: Team, country: str, subdivision: str = "") -> int:
+    """Give the team's calendar the public holidays of a country (and region).
+
+    Blank country: none. Returns how many open cases' deadlines moved.
+    """
+    country, subdivision = country.strip().upper(), subdivision.strip()
+    # Region codes are upper case, bar a few named ones (e.g. DE "Augsburg").
+    supported = holiday_regions().get(country, [])
+    by_upper = {region.upper(): region for region in supported}
+    subdivision = by_upper.get(subdivision.upper(), subdivision)
+    problem = holiday_region_problem(country, subdivision)
+    if problem:
+        raise CalendarRefused(problem)
+    team.holiday_country, team.holiday_subdivision = country, subdivision
+    team.save(update_fields=["holiday_country", "holiday_subdivision"])
+    return team_deadlines_refresh(team=team)
+
+
+@transaction.atomic
+def closure_day_add(*, team: Team, date: dt.date, name: str) -> ClosureDay:
+    """Close the team for a whole day; open cases' deadlines move past it."""
+    closure = ClosureDay(team=team, date=date, name=name.strip())
+    try:
+        closure.full_clean()
+    except ValidationError as error:
+        raise CalendarRefused(
+            {
+                field: " ".join(messages)
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
+    try:
+        with transaction.atomic():
+            closure.save()
+    except IntegrityError:  # the same day, added at the same moment elsewhere
+        raise CalendarRefused({"date": ALREADY_CLOSED}) from None
+    team_deadlines_refresh(team=team)
+    return closure
+
+
+@transaction.atomic
+def closure_day_remove(*, team: Team, closure_id: int) -> None:
+    """Open the team again on a closure day (only one of this team's)."""
+    ClosureDay.objects.filter(team=team, pk=closure_id).delete()
+    team_deadlines_refresh(team=team)
