@@ -90,6 +90,13 @@ def oversees_teams(user) -> bool:
     return reach(user, "manage") != NONE
 
 
+def keeps_team_calendars(user) -> bool:
+    """The team calendar page (holidays, closure days): sales managers for
+    their own teams, administrators for every team. Account managers do not
+    get it (404): their deadlines already show the result on each case."""
+    return reach(user, "manage") != NONE
+
+
 def gets_manager_alerts(user) -> bool:
     """Alerts, approvals and escalations go to a team's sales managers, and to
     administrators when a team has none (see notifications.record)."""

@@ -3,7 +3,7 @@ from django.urls import path
 
 from cases import health, home
 from cases.accounts import views as accounts
-from cases.casework.views import actions, cases
+from cases.casework.views import actions, calendar, cases
 from cases.insights import views as insights
 from cases.review import views as review
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
+    path("teams/calendar/", calendar.team_calendars, name="team_calendars"),
+    path(
+        "teams/<int:pk>/calendar/",
+        calendar.team_calendar_page,
+        name="team_calendar",
+    ),
     path("clients/history/", cases.client_history_panel, name="client_history"),
     path("insights/", insights.insights_page, name="insights"),
     path(

@@ -45,6 +45,9 @@ LISTING_VIEWS = {
     "insights_figures_export",
     "similar_cases",
 }
+# A team's own settings (its calendar): its sales managers and administrators;
+# anyone else, account managers included, gets 404.
+TEAM_VIEWS = {"team_calendars", "team_calendar"}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {"password_change", "password_change_done", "notification_settings"}
 
@@ -54,7 +57,7 @@ def named_patterns() -> list[str]:
 
 
 def test_every_view_is_classified():
-    known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT
+    known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -164,3 +167,32 @@ def test_logged_out_visitors_are_sent_to_sign_in_from_every_private_view(
 def test_public_views_answer_without_signing_in(client, db):
     for name in PUBLIC - {"password_reset_confirm", "logout"}:
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def team_urls(team) -> list[tuple[str, str]]:
+    calendar = reverse("team_calendar", args=[team.pk])
+    return [
+        ("get", reverse("team_calendars")),
+        ("get", calendar),
+        ("post", calendar),
+    ]
+
+
+def test_a_team_calendar_is_404_to_other_teams_and_to_account_managers(
+    client, team, other_team, teammate
+):
+    olga = UserFactory(username="olga", role="sales_manager", teams=[other_team])
+    client.force_login(olga)
+    calendar = reverse("team_calendar", args=[team.pk])
+    assert client.get(calendar).status_code == 404
+    assert client.post(calendar, {"form": "remove"}).status_code == 404
+    client.force_login(teammate)
+    for method, url in team_urls(team):
+        assert getattr(client, method)(url).status_code == 404, url
+
+
+def test_a_team_calendar_sends_logged_out_visitors_to_sign_in(client, team):
+    for method, url in team_urls(team):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url

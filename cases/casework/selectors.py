@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import access
 from cases.access import ALL, NONE
+from cases.calendar import public_holidays
 from cases.choices import FollowUpStatus, PromiseStatus
 from cases.models import (
     Apology,
@@ -25,9 +26,11 @@ from cases.models import (
     ClientContact,
     Compensation,
     Promise,
+    Team,
     TimelineEntry,
     User,
 )
+from cases.models.accounts import holiday_regions
 
 
 def with_list_figures(cases: QuerySet) -> QuerySet:
@@ -155,3 +158,29 @@ def reassign_choices(case) -> QuerySet[User]:
     return User.objects.filter(
         access.account_managers_q(), is_active=True, memberships__team=case.team_id
     ).exclude(pk=case.owner_id)
+
+
+def calendar_teams(user) -> QuerySet:
+    """The teams whose calendar `user` keeps: none unless access allows."""
+    if not access.keeps_team_calendars(user):
+        return Team.objects.none()
+    return Team.objects.for_user(user).order_by("name")
+
+
+def team_calendar(team, today: dt.date, *, days: int = 365) -> dict:
+    """The team's closed days from `today` for `days`: public holidays (from
+    the holidays package, no query) and closure days (one query)."""
+    last = today + dt.timedelta(days=days)
+    holidays = [
+        {"date": day, "name": name}
+        for year in range(today.year, last.year + 1)
+        for day, name in public_holidays(
+            team.holiday_country, team.holiday_subdivision, year
+        )
+        if today <= day <= last
+    ]
+    return {
+        "holidays": holidays,
+        "closures": list(team.closure_days.filter(date__gte=today)),
+        "regions": holiday_regions().get(team.holiday_country, []),
+    }

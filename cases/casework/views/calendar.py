@@ -1,0 +1,94 @@
+"""The team calendar: public holidays and closure days a team's step clocks
+skip. Sales managers keep their own teams' calendars, administrators all;
+anyone else gets 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from cases.calendar import WorkCalendar
+from cases.casework.forms.calendar import ClosureDayForm, HolidayRegionForm
+from cases.casework.selectors import calendar_teams, team_calendar
+from cases.casework.services.targets import (
+    CalendarRefused,
+    closure_day_add,
+    closure_day_remove,
+    team_holidays_set,
+)
+
+
+@login_required
+def team_calendars(request):
+    team = calendar_teams(request.user).first()
+    if team is None:
+        raise Http404("No team calendar for you.")
+    return redirect("team_calendar", pk=team.pk)
+
+
+@login_required
+def team_calendar_page(request, pk: int):
+    teams = calendar_teams(request.user)
+    team = get_object_or_404(teams, pk=pk)
+    region_form = HolidayRegionForm(
+        initial={
+            "holiday_country": team.holiday_country,
+            "holiday_subdivision": team.holiday_subdivision,
+        }
+    )
+    closure_form = ClosureDayForm()
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "region":
+            region_form = HolidayRegionForm(request.POST)
+            if _saved(
+                region_form,
+                lambda data: team_holidays_set(
+                    team=team,
+                    country=data["holiday_country"],
+                    subdivision=data["holiday_subdivision"],
+                ),
+            ):
+                messages.success(request, "Public holidays saved; deadlines updated.")
+                return redirect("team_calendar", pk=team.pk)
+        elif which == "closure":
+            closure_form = ClosureDayForm(request.POST)
+            if _saved(
+                closure_form,
+                lambda data: closure_day_add(
+                    team=team, date=data["date"], name=data["name"]
+                ),
+            ):
+                messages.success(request, "Closure day added; deadlines updated.")
+                return redirect("team_calendar", pk=team.pk)
+        elif which == "remove" and request.POST.get("closure", "").isdigit():
+            closure_day_remove(team=team, closure_id=int(request.POST["closure"]))
+            messages.success(request, "Closure day removed; deadlines updated.")
+            return redirect("team_calendar", pk=team.pk)
+        messages.error(request, "Please correct the fields marked below.")
+    today = timezone.now().astimezone(WorkCalendar.for_team(team).zone).date()
+    return render(
+        request,
+        "cases/team_calendar.html",
+        {
+            "team": team,
+            "teams": list(teams),
+            "region_form": region_form,
+            "closure_form": closure_form,
+            **team_calendar(team, today),
+        },
+    )
+
+
+def _saved(form, write) -> bool:
+    """Write the form's data; a refusal goes on the form, by field."""
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except CalendarRefused as refused:
+        for field, message in refused.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+        return False
+    return True

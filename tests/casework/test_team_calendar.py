@@ -1,0 +1,96 @@
+"""The team calendar page: a sales manager sets the team's public holidays and
+closure days; refusals say why and save nothing."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, ClosureDay
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(client, sales_manager, team):
+    client.force_login(sales_manager)
+    return reverse("team_calendar", args=[team.pk])
+
+
+def test_the_dashboard_leads_to_the_team_calendar(client, sales_manager, team):
+    client.force_login(sales_manager)
+    assert reverse("team_calendars") in client.get(reverse("home")).content.decode()
+    response = client.get(reverse("team_calendars"))
+    assert response["Location"] == reverse("team_calendar", args=[team.pk])
+
+
+def test_the_page_lists_the_regions_public_holidays(client, page, team, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC), tick=False)
+    response = client.post(
+        page, {"form": "region", "holiday_country": "DE", "holiday_subdivision": "BE"}
+    )
+    assert response.status_code == 302
+    text = re.sub(r"<[^>]+>", "", client.get(page).content.decode())
+    assert "Fri 3 Apr 2026 · Good Friday" in text
+    assert "Mon 6 Apr 2026 · Easter Monday" in text
+    assert "Regions of DE:" in text
+
+
+def test_adding_a_closure_day_moves_the_open_cases_deadline(
+    client, page, team, account_manager, sales_manager, time_machine
+):
+    # Wednesday 25 Nov 2026 16:00 London: Acknowledge is due Thursday 09:30.
+    time_machine.move_to(dt.datetime(2026, 11, 25, 16, tzinfo=dt.UTC), tick=False)
+    case = make_case(account_manager)
+    response = client.post(
+        page, {"form": "closure", "date": "2026-11-26", "name": "Offsite"}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).step_due_at == dt.datetime(
+        2026, 11, 27, 9, 30, tzinfo=dt.UTC
+    )
+    assert "Offsite" in client.get(page).content.decode()
+
+    closure = ClosureDay.objects.get()
+    client.post(page, {"form": "remove", "closure": closure.pk})
+    assert not ClosureDay.objects.exists()
+    assert Case.objects.get(pk=case.pk).step_due_at == dt.datetime(
+        2026, 11, 26, 9, 30, tzinfo=dt.UTC
+    )
+
+
+def test_a_duplicate_closure_day_is_refused_with_a_clear_message(client, page, team):
+    ClosureDay.objects.create(team=team, date=dt.date(2026, 12, 24), name="Eve")
+    response = client.post(
+        page, {"form": "closure", "date": "2026-12-24", "name": "Again"}
+    )
+    assert response.status_code == 200
+    assert "already closed on that day" in response.content.decode()
+    assert ClosureDay.objects.count() == 1
+
+
+def test_a_closure_day_out_of_range_is_refused(client, page):
+    response = client.post(
+        page, {"form": "closure", "date": "2100-01-01", "name": "Far"}
+    )
+    assert response.status_code == 200
+    assert "31 December 2099" in response.content.decode()
+    assert not ClosureDay.objects.exists()
+
+
+def test_an_unknown_country_is_refused_on_the_form(client, page, team):
+    response = client.post(page, {"form": "region", "holiday_country": "XX"})
+    assert response.status_code == 200
+    assert "We know no public holidays" in response.content.decode()
+    team.refresh_from_db()
+    assert team.holiday_country == ""
+
+
+def test_another_teams_closure_day_cannot_be_removed(client, page, other_team):
+    theirs = ClosureDay.objects.create(
+        team=other_team, date=dt.date(2026, 12, 24), name="Eve"
+    )
+    client.post(page, {"form": "remove", "closure": theirs.pk})
+    assert ClosureDay.objects.filter(pk=theirs.pk).exists()
