@@ -1,0 +1,38 @@
+"""A sales manager closes the team for a day on the team calendar page, on a
+phone-sized and a desktop-sized screen."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_sales_manager_adds_a_closure_day(
+    page, live_server, sign_in, sales_manager, team, csp_violations, width, tmp_path
+):
+    team.holiday_country, team.holiday_subdivision = "DE", "BE"
+    team.save()
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(sales_manager.username, PASSWORD)
+    page.get_by_role("link", name="Team calendar").click()
+    expect(
+        page.get_by_role("heading", name="Team calendar: Enterprise")
+    ).to_be_visible()
+    expect(page.get_by_test_id("holidays")).to_contain_text("Christmas Day")
+
+    form = page.get_by_test_id("closure-form")
+    form.get_by_label("Date").fill("2099-12-30")
+    form.get_by_label("Name").fill("Company offsite")
+    form.get_by_role("button", name="Add closure day").click()
+    expect(page.get_by_test_id("closures")).to_contain_text("Company offsite")
+
+    # Nothing wider than the screen, and the page keeps its security policy.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert csp_violations == []
+    page.screenshot(path=str(tmp_path / f"team-calendar-{width}.png"), full_page=True)
