@@ -97,39 +97,14 @@ class UserAdmin(KeepsHistory, BaseUserAdmin):
         self.message_user(request, f"{count} user(s) deactivated.")
 
 
-@admin.register(StepTarget)
-class StepTargetAdmin(admin.ModelAdmin):
-    list_display = ["team", "step", "target_hours", "warning_hours"]
-    list_filter = ["team"]
-    list_select_related = ["team"]
+class MovesTeamDeadlines:
+    """For a team's step targets and closure days: open cases keep deadlines
+    stored for lists and dashboards, so a change moves them (for the team it
+    left too, when a row changes team)."""
 
-    # Open cases keep deadlines stored for lists and dashboards: move them too.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        team_deadlines_refresh(team=obj.team)
-        if change and "team" in form.changed_data:
-            moved_from = form.initial.get("team")
-            for team in Team.objects.filter(pk=moved_from):
-                team_deadlines_refresh(team=team)
+    # The reverse name from Team to these rows.
+    team_rows = ""
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        team_deadlines_refresh(team=obj.team)
-
-    def delete_queryset(self, request, queryset):
-        teams = list(Team.objects.filter(step_targets__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for team in teams:
-            team_deadlines_refresh(team=team)
-
-
-@admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
-    list_display = ["team", "date", "name"]
-    list_filter = ["team"]
-    list_select_related = ["team"]
-
-    # A closed day moves the deadlines of the team's open cases past it.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         team_deadlines_refresh(team=obj.team)
@@ -142,10 +117,27 @@ class ClosureDayAdmin(admin.ModelAdmin):
         team_deadlines_refresh(team=obj.team)
 
     def delete_queryset(self, request, queryset):
-        teams = list(Team.objects.filter(closure_days__in=queryset).distinct())
+        rows = {f"{self.team_rows}__in": queryset}
+        teams = list(Team.objects.filter(**rows).distinct())
         super().delete_queryset(request, queryset)
         for team in teams:
             team_deadlines_refresh(team=team)
+
+
+@admin.register(StepTarget)
+class StepTargetAdmin(MovesTeamDeadlines, admin.ModelAdmin):
+    list_display = ["team", "step", "target_hours", "warning_hours"]
+    list_filter = ["team"]
+    list_select_related = ["team"]
+    team_rows = "step_targets"
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(MovesTeamDeadlines, admin.ModelAdmin):
+    list_display = ["team", "date", "name"]
+    list_filter = ["team"]
+    list_select_related = ["team"]
+    team_rows = "closure_days"
 
 
 class StepTargetInline(admin.TabularInline):
