@@ -30,6 +30,7 @@ COLUMNS = (
     "severity",
     "step_due_at",
     "step_warn_at",
+    "step_paused_at",
     "client__name",
     "owner__first_name",
     "owner__last_name",
@@ -38,10 +39,14 @@ COLUMNS = (
 )
 
 
-def due_state(step: str, due, warn, now: dt.datetime) -> str:
-    """closed, overdue, due_soon, on_time or none (the step has no target)."""
+def due_state(step: str, due, warn, now: dt.datetime, paused=None) -> str:
+    """closed, paused, overdue, due_soon, on_time or none (no target).
+
+    A step paused after its target passed stays overdue."""
     if step == Step.CLOSED:
         return "closed"
+    if paused is not None and (due is None or due > paused):
+        return "paused"
     if due is None:
         return "none"
     if due < now:
@@ -65,7 +70,11 @@ def case_rows(values, second_drops: Counter, now: dt.datetime) -> list[dict]:
             "step_label": STEP_LABELS[value["step"]],
             "second_drops": second_drops[value["pk"]],
             "due_state": due_state(
-                value["step"], value["step_due_at"], value["step_warn_at"], now
+                value["step"],
+                value["step_due_at"],
+                value["step_warn_at"],
+                now,
+                value["step_paused_at"],
             ),
         }
         for value in values
