@@ -1,8 +1,9 @@
 """Business time: the one clock for step targets and reminder times.
 
 A WorkCalendar is working days and daily hours in a time zone. A team's
-calendar counts step targets; the reminder calendar (weekdays 08:00-18:00 in
-the recipient's zone) decides when an email may arrive.
+calendar counts step targets; a recipient's mail calendar (their hours or their
+team's, in their zone, cases.notifications.hours) decides when an email may
+arrive.
 
 Step targets, counted in business hours of the team's working calendar.
 
@@ -75,11 +76,6 @@ def _clamp(moment: dt.datetime) -> dt.datetime:
     return min(max(moment, FIRST_MOMENT), LAST_MOMENT)
 
 
-# Reminders arrive on weekdays, 08:00 to 18:00 in the recipient's zone.
-REMINDER_START = dt.time(8, 0)
-REMINDER_END = dt.time(18, 0)
-
-
 def zone_named(name: str | None) -> ZoneInfo | None:
     """The time zone of that name; None for a blank or unknown one.
 
@@ -120,7 +116,7 @@ def user_zone(user, team=None) -> ZoneInfo:
     return site_zone()
 
 
-def _weekdays(value: str) -> frozenset[int]:
+def weekdays_of(value: str) -> frozenset[int]:
     days = set()
     for part in (value or "").split(","):
         part = part.strip()
@@ -228,7 +224,7 @@ class WorkCalendar:
         closures = [c.date for c in team.closure_days.all()] if has_closures else []
         return cls(
             zone=zone_named(team.time_zone) or site_zone(),
-            days=_weekdays(team.work_days),
+            days=weekdays_of(team.work_days),
             start=start,
             end=end,
             closed=ClosedDays(
@@ -237,11 +233,6 @@ class WorkCalendar:
                 closures,
             ),
         )
-
-    @classmethod
-    def for_reminders(cls, zone: ZoneInfo) -> WorkCalendar:
-        """When emails may arrive: weekdays 08:00-18:00 in `zone`."""
-        return cls(zone=zone, start=REMINDER_START, end=REMINDER_END)
 
     @property
     def zone_name(self) -> str:

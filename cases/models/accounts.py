@@ -186,6 +186,16 @@ class User(AbstractUser):
     muted_kinds = models.JSONField(
         default=list, blank=True, help_text="Notification kinds this user turned off."
     )
+    # When reminders may reach this person (cases.notifications.hours);
+    # blank: their team's working days and hours.
+    work_days = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Working weekdays, 0 = Monday … 6 = Sunday, comma-separated; "
+        "empty: the team's.",
+    )
+    work_start = models.TimeField(null=True, blank=True)
+    work_end = models.TimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -34,14 +34,19 @@ from datetime import datetime, timedelta
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from cases.choices import OutboxStatus
-from cases.models import OutboxMessage
+from cases.models import Membership, OutboxMessage
 from cases.notifications import render as rendering
-from cases.notifications.hours import held_until
+from cases.notifications.hours import (
+    CASE_TEAM_CLOSURES,
+    MEMBERSHIP_CLOSURES,
+    MailCalendars,
+    held_until,
+)
 from cases.notifications.skip import skip_reason, visible_cases
 from cases.notifications.smtp import Smtp, connection_slot, short
 
@@ -167,6 +172,7 @@ def deliver(ids: list[int], *, claimed_at: datetime) -> int:
     since = timezone.now()
     held = _database(_load_held, ids, claim)
     visible = _database(visible_cases, held)
+    calendars = MailCalendars()
     try:
         while held and not smtp.unreachable:
             if _stale(since):
@@ -176,7 +182,7 @@ def deliver(ids: list[int], *, claimed_at: datetime) -> int:
                 visible = _database(visible_cases, held)
                 continue
             message = held.pop(0)
-            fields = _outcome(message, visible, smtp)
+            fields = _outcome(message, visible, smtp, calendars)
             sent += _database(
                 _record, [message.pk], claim, on_wait=smtp.close, **fields
             )
@@ -199,17 +205,31 @@ def _load_held(ids: list[int], claim: datetime) -> list[OutboxMessage]:
             pk__in=ids, status=OutboxStatus.SENDING, claimed_at=claim
         )
         .select_related("recipient", "case__client", "case__owner", "case__team")
+        # The recipients' mail calendars, without a query per message.
+        .prefetch_related(
+            f"case__{CASE_TEAM_CLOSURES}",
+            Prefetch(
+                "recipient__memberships",
+                queryset=Membership.objects.select_related("team"),
+            ),
+            f"recipient__{MEMBERSHIP_CLOSURES}",
+        )
         .order_by("due_at", "pk")
     )
 
 
-def _outcome(message: OutboxMessage, visible: set[tuple[int, int]], smtp) -> dict:
+def _outcome(
+    message: OutboxMessage,
+    visible: set[tuple[int, int]],
+    smtp,
+    calendars: MailCalendars | None = None,
+) -> dict:
     """Send one message (unless it should no longer go out); the fields that
     record what became of it."""
     reason = skip_reason(message, visible=visible)
     if reason:
         return {"status": OutboxStatus.SKIPPED, "last_error": reason}
-    opens = held_until(message, timezone.now())
+    opens = held_until(message, timezone.now(), calendars)
     if opens is not None:
         # Got to outside the recipient's working hours (workers lagging, a
         # retry): it waits for the next opening; this was not a try.

@@ -12,7 +12,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import dateformat
 
 from cases import access
-from cases.calendar import REMINDER_START, user_zone
 from cases.choices import Approval, NotificationKind, PromiseStatus, Step
 from cases.models import (
     Case,
@@ -23,7 +22,7 @@ from cases.models import (
     Promise,
     User,
 )
-from cases.notifications.hours import is_open, mail_calendar
+from cases.notifications.hours import MEMBERSHIP_CLOSURES, MailCalendars, is_open
 from cases.notifications.moments import claim_rows, local_morning, wants
 from cases.notifications.record import Owed, outbox_record
 
@@ -45,9 +44,11 @@ def _digest_dedupe_key(key: str, user: User) -> str:
 def weekly_digests(now: dt.datetime) -> int:
     """To each active sales manager, once a week, on their digest day.
 
-    Recorded from 08:00 local on the digest day until that day ends (the day
-    the manager chose, even a weekend one); keyed by the ISO week there. One
-    recorded outside the manager's working hours is due at the next opening.
+    Recorded from the manager's opening time on the digest day until that
+    day ends (the day the manager chose, even a weekend one or a holiday);
+    keyed by the ISO week there. One recorded outside the manager's working
+    time is due at their next opening. Their calendar is the one of the team
+    they joined first (their own hours, if set, in their zone).
     """
     weekday = now.astimezone(dt.UTC).weekday()
     # Any time zone is within a day of UTC.
@@ -62,20 +63,22 @@ def weekly_digests(now: dt.datetime) -> int:
             queryset=Membership.objects.select_related("team").order_by(
                 "joined_at", "pk"
             ),
-        )
+        ),
+        MEMBERSHIP_CLOSURES,
     )
+    calendars = MailCalendars()
     due = []
     for manager in managers:
         if not wants(manager, Kind.WEEKLY_DIGEST) or not manager.memberships.all():
             continue
-        zone = user_zone(manager)
+        hours = calendars(manager)
+        zone = hours.zone
         local = now.astimezone(zone)
-        if local.weekday() != manager.digest_day or local.time() < REMINDER_START:
+        at = local_morning(local.date(), hours)
+        if local.weekday() != manager.digest_day or now < at:
             continue
         year, week, _ = local.isocalendar()
         key = f"digest:{year}-W{week:02d}"
-        at = local_morning(local.date(), zone)
-        hours = mail_calendar(zone)
         if not is_open(hours, now):
             # After hours or on a day off: it waits for the next opening.
             at = hours.next_open(now)

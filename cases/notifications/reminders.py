@@ -10,9 +10,9 @@ from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, translation
 
-from cases.calendar import user_zone
 from cases.choices import FollowUpStatus, NotificationKind, PromiseStatus, Step
 from cases.models import Case, FollowUp, OutboxMessage, Promise, StepPeriod, User
+from cases.notifications.hours import CASE_TEAM_CLOSURES, MailCalendars
 from cases.notifications.ids import message_domain
 from cases.notifications.moments import (
     LOOKBACK,
@@ -57,33 +57,42 @@ def _lead_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
 
 
 def remind(
-    *, now: dt.datetime, case: Case, kind: str, key: str, due_on: dt.date, context
+    *,
+    now: dt.datetime,
+    case: Case,
+    kind: str,
+    key: str,
+    due_on: dt.date,
+    context,
+    calendars: MailCalendars | None = None,
 ) -> list[Owed]:
     """The lead and on-the-day reminders about `due_on`, to the case's owner.
 
-    On the day: 08:00 local on the due date. Lead: 08:00 local
-    `reminder_lead_days` before. Both are moved to a sensible time (a Saturday
-    date is reminded on Monday); the lead one is dropped when it would come
-    with or after the one on the day, or once that one has come.
+    On the day: the owner's opening time on the due date. Lead: their opening
+    `reminder_lead_days` before. Both are moved to a sensible time (a
+    Saturday or a holiday is reminded on the next working day); the lead one
+    is dropped when it would come with or after the one on the day, or once
+    that one has come.
     """
     owner = case.owner
     if not wants(owner, kind):
         return []
-    zone = user_zone(owner, case.team)
-    day_at = sensible_time(local_morning(due_on, zone), zone)
+    calendar = (calendars or MailCalendars())(owner, case.team)
+    zone = calendar.zone
+    day_at = sensible_time(local_morning(due_on, calendar), calendar)
     owed = []
     lead = min(owner.reminder_lead_days, MAX_LEAD_DAYS)
     if lead > 0:
         lead_at = sensible_time(
-            local_morning(due_on - dt.timedelta(days=lead), zone), zone
+            local_morning(due_on - dt.timedelta(days=lead), calendar), calendar
         )
-        if lead_at < day_at and now < day_at and arrived(lead_at, now, zone):
+        if lead_at < day_at and now < day_at and arrived(lead_at, now, calendar):
             owed.append(
                 _reminder(
                     case, kind, f"{key}:{due_on}:lead", lead_at, due_on, zone, context
                 )
             )
-    if arrived(day_at, now, zone):
+    if arrived(day_at, now, calendar):
         owed.append(
             _reminder(case, kind, f"{key}:{due_on}:day", day_at, due_on, zone, context)
         )
@@ -119,8 +128,10 @@ def _dated_reminders(now, rows, *, kind, key, context) -> int:
         rows.filter(due_on__range=(start, end), case__owner__is_active=True)
         .exclude(case__step=Step.CLOSED)
         .select_related("case__owner", "case__team", "case__client")
+        .prefetch_related(f"case__{CASE_TEAM_CLOSURES}")
         .order_by("due_on", "pk")
     )
+    calendars = MailCalendars()
     owed = []
     for row in rows:
         owed += remind(
@@ -130,6 +141,7 @@ def _dated_reminders(now, rows, *, kind, key, context) -> int:
             key=key(row),
             due_on=row.due_on,
             context=context(row),
+            calendars=calendars,
         )
     return outbox_record(owed)
 
@@ -176,11 +188,12 @@ def progress_reminders(now: dt.datetime) -> int:
     """A progress report to the client every `progress_cadence_days`.
 
     Periods count from the day the case first left Communicate (entered
-    Apologise), in the owner's time zone; a reminder is due at 08:00 local on
-    the first day of each period after the first. Only the latest period is
-    reminded of. One query per distinct cadence (usually one: weekly); a case
-    whose owner was reminded less than the cadence ago, with three days' slack
-    for a moment moved over a weekend, is not even read.
+    Apologise), in the owner's time zone; a reminder is due at the owner's
+    opening time on the first day of each period after the first (on a day
+    off: the next working day's). Only the latest period is reminded of. One
+    query per distinct cadence (usually one: weekly); a case whose owner was
+    already reminded of a period that started within the cadence (so the
+    current one) is not even read.
     """
     first_left_communicate = (
         StepPeriod.objects.filter(case=OuterRef("pk"), step=Step.APOLOGISE)
@@ -197,6 +210,7 @@ def progress_reminders(now: dt.datetime) -> int:
         .values_list("progress_cadence_days", flat=True)
         .distinct()
     )
+    calendars = MailCalendars()
     owed = []
     for cadence in cadences:
         due = cases.filter(progress_cadence_days=cadence).annotate(
@@ -206,31 +220,44 @@ def progress_reminders(now: dt.datetime) -> int:
         # date, so up to a day earlier in UTC).
         due = due.filter(anchor__lte=now - dt.timedelta(days=cadence - 1))
         if cadence > 3:
+            # By the period each reminder is about, not its due_at: a holiday
+            # may move the last period's reminder well into this period. The
+            # current period started at most cadence - 1 local days ago, and
+            # a local date is within a day of UTC's, so one that started after
+            # `since` is the current one.
+            since = (now.astimezone(dt.UTC) - dt.timedelta(days=cadence - 2)).date()
             recent = OutboxMessage.objects.filter(
                 case=OuterRef("pk"),
                 recipient=OuterRef("owner_id"),
                 kind=Kind.PROGRESS_REPORT,
-                due_at__gt=now - dt.timedelta(days=cadence - 3),
+                context__period_start__gt=since.isoformat(),
             )
             due = due.filter(~Exists(recent))
-        due = claim_rows(due.select_related("owner", "team", "client").order_by("pk"))
+        due = claim_rows(
+            due.select_related("owner", "team", "client")
+            .prefetch_related(CASE_TEAM_CLOSURES)
+            .order_by("pk")
+        )
         for case in due:
-            owed += _progress_reminder(case, cadence, now)
+            owed += _progress_reminder(case, cadence, now, calendars)
     return outbox_record(owed)
 
 
-def _progress_reminder(case: Case, cadence: int, now: dt.datetime) -> list[Owed]:
+def _progress_reminder(
+    case: Case, cadence: int, now: dt.datetime, calendars: MailCalendars
+) -> list[Owed]:
     owner = case.owner
     if not wants(owner, Kind.PROGRESS_REPORT):
         return []
-    zone = user_zone(owner, case.team)
+    calendar = calendars(owner, case.team)
+    zone = calendar.zone
     anchor = case.anchor.astimezone(zone).date()
     days = (now.astimezone(zone).date() - anchor).days
     if days < cadence:
         return []
     period_start = anchor + dt.timedelta(days=days - days % cadence)
-    at = sensible_time(local_morning(period_start, zone), zone)
-    if not arrived(at, now, zone):
+    at = sensible_time(local_morning(period_start, calendar), calendar)
+    if not arrived(at, now, calendar):
         return []
     message = Owed(
         case=case,

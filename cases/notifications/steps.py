@@ -20,6 +20,7 @@ from django.utils import dateformat
 from cases.calendar import user_zone
 from cases.choices import NotificationKind, OutboxStatus, Step
 from cases.models import Case, OutboxMessage, User
+from cases.notifications.hours import CASE_TEAM_CLOSURES, MailCalendars
 from cases.notifications.moments import (
     LOOKBACK,
     arrived,
@@ -48,10 +49,12 @@ def step_warnings(now: dt.datetime) -> int:
             owner__is_active=True,
         )
         .select_related("owner", "team", "client")
+        .prefetch_related(CASE_TEAM_CLOSURES)
         .order_by("step_warn_at", "pk")
     )
+    calendars = MailCalendars()
     owed = [
-        _step_message(case, Kind.STEP_WARNING, case.owner, "warn", now)
+        _step_message(case, Kind.STEP_WARNING, case.owner, "warn", now, calendars)
         for case in cases
         if wants(case.owner, Kind.STEP_WARNING)
     ]
@@ -70,31 +73,36 @@ def step_escalations(now: dt.datetime) -> int:
         Case.objects.exclude(step=Step.CLOSED)
         .filter(step_due_at__lte=now, step_due_at__gt=now - LOOKBACK)
         .select_related("owner", "team", "client")
+        .prefetch_related(CASE_TEAM_CLOSURES)
         .order_by("step_due_at", "pk")
     )
+    calendars = MailCalendars()
     managers: dict[int, list[User]] = {}
     owed = []
     for case in cases:
         if case.team_id not in managers:
             managers[case.team_id] = managers_of(case)
         owed += [
-            _step_message(case, Kind.STEP_ESCALATION, manager, "escalate", now)
+            _step_message(
+                case, Kind.STEP_ESCALATION, manager, "escalate", now, calendars
+            )
             for manager in managers[case.team_id]
             if wants(manager, Kind.STEP_ESCALATION)
         ]
     return outbox_record(message for message in owed if message)
 
 
-def _step_message(case, kind, recipient, key, now) -> Owed | None:
+def _step_message(case, kind, recipient, key, now, calendars) -> Owed | None:
     """The warning (at step_warn_at) or the escalation (at step_due_at) about
     the case's current step, once its sensible time for `recipient` has come."""
-    moment = case.step_warn_at if kind == Kind.STEP_WARNING else case.step_due_at
-    zone = user_zone(recipient, case.team)
-    at = sensible_time(moment, zone)
-    if not arrived(at, now, zone):
-        return None
     if kind == Kind.STEP_WARNING and now >= case.step_due_at:
         # "Due soon" after the target is untrue: the escalation replaces it.
+        return None
+    moment = case.step_warn_at if kind == Kind.STEP_WARNING else case.step_due_at
+    calendar = calendars(recipient, case.team)
+    zone = calendar.zone
+    at = sensible_time(moment, calendar)
+    if not arrived(at, now, calendar):
         return None
     return Owed(
         case=case,

@@ -111,17 +111,20 @@ def save(user, **fields):
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        # Inside working hours on a weekday: unchanged.
+        # Inside working hours on a weekday (the team's: 09:00-17:30):
+        # unchanged.
         (at(2026, 11, 25, 12, 0), at(2026, 11, 25, 12, 0)),
-        (at(2026, 11, 25, 8, 0), at(2026, 11, 25, 8, 0)),
-        # 3 a.m.: 8 a.m. the same day.
-        (at(2026, 11, 24, 3, 0), at(2026, 11, 24, 8, 0)),
+        (at(2026, 11, 25, 9, 0), at(2026, 11, 25, 9, 0)),
+        (at(2026, 11, 25, 17, 29), at(2026, 11, 25, 17, 29)),
+        # 3 a.m. or 8 a.m.: the opening the same day.
+        (at(2026, 11, 24, 3, 0), at(2026, 11, 24, 9, 0)),
+        (at(2026, 11, 24, 8, 0), at(2026, 11, 24, 9, 0)),
         # Evening: the next morning; Friday evening: Monday morning.
-        (at(2026, 11, 25, 18, 0), at(2026, 11, 26, 8, 0)),
-        (at(2026, 11, 27, 19, 0), at(2026, 11, 30, 8, 0)),
+        (at(2026, 11, 25, 17, 30), at(2026, 11, 26, 9, 0)),
+        (at(2026, 11, 27, 19, 0), at(2026, 11, 30, 9, 0)),
         # The weekend: Monday morning.
-        (at(2026, 11, 28, 12, 0), at(2026, 11, 30, 8, 0)),
-        (at(2026, 11, 29, 23, 59), at(2026, 11, 30, 8, 0)),
+        (at(2026, 11, 28, 12, 0), at(2026, 11, 30, 9, 0)),
+        (at(2026, 11, 29, 23, 59), at(2026, 11, 30, 9, 0)),
     ],
 )
 def test_a_moment_moves_to_the_next_sensible_local_time(team, moment, expected):
@@ -131,9 +134,9 @@ def test_a_moment_moves_to_the_next_sensible_local_time(team, moment, expected):
 
 def test_the_users_own_time_zone_wins_over_the_teams(team):
     user = UserFactory(teams=[team], time_zone="Asia/Tokyo")
-    # Wednesday 12:00 in London is 21:00 in Tokyo: Thursday 08:00 there.
+    # Wednesday 12:00 in London is 21:00 in Tokyo: Thursday 09:00 there.
     assert next_sensible_time(user, at(2026, 11, 25, 12, 0)) == at(
-        2026, 11, 26, 8, 0, zone=TOKYO
+        2026, 11, 26, 9, 0, zone=TOKYO
     )
 
 
@@ -142,16 +145,16 @@ def test_without_a_valid_zone_of_their_own_the_teams_zone_counts(team):
     team.save()
     for own in ("", "Mars/Olympus_Mons"):
         user = UserFactory(teams=[team], time_zone=own)
-        # 07:00 in New York is 12:00 in London: moved to 08:00 New York.
+        # 07:00 in New York is 12:00 in London: moved to 09:00 New York.
         assert next_sensible_time(user, at(2026, 11, 25, 12, 0)) == at(
-            2026, 11, 25, 8, 0, zone=NEW_YORK
+            2026, 11, 25, 9, 0, zone=NEW_YORK
         )
 
 
 def test_without_any_zone_the_site_zone_counts(db):
     user = UserFactory()
     moment = dt.datetime(2026, 11, 25, 2, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
-    assert next_sensible_time(user, moment) == moment.replace(hour=8)
+    assert next_sensible_time(user, moment) == moment.replace(hour=9)
 
 
 # Follow-up and promise reminders.
@@ -162,15 +165,15 @@ def test_a_follow_up_is_reminded_the_lead_time_before_and_on_the_day(
 ):
     item = follow_up(case, THURSDAY, account_manager)
 
-    sweep(at(2026, 11, 25, 7, 59))
+    sweep(at(2026, 11, 25, 8, 59))
     assert rows(K.FOLLOW_UP_REMINDER) == []
 
-    # One day before (the default lead), at 08:00 local.
-    sweep(at(2026, 11, 25, 8, 0))
+    # One day before (the default lead), at the team's opening, 09:00 local.
+    sweep(at(2026, 11, 25, 9, 0))
     [lead] = rows(K.FOLLOW_UP_REMINDER)
     assert lead.recipient == account_manager
     assert lead.case == case
-    assert lead.due_at == at(2026, 11, 25, 8, 0)
+    assert lead.due_at == at(2026, 11, 25, 9, 0)
     assert lead.dedupe_key == (
         f"case:{case.pk}:follow_up_reminder:follow_up:{item.pk}:2026-11-26:lead:"
         f"{account_manager.pk}"
@@ -183,10 +186,10 @@ def test_a_follow_up_is_reminded_the_lead_time_before_and_on_the_day(
     sweep(at(2026, 11, 25, 17, 0))
     assert len(rows(K.FOLLOW_UP_REMINDER)) == 1
 
-    # On the day, at 08:00 local; same calendar UID, so the event is updated.
-    sweep(at(2026, 11, 26, 8, 0))
+    # On the day, at 09:00 local; same calendar UID, so the event is updated.
+    sweep(at(2026, 11, 26, 9, 0))
     lead, day = rows(K.FOLLOW_UP_REMINDER)
-    assert day.due_at == at(2026, 11, 26, 8, 0)
+    assert day.due_at == at(2026, 11, 26, 9, 0)
     assert day.dedupe_key.endswith(f":2026-11-26:day:{account_manager.pk}")
     assert day.context["uid"] == lead.context["uid"]
     assert day.context["days_left"] == 0
@@ -204,29 +207,29 @@ def test_a_promise_is_reminded_with_the_owners_own_lead_time(
 
     sweep(at(2026, 11, 23, 18, 0))
     assert rows(K.PROMISE_REMINDER) == []
-    # Three days before Friday: Tuesday 08:00.
-    sweep(at(2026, 11, 24, 8, 0))
+    # Three days before Friday: Tuesday 09:00.
+    sweep(at(2026, 11, 24, 9, 0))
     [lead] = rows(K.PROMISE_REMINDER)
-    assert lead.due_at == at(2026, 11, 24, 8, 0)
+    assert lead.due_at == at(2026, 11, 24, 9, 0)
     assert lead.context["title"] == f"Promise to {case.client}: {item.description}"
     assert lead.context["due_on"] == "2026-11-27"
     assert lead.context["uid"].startswith(f"mend-promise-{item.pk}@")
     assert lead.context["days_left"] == 3
 
-    sweep(at(2026, 11, 27, 8, 0))
+    sweep(at(2026, 11, 27, 9, 0))
     assert [m.context["when"] for m in rows(K.PROMISE_REMINDER)] == ["lead", "day"]
-    assert rows(K.PROMISE_REMINDER)[1].due_at == at(2026, 11, 27, 8, 0)
+    assert rows(K.PROMISE_REMINDER)[1].due_at == at(2026, 11, 27, 9, 0)
 
 
 def test_a_lead_reminder_falling_on_the_weekend_is_not_sent_twice(
     sweep, case, account_manager
 ):
-    # Due Monday: the day before is Sunday, moved to Monday 08:00, which is
+    # Due Monday: the day before is Sunday, moved to Monday 09:00, which is
     # when the reminder on the day comes: only that one is recorded.
     promise(case, NEXT_MONDAY, account_manager)
-    sweep(at(2026, 11, 29, 8, 0))
+    sweep(at(2026, 11, 29, 9, 0))
     assert rows(K.PROMISE_REMINDER) == []
-    sweep(at(2026, 11, 30, 8, 0))
+    sweep(at(2026, 11, 30, 9, 0))
     [day] = rows(K.PROMISE_REMINDER)
     assert day.context["when"] == "day"
 
@@ -235,31 +238,33 @@ def test_a_weekend_date_is_reminded_on_friday_and_monday_morning(
     sweep, case, account_manager
 ):
     follow_up(case, dt.date(2026, 11, 28), account_manager)  # a Saturday
-    sweep(at(2026, 11, 27, 8, 0))
+    sweep(at(2026, 11, 27, 9, 0))
     [lead] = rows(K.FOLLOW_UP_REMINDER)
-    assert lead.due_at == at(2026, 11, 27, 8, 0)
-    sweep(at(2026, 11, 28, 8, 0))
+    assert lead.due_at == at(2026, 11, 27, 9, 0)
+    sweep(at(2026, 11, 28, 9, 0))
     assert len(rows(K.FOLLOW_UP_REMINDER)) == 1
-    sweep(at(2026, 11, 30, 8, 0))
+    sweep(at(2026, 11, 30, 9, 0))
     day = rows(K.FOLLOW_UP_REMINDER)[1]
-    assert day.due_at == at(2026, 11, 30, 8, 0)
+    assert day.due_at == at(2026, 11, 30, 9, 0)
     assert day.context["days_left"] == -2
 
 
-def test_a_reminder_arrives_at_8_in_the_owners_time_zone(sweep, case, account_manager):
+def test_a_reminder_arrives_at_the_opening_in_the_owners_time_zone(
+    sweep, case, account_manager
+):
     save(account_manager, time_zone="America/New_York")
     follow_up(case, THURSDAY, account_manager)
-    # 08:00 in New York on Wednesday is 13:00 in London: the lead reminder.
-    sweep(at(2026, 11, 25, 12, 59))
+    # 09:00 in New York on Wednesday is 14:00 in London: the lead reminder.
+    sweep(at(2026, 11, 25, 13, 59))
     assert rows(K.FOLLOW_UP_REMINDER) == []
-    sweep(at(2026, 11, 25, 13, 0))
-    # 08:00 in New York on Thursday is 13:00 in London.
-    sweep(at(2026, 11, 26, 12, 59))
+    sweep(at(2026, 11, 25, 14, 0))
+    # 09:00 in New York on Thursday is 14:00 in London.
+    sweep(at(2026, 11, 26, 13, 59))
     assert [m.context["when"] for m in rows(K.FOLLOW_UP_REMINDER)] == ["lead"]
-    assert rows(K.FOLLOW_UP_REMINDER)[0].due_at == at(2026, 11, 25, 8, 0, zone=NEW_YORK)
-    sweep(at(2026, 11, 26, 13, 0))
+    assert rows(K.FOLLOW_UP_REMINDER)[0].due_at == at(2026, 11, 25, 9, 0, zone=NEW_YORK)
+    sweep(at(2026, 11, 26, 14, 0))
     day = rows(K.FOLLOW_UP_REMINDER)[1]
-    assert day.due_at == at(2026, 11, 26, 8, 0, zone=NEW_YORK)
+    assert day.due_at == at(2026, 11, 26, 9, 0, zone=NEW_YORK)
 
 
 def test_an_owner_ahead_of_the_team_is_reminded_on_their_own_morning(
@@ -267,15 +272,15 @@ def test_an_owner_ahead_of_the_team_is_reminded_on_their_own_morning(
 ):
     save(account_manager, time_zone="Asia/Tokyo")
     follow_up(case, THURSDAY, account_manager)
-    # The lead reminder: 08:00 in Tokyo on Wednesday, 23:00 in London on
-    # Tuesday.
-    sweep(at(2026, 11, 24, 23, 0))
-    # 08:00 in Tokyo on Thursday is 23:00 in London on Wednesday.
-    sweep(at(2026, 11, 25, 22, 59))
+    # The lead reminder: 09:00 in Tokyo on Wednesday, midnight in London
+    # between Tuesday and Wednesday.
+    sweep(at(2026, 11, 25, 0, 0))
+    # 09:00 in Tokyo on Thursday is midnight in London on Wednesday night.
+    sweep(at(2026, 11, 25, 23, 59))
     assert [m.context["when"] for m in rows(K.FOLLOW_UP_REMINDER)] == ["lead"]
-    sweep(at(2026, 11, 25, 23, 0))
+    sweep(at(2026, 11, 26, 0, 0))
     day = rows(K.FOLLOW_UP_REMINDER)[1]
-    assert day.due_at == at(2026, 11, 26, 8, 0, zone=TOKYO)
+    assert day.due_at == at(2026, 11, 26, 9, 0, zone=TOKYO)
     assert day.context["days_left"] == 0
 
 
@@ -289,7 +294,7 @@ def test_a_sweep_that_was_down_catches_up_a_day_but_sends_nothing_stale(
     sweep(at(2026, 11, 26, 12, 0))
     assert rows(K.FOLLOW_UP_REMINDER) == []
     [day] = rows(K.PROMISE_REMINDER)
-    assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 26, 8, 0))
+    assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 26, 9, 0))
 
 
 def test_settled_follow_ups_kept_promises_and_closed_cases_are_not_reminded(
@@ -323,7 +328,7 @@ def test_settled_follow_ups_kept_promises_and_closed_cases_are_not_reminded(
         made_in_step=Step.FOLLOW_UP,
     )
 
-    for moment in (at(2026, 11, 25, 8, 0), at(2026, 11, 26, 8, 0)):
+    for moment in (at(2026, 11, 25, 9, 0), at(2026, 11, 26, 9, 0)):
         sweep(moment)
     assert rows(K.FOLLOW_UP_REMINDER) == []
     assert rows(K.PROMISE_REMINDER) == []
@@ -338,21 +343,21 @@ def test_progress_reports_are_reminded_weekly_once_past_communicate(
 ):
     walk_to(case, Step.COMMUNICATE, account_manager)
     # Two weeks in Communicate: no progress reports yet.
-    for moment in (at(2026, 11, 30, 8, 0), at(2026, 12, 7, 8, 0)):
+    for moment in (at(2026, 11, 30, 9, 0), at(2026, 12, 7, 9, 0)):
         sweep(moment)
     assert rows(K.PROGRESS_REPORT) == []
 
     # Past Communicate on Monday 7 December: reports every week from then.
     clock.move_to(at(2026, 12, 7, 10, 0), tick=False)
     walk_to(case, Step.APOLOGISE, account_manager)
-    for moment in (at(2026, 12, 11, 12, 0), at(2026, 12, 14, 7, 59)):
+    for moment in (at(2026, 12, 11, 12, 0), at(2026, 12, 14, 8, 59)):
         sweep(moment)
     assert rows(K.PROGRESS_REPORT) == []
 
-    sweep(at(2026, 12, 14, 8, 0))
+    sweep(at(2026, 12, 14, 9, 0))
     [first] = rows(K.PROGRESS_REPORT)
     assert first.recipient == account_manager
-    assert first.due_at == at(2026, 12, 14, 8, 0)
+    assert first.due_at == at(2026, 12, 14, 9, 0)
     assert first.dedupe_key.endswith(f":progress:2026-12-14:{account_manager.pk}")
     assert first.context["cadence_days"] == 7
 
@@ -360,7 +365,7 @@ def test_progress_reports_are_reminded_weekly_once_past_communicate(
         sweep(moment)
     assert len(rows(K.PROGRESS_REPORT)) == 1
 
-    sweep(at(2026, 12, 21, 8, 0))
+    sweep(at(2026, 12, 21, 9, 0))
     assert [m.context["period_start"] for m in rows(K.PROGRESS_REPORT)] == [
         "2026-12-14",
         "2026-12-21",
@@ -373,21 +378,21 @@ def test_a_progress_period_starting_on_a_weekend_is_reminded_on_monday(
     walk_to(case, Step.APOLOGISE, account_manager)
     case.__class__.objects.filter(pk=case.pk).update(progress_cadence_days=3)
     # Periods start Thursday 26, Sunday 29, Wednesday 2 December.
-    sweep(at(2026, 11, 26, 8, 0))
+    sweep(at(2026, 11, 26, 9, 0))
     assert [m.context["period_start"] for m in rows(K.PROGRESS_REPORT)] == [
         "2026-11-26"
     ]
     sweep(at(2026, 11, 29, 12, 0))
     assert len(rows(K.PROGRESS_REPORT)) == 1
-    sweep(at(2026, 11, 30, 8, 0))
+    sweep(at(2026, 11, 30, 9, 0))
     last = rows(K.PROGRESS_REPORT)[-1]
     assert last.context["period_start"] == "2026-11-29"
-    assert last.due_at == at(2026, 11, 30, 8, 0)
+    assert last.due_at == at(2026, 11, 30, 9, 0)
 
 
 def test_closed_cases_get_no_progress_reminders(sweep, case, account_manager):
     walk_to(case, Step.CLOSED, account_manager)
-    for moment in (at(2026, 11, 30, 8, 0), at(2026, 12, 7, 8, 0)):
+    for moment in (at(2026, 11, 30, 9, 0), at(2026, 12, 7, 9, 0)):
         sweep(moment)
     assert rows(K.PROGRESS_REPORT) == []
 
@@ -446,7 +451,7 @@ def test_a_calendar_change_while_a_warning_is_pending_brings_no_second_warning(
 
     # The new warning point (Tuesday 09:30 in Dubai) passes: still the one
     # warning, which names the new deadline.
-    for moment in (at(2026, 11, 23, 12, 0), at(2026, 11, 24, 8, 0)):
+    for moment in (at(2026, 11, 23, 12, 0), at(2026, 11, 24, 9, 0)):
         sweep(moment)
     [still] = rows(K.STEP_WARNING)
     assert still.pk == warning.pk
@@ -470,13 +475,21 @@ def test_a_new_step_brings_a_new_warning(sweep, clock, case, account_manager):
 
 
 @pytest.fixture
-def round_the_clock(team):
+def round_the_clock(team, account_manager, sales_manager):
     """A team whose calendar runs every hour of every day, so a step can fall
-    due at night or on a weekend."""
+    due at night or on a weekend; its owner and manager keep office hours of
+    their own (weekdays 09:00-17:30), so their mail waits for those."""
     team.work_days = "0,1,2,3,4,5,6"
     team.work_start = dt.time(0, 0)
     team.work_end = dt.time(0, 0)
     team.save()
+    for person in (account_manager, sales_manager):
+        save(
+            person,
+            work_days="0,1,2,3,4",
+            work_start=dt.time(9, 0),
+            work_end=dt.time(17, 30),
+        )
     return team
 
 
@@ -490,30 +503,30 @@ def test_a_friday_evening_deadline_is_delivered_on_monday_morning(
     for moment in (
         at(2026, 11, 27, 19, 30),
         at(2026, 11, 28, 10, 0),
-        at(2026, 11, 30, 7, 59),
+        at(2026, 11, 30, 8, 59),
     ):
         sweep(moment)
     assert rows(K.STEP_WARNING) == rows(K.STEP_ESCALATION) == []
 
-    sweep(at(2026, 11, 30, 8, 0))
+    sweep(at(2026, 11, 30, 9, 0))
     # By Monday the target has passed: the escalation alone, no "due soon"
     # warning with it (issue 18, item 4).
     assert rows(K.STEP_WARNING) == []
     [escalation] = rows(K.STEP_ESCALATION)
-    assert escalation.due_at == at(2026, 11, 30, 8, 0)
+    assert escalation.due_at == at(2026, 11, 30, 9, 0)
     assert escalation.recipient == sales_manager
 
 
-def test_a_3am_deadline_is_delivered_at_8(
+def test_a_3am_deadline_is_delivered_at_the_opening(
     sweep, clock, round_the_clock, account_manager, sales_manager
 ):
     clock.move_to(at(2026, 11, 24, 1, 0), tick=False)
     make_case(account_manager)
     sweep(at(2026, 11, 24, 3, 5))
     assert rows(K.STEP_ESCALATION) == []
-    sweep(at(2026, 11, 24, 8, 0))
+    sweep(at(2026, 11, 24, 9, 0))
     [escalation] = rows(K.STEP_ESCALATION)
-    assert escalation.due_at == at(2026, 11, 24, 8, 0)
+    assert escalation.due_at == at(2026, 11, 24, 9, 0)
 
 
 def test_a_warning_waits_for_the_morning_in_the_owners_time_zone(
@@ -521,13 +534,13 @@ def test_a_warning_waits_for_the_morning_in_the_owners_time_zone(
 ):
     save(account_manager, time_zone="Asia/Tokyo")
     # The warning point, 11:30 in London, is 20:30 in Tokyo: it waits for
-    # 08:00 Tokyo time, 23:00 in London. The manager in London hears at 12:00;
-    # by 08:00 in Tokyo the target has passed, so the escalation replaced the
-    # warning and the owner gets none.
+    # 09:00 Tokyo time, midnight in London. The manager in London hears at
+    # 12:00; by 09:00 in Tokyo the target has passed, so the escalation
+    # replaced the warning and the owner gets none.
     sweep(at(2026, 11, 23, 12, 0))
     assert rows(K.STEP_WARNING) == []
     assert recipients(K.STEP_ESCALATION) == ["sam"]
-    sweep(at(2026, 11, 23, 23, 0))
+    sweep(at(2026, 11, 24, 0, 0))
     assert rows(K.STEP_WARNING) == []
 
 
@@ -549,8 +562,8 @@ def test_muted_kinds_are_not_recorded(sweep, case, account_manager, sales_manage
     promise(case, THURSDAY, account_manager)
     for moment in (
         at(2026, 11, 23, 12, 0),
-        at(2026, 11, 25, 8, 0),
-        at(2026, 11, 26, 8, 0),
+        at(2026, 11, 25, 9, 0),
+        at(2026, 11, 26, 9, 0),
     ):
         sweep(moment)
     assert rows(K.FOLLOW_UP_REMINDER) == []
@@ -566,8 +579,8 @@ def test_inactive_users_get_nothing(sweep, case, account_manager, sales_manager)
     save(sales_manager, is_active=False, digest_day=2)
     for moment in (
         at(2026, 11, 23, 12, 0),
-        at(2026, 11, 25, 8, 0),
-        at(2026, 11, 26, 8, 0),
+        at(2026, 11, 25, 9, 0),
+        at(2026, 11, 26, 9, 0),
     ):
         sweep(moment)
     assert (
@@ -582,15 +595,15 @@ def test_after_a_reassignment_the_new_owner_gets_the_next_reminder(
     sweep, clock, case, account_manager, teammate, sales_manager
 ):
     follow_up(case, THURSDAY, account_manager)
-    sweep(at(2026, 11, 25, 8, 0))
+    sweep(at(2026, 11, 25, 9, 0))
     assert recipients(K.FOLLOW_UP_REMINDER) == ["alice"]
 
-    clock.move_to(at(2026, 11, 25, 9, 0), tick=False)
+    clock.move_to(at(2026, 11, 25, 9, 30), tick=False)
     review.case_reassign(
         case_id=case.pk, by=sales_manager, to=teammate, version=version_of(case)
     )
 
-    sweep(at(2026, 11, 26, 8, 0))
+    sweep(at(2026, 11, 26, 9, 0))
     lead, day = rows(K.FOLLOW_UP_REMINDER)
     assert (lead.recipient, lead.context["when"]) == (account_manager, "lead")
     assert (day.recipient, day.context["when"]) == (teammate, "day")
@@ -640,16 +653,16 @@ def test_each_sales_manager_gets_a_weekly_digest_on_their_day(
         username="mo", role=Role.SALES_MANAGER, teams=[other_team], digest_day=0
     )
 
-    for moment in (at(2026, 11, 24, 12, 0), at(2026, 11, 25, 7, 59)):
+    for moment in (at(2026, 11, 24, 12, 0), at(2026, 11, 25, 8, 59)):
         sweep(moment)
     assert rows(K.WEEKLY_DIGEST) == []
 
-    sweep(at(2026, 11, 25, 8, 0))
+    sweep(at(2026, 11, 25, 9, 0))
     digests = {m.recipient.username: m for m in rows(K.WEEKLY_DIGEST)}
     assert set(digests) == {"sam", "olga"}
     sam = digests["sam"]
     assert sam.case is None
-    assert sam.due_at == at(2026, 11, 25, 8, 0)
+    assert sam.due_at == at(2026, 11, 25, 9, 0)
     assert sam.dedupe_key == f"team:weekly_digest:digest:2026-W48:{sales_manager.pk}"
     context = sam.context
     json.dumps(context)
@@ -677,16 +690,16 @@ def test_each_sales_manager_gets_a_weekly_digest_on_their_day(
     assert other["repeat_clients"] == []
 
     # Once a week: not again that day, nor later that week.
-    for moment in (at(2026, 11, 25, 17, 0), at(2026, 11, 26, 8, 0)):
+    for moment in (at(2026, 11, 25, 17, 0), at(2026, 11, 26, 9, 0)):
         sweep(moment)
     assert len(rows(K.WEEKLY_DIGEST)) == 2
 
     # Monday's manager on Monday; both Wednesday managers again a week on.
-    sweep(at(2026, 11, 30, 8, 0))
+    sweep(at(2026, 11, 30, 9, 0))
     assert recipients(K.WEEKLY_DIGEST, due_at__date=NEXT_MONDAY) == [
         monday_person.username
     ]
-    sweep(at(2026, 12, 2, 8, 0))
+    sweep(at(2026, 12, 2, 9, 0))
     later = rows(K.WEEKLY_DIGEST, recipient=olga)
     assert [m.context["week"] for m in later] == ["2026-W48", "2026-W49"]
 
@@ -701,7 +714,7 @@ def test_a_repeat_client_needs_three_cases_within_twelve_months(
     clock.move_to(MONDAY_TEN, tick=False)
     make_case(account_manager, client=globex)
     make_case(account_manager, client=globex)
-    sweep(at(2026, 11, 25, 8, 0))
+    sweep(at(2026, 11, 25, 9, 0))
     [digest] = rows(K.WEEKLY_DIGEST)
     assert digest.context["repeat_clients"] == []
     assert digest.context["open_count"] == 2
@@ -711,12 +724,12 @@ def test_the_digest_comes_on_the_digest_day_in_the_managers_time_zone(
     sweep, team, sales_manager
 ):
     save(sales_manager, digest_day=2, time_zone="Asia/Tokyo")
-    # Wednesday 08:00 in Tokyo is Tuesday 23:00 in London.
-    sweep(at(2026, 11, 24, 22, 59))
+    # Wednesday 09:00 in Tokyo is midnight in London.
+    sweep(at(2026, 11, 24, 23, 59))
     assert rows(K.WEEKLY_DIGEST) == []
-    sweep(at(2026, 11, 24, 23, 0))
+    sweep(at(2026, 11, 25, 0, 0))
     [digest] = rows(K.WEEKLY_DIGEST)
-    assert digest.due_at == at(2026, 11, 25, 8, 0, zone=TOKYO)
+    assert digest.due_at == at(2026, 11, 25, 9, 0, zone=TOKYO)
 
 
 def test_a_digest_first_swept_in_the_evening_waits_for_the_morning(
@@ -725,14 +738,14 @@ def test_a_digest_first_swept_in_the_evening_waits_for_the_morning(
     save(sales_manager, digest_day=2)  # Wednesday
     sweep(at(2026, 11, 25, 19, 0))
     [digest] = rows(K.WEEKLY_DIGEST)
-    assert digest.due_at == at(2026, 11, 26, 8, 0)
+    assert digest.due_at == at(2026, 11, 26, 9, 0)
 
 
 def test_a_weekend_digest_day_is_sent_on_monday_morning(sweep, team, sales_manager):
     save(sales_manager, digest_day=5)  # Saturday
     sweep(at(2026, 11, 28, 9, 0))
     [digest] = rows(K.WEEKLY_DIGEST)
-    assert digest.due_at == at(2026, 11, 30, 8, 0)
+    assert digest.due_at == at(2026, 11, 30, 9, 0)
 
 
 # Idempotence.
@@ -754,7 +767,7 @@ def test_sweeping_twice_records_nothing_twice(
     sweep, clock, account_manager, sales_manager
 ):
     _busy_week(account_manager, sales_manager)
-    moment = at(2026, 11, 26, 8, 0)
+    moment = at(2026, 11, 26, 9, 0)
     first = sweep(moment)
     keys = sorted(OutboxMessage.objects.values_list("dedupe_key", flat=True))
     assert first > 0
@@ -798,7 +811,7 @@ def test_recording_many_reminders_costs_the_same_queries_as_recording_two(
         clock.move_to(MONDAY_TEN, tick=False)
         for _ in range(n):
             follow_up(make_case(account_manager), THURSDAY, account_manager)
-        moment = at(2026, 11, 26, 8, 0)
+        moment = at(2026, 11, 26, 9, 0)
         clock.move_to(moment, tick=False)
         with CaptureQueriesContext(connection) as captured:
             assert sweep_due(now=moment) == n
@@ -813,7 +826,7 @@ def test_two_sweeps_at_once_record_each_message_once(
 ):
     time_machine.move_to(MONDAY_TEN, tick=False)
     _busy_week(account_manager, sales_manager)
-    moment = at(2026, 11, 26, 8, 0)
+    moment = at(2026, 11, 26, 9, 0)
     time_machine.move_to(moment, tick=False)
 
     if connection.vendor == "sqlite":
@@ -860,7 +873,7 @@ def test_a_follow_up_held_by_another_transaction_is_left_for_the_next_sweep(
     time_machine.move_to(MONDAY_TEN, tick=False)
     cases = [make_case(account_manager) for _ in range(2)]
     held, free = (follow_up(case, THURSDAY, account_manager) for case in cases)
-    moment = at(2026, 11, 26, 8, 0)
+    moment = at(2026, 11, 26, 9, 0)
     time_machine.move_to(moment, tick=False)
     if connection.vendor == "sqlite":
         # No row locks on SQLite: a sweep writes alone (IMMEDIATE
@@ -902,7 +915,7 @@ def test_a_sweep_asks_a_worker_to_send_once_per_part_not_per_message(
     time_machine.move_to(MONDAY_TEN, tick=False)
     _busy_week(account_manager, sales_manager)
     enqueued.clear()  # only what the sweep asks for counts
-    moment = at(2026, 11, 26, 8, 0)
+    moment = at(2026, 11, 26, 9, 0)
     time_machine.move_to(moment, tick=False)
     created = sweep_due(now=moment)
     # Four follow-ups, four promises, a progress report, a digest.
@@ -922,7 +935,7 @@ def test_every_recorded_kind_renders_with_a_link(
     _busy_week(account_manager, sales_manager)
     for moment in (at(2026, 11, 23, 11, 30), at(2026, 11, 23, 12, 0)):
         sweep(moment)
-    sweep(at(2026, 11, 26, 8, 0))
+    sweep(at(2026, 11, 26, 9, 0))
     messages = OutboxMessage.objects.filter(
         kind__in=[
             K.FOLLOW_UP_REMINDER,
@@ -986,7 +999,7 @@ def test_the_digest_asks_no_manager_to_approve_a_managers_offer(
     )
     save(sales_manager, digest_day=2)
 
-    sweep(at(2026, 11, 25, 8, 0))
+    sweep(at(2026, 11, 25, 9, 0))
     [digest] = rows(K.WEEKLY_DIGEST, recipient=sales_manager)
     assert [c["id"] for c in digest.context["awaiting_approval"]] == [
         digest_cases["pending"].pk
@@ -1001,31 +1014,46 @@ def test_a_reminder_scheduled_in_the_evening_waits_for_the_next_morning(
     sweep, clock, case, account_manager
 ):
     # Scheduled on Monday at 18:51 for Tuesday: the lead reminder's moment
-    # (Monday 08:00) has passed, but it is evening now; nothing goes out
-    # until Tuesday 08:00, when the reminder on the day replaces the lead.
+    # (Monday 09:00) has passed, but it is evening now; nothing goes out
+    # until Tuesday 09:00, when the reminder on the day replaces the lead.
     clock.move_to(at(2026, 11, 23, 18, 51), tick=False)
     follow_up(case, dt.date(2026, 11, 24), account_manager)
     promise(case, dt.date(2026, 11, 24), account_manager)
-    for moment in (at(2026, 11, 23, 18, 51), at(2026, 11, 24, 7, 59)):
+    for moment in (at(2026, 11, 23, 18, 51), at(2026, 11, 24, 8, 59)):
         sweep(moment)
     assert rows(K.FOLLOW_UP_REMINDER) == rows(K.PROMISE_REMINDER) == []
 
-    sweep(at(2026, 11, 24, 8, 0))
+    sweep(at(2026, 11, 24, 9, 0))
     for kind in (K.FOLLOW_UP_REMINDER, K.PROMISE_REMINDER):
         [day] = rows(kind)
-        assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 24, 8, 0))
+        assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 24, 9, 0))
 
 
+@pytest.mark.parametrize(
+    ("back", "recorded"),
+    [
+        # Tuesday 09:00 plus 10 working hours (8.5 on Tuesday, 1.5 on
+        # Wednesday) is Wednesday 10:30.
+        (at(2026, 11, 25, 9, 0), True),
+        (at(2026, 11, 25, 10, 29), True),
+        (at(2026, 11, 25, 10, 30), False),
+    ],
+)
 def test_a_late_sweep_records_nothing_after_hours_and_catches_up_next_morning(
-    sweep, case, account_manager
+    sweep, case, account_manager, back, recorded
 ):
     follow_up(case, dt.date(2026, 11, 24), account_manager)
-    # The sweep was down all Tuesday; back at 20:00 it waits, and Wednesday
-    # morning it is more than a working day late: stale, not sent.
+    # The sweep was down all Tuesday; back at 20:00 it waits. Wednesday
+    # morning it catches up, until CATCH_UP_HOURS of working time have passed
+    # since the reminder's moment: then it is stale, not sent.
     sweep(at(2026, 11, 24, 20, 0))
     assert rows(K.FOLLOW_UP_REMINDER) == []
-    sweep(at(2026, 11, 25, 8, 0))
-    assert rows(K.FOLLOW_UP_REMINDER) == []
+    sweep(back)
+    if recorded:
+        [day] = rows(K.FOLLOW_UP_REMINDER)
+        assert (day.context["when"], day.due_at) == ("day", at(2026, 11, 24, 9, 0))
+    else:
+        assert rows(K.FOLLOW_UP_REMINDER) == []
 
 
 def only(*kinds):
@@ -1038,7 +1066,7 @@ def test_a_reminder_due_this_afternoon_but_sent_late_waits_for_the_morning(
     sweep, clock, case, account_manager, smtp_sink
 ):
     promise(case, dt.date(2026, 11, 23), account_manager)
-    sweep(at(2026, 11, 23, 17, 55))
+    sweep(at(2026, 11, 23, 17, 25))
     only(K.PROMISE_REMINDER)
     [reminder] = rows(K.PROMISE_REMINDER)
     # The workers lag: the sender gets to it at 18:51, and holds it back.
@@ -1046,13 +1074,13 @@ def test_a_reminder_due_this_afternoon_but_sent_late_waits_for_the_morning(
     assert send_due() == 0
     reminder.refresh_from_db()
     assert reminder.status == OutboxStatus.PENDING
-    assert reminder.due_at == at(2026, 11, 24, 8, 0)
+    assert reminder.due_at == at(2026, 11, 24, 9, 0)
     assert reminder.attempts == 0
     assert smtp_sink.messages == []
 
-    clock.move_to(at(2026, 11, 24, 7, 59), tick=False)
+    clock.move_to(at(2026, 11, 24, 8, 59), tick=False)
     assert send_due() == 0
-    clock.move_to(at(2026, 11, 24, 8, 0), tick=False)
+    clock.move_to(at(2026, 11, 24, 9, 0), tick=False)
     assert send_due() == 1
     reminder.refresh_from_db()
     assert reminder.status == OutboxStatus.SENT

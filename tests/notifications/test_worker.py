@@ -61,10 +61,11 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 LONDON = ZoneInfo("Europe/London")
 # The case is opened on Monday; its follow-up is due on Thursday, so the
-# reminder on the day is due at 08:00 London time on Thursday.
+# reminder on the day is due at 09:00 London time on Thursday (the team opens
+# then).
 MONDAY_TEN = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 THURSDAY = dt.date(2026, 11, 26)
-REMINDER_MOMENT = dt.datetime(2026, 11, 26, 8, 0, tzinfo=LONDON)
+REMINDER_MOMENT = dt.datetime(2026, 11, 26, 9, 0, tzinfo=LONDON)
 
 WAIT_SECONDS = 20
 BASE_DIR = Path(settings.BASE_DIR)
