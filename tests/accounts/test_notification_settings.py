@@ -1,6 +1,11 @@
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
 from django.urls import reverse
 
-from cases.models import User
+from cases.models import ClosureDay, User
 
 
 def test_a_user_saves_their_own_notification_settings(client, account_manager):
@@ -101,18 +106,23 @@ def test_the_emails_about_a_case_can_be_muted_but_a_password_reset_cannot(
 def _page(client, user) -> str:
     client.force_login(user)
     html = client.get(reverse("notification_settings")).content.decode()
-    return " ".join(html.split())
+    return " ".join(unescape(html).split())
 
 
 def test_the_page_says_when_reminders_arrive_in_the_users_own_time_zone(
     client, account_manager
 ):
-    # Issue 18, item 4: the page tells the truth about when mail arrives.
+    # Issue 18, item 4: the page tells the truth about when mail arrives: the
+    # team's hours (09:00-17:30 by default), in the user's own zone.
     account_manager.time_zone = "Asia/Tokyo"
     account_manager.save()
     html = _page(client, account_manager)
-    assert "weekdays between 08:00 and 18:00 in Asia/Tokyo" in html
-    assert "waits for the next working morning" in html
+    assert (
+        "Reminders, progress reports and step warnings reach you Monday to "
+        "Friday between 09:00 and 17:30 in Asia/Tokyo; one that falls outside "
+        "waits for your next working hour." in html
+    )
+    assert "These are Enterprise's working hours." in html
     assert "as they happen" in html
 
 
@@ -122,5 +132,115 @@ def test_without_a_zone_of_their_own_the_page_names_the_teams(
     team.time_zone = "America/New_York"
     team.save()
     html = _page(client, account_manager)
-    assert "weekdays between 08:00 and 18:00 in America/New_York" in html
+    assert "Monday to Friday between 09:00 and 17:30 in America/New_York" in html
     assert "your team's time zone (America/New_York)" in html
+
+
+def test_the_page_names_the_teams_hours_and_the_coming_days_off(
+    client, time_machine, account_manager, team
+):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC), tick=False)
+    team.work_days = "0,1,2,3"
+    team.work_start, team.work_end = dt.time(8, 30), dt.time(16, 0)
+    team.holiday_country, team.holiday_subdivision = "GB", "ENG"
+    team.save()
+    ClosureDay.objects.create(team=team, date=dt.date(2026, 12, 24), name="Eve")
+    html = _page(client, account_manager)
+    # Friday 25 December and Friday 1 January are no working days anyway.
+    assert (
+        "reach you Monday to Thursday between 08:30 and 16:00 in Europe/London, "
+        "except on Enterprise's public holidays and closure days; one that falls "
+        "outside waits for your next working hour. No timed mail on Thu 24 Dec, "
+        "Mon 28 Dec." in html
+    )
+    assert "My team's working hours (Monday to Thursday between 08:30 and 16:00)" in (
+        html
+    )
+
+
+def _post(client, user, **data):
+    client.force_login(user)
+    return client.post(
+        reverse("notification_settings"), {"reminder_lead_days": 1, **data}
+    )
+
+
+def test_a_user_sets_their_own_hours_and_the_page_says_so(client, account_manager):
+    response = _post(
+        client,
+        account_manager,
+        hours="own",
+        work_days=["0", "1", "2", "3"],
+        work_start="07:00",
+        work_end="15:00",
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=account_manager.pk)
+    assert (user.work_days, user.work_start, user.work_end) == (
+        "0,1,2,3",
+        dt.time(7, 0),
+        dt.time(15, 0),
+    )
+    html = _page(client, user)
+    assert "reach you Monday to Thursday between 07:00 and 15:00 in Europe/London" in (
+        html
+    )
+    assert "These are your own working hours." in html
+    assert re.search(r'name="hours" value="own"[^>]*checked', html)
+
+    # Back to the team's: nothing of their own is kept.
+    assert _post(client, user, hours="team", work_days=["0"]).status_code == 302
+    user.refresh_from_db()
+    assert (user.work_days, user.work_start, user.work_end) == ("", None, None)
+    assert "These are Enterprise's working hours." in _page(client, user)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"work_start": "09:00", "work_end": "17:00"},
+            "work_days",
+            "Tick at least one working day, or choose your team's hours.",
+        ),
+        (
+            {"work_days": ["2"], "work_start": "17:00", "work_end": "09:00"},
+            "work_end",
+            "Your working day must end after it starts (17:00).",
+        ),
+        (
+            {"work_days": ["2"], "work_start": "09:00", "work_end": "09:00"},
+            "work_end",
+            "Your working day must end after it starts (09:00).",
+        ),
+        (
+            {"work_days": ["2"], "work_end": "12:00"},
+            "work_start",
+            "Give the time your working day starts.",
+        ),
+        (
+            {"work_days": ["2"], "work_start": "12:00"},
+            "work_end",
+            "Give the time your working day ends.",
+        ),
+    ],
+)
+def test_own_hours_that_make_no_sense_are_refused_and_nothing_is_lost(
+    client, account_manager, data, field, message
+):
+    response = _post(client, account_manager, hours="own", reminder_lead_days=5, **data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    html = unescape(response.content.decode())
+    assert message in html
+    # What was typed is still there to fix...
+    for name in ("work_start", "work_end"):
+        if name in data:
+            assert f'name="{name}" value="{data[name]}"' in html
+    for day in data.get("work_days", []):
+        assert re.search(rf'name="work_days" value="{day}"[^>]*checked', html)
+    assert 'name="reminder_lead_days" value="5"' in html
+    # ...and nothing of it was saved.
+    user = User.objects.get(pk=account_manager.pk)
+    assert (user.work_days, user.work_start, user.work_end) == ("", None, None)
+    assert user.reminder_lead_days == 1

@@ -57,7 +57,6 @@ from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases import calendar
 from cases.choices import (
     FollowUpStatus,
     NotificationKind,
@@ -71,6 +70,7 @@ from cases.models import Client as ClientCompany
 from cases.notifications import deliver as outbox
 from cases.notifications import due, moments, reminders
 from cases.notifications import render as render_module
+from cases.notifications.hours import mail_calendar
 from tests.bench.smtp_sink import FORK, Breakdown, SmtpServer, describe_sample
 
 MARKER = "NotifyBench"
@@ -692,18 +692,15 @@ class Command(BaseCommand):
 
 
 def bench_moment(owner: User, team: Team) -> tuple[dt.date, dt.datetime]:
-    """The latest weekday whose 08:00 (the owner's time) has passed, and a
+    """The latest working day whose opening (the owner's) has passed, and a
     minute after it: the sweep records that day's reminders as of then, so
-    the bench runs the same on a weekend or before 08:00."""
-    zone = calendar.user_zone(owner, team)
+    the bench runs the same on a weekend or before opening time."""
+    hours = mail_calendar(owner, team)
     latest = timezone.now() - dt.timedelta(minutes=1)
-    day = latest.astimezone(zone).date()
-    while (
-        day.weekday() not in calendar.WEEKDAYS
-        or moments.local_morning(day, zone) > latest
-    ):
+    day = latest.astimezone(hours.zone).date()
+    while not hours.works_on(day) or moments.local_morning(day, hours) > latest:
         day -= dt.timedelta(days=1)
-    return day, moments.local_morning(day, zone) + dt.timedelta(minutes=1)
+    return day, moments.local_morning(day, hours) + dt.timedelta(minutes=1)
 
 
 def load() -> str:
