@@ -127,8 +127,13 @@ def step_rows(kind):
 def test_a_change_of_country_moves_open_deadlines_and_sends_nothing_twice(
     time_machine, team, wednesday_case
 ):
+    # The warning point, 17:30, is the owner's closing time: the warning
+    # waits for their opening on Thursday.
     sweep(time_machine, at(LONDON, 2026, 11, 25, 17, 30))
+    assert step_rows(K.STEP_WARNING) == []
+    sweep(time_machine, at(LONDON, 2026, 11, 26, 9, 0))
     [warning] = step_rows(K.STEP_WARNING)
+    assert warning.due_at == at(LONDON, 2026, 11, 26, 9, 0)
 
     # The team now keeps US holidays: Thanksgiving is off, due Friday 09:30.
     assert team_holidays_set(team=team, country="us") == 1
