@@ -19,7 +19,7 @@ from django.utils import dateformat
 
 from cases.calendar import user_zone
 from cases.choices import NotificationKind, OutboxStatus, Step
-from cases.models import Case, OutboxMessage, User
+from cases.models import Case, OutboxMessage
 from cases.notifications.hours import CASE_TEAM_CLOSURES, MailCalendars
 from cases.notifications.moments import (
     LOOKBACK,
@@ -28,7 +28,7 @@ from cases.notifications.moments import (
     sensible_time,
     wants,
 )
-from cases.notifications.record import Owed, managers_of, outbox_record
+from cases.notifications.record import Owed, managers_by_team, outbox_record
 from cases.notifications.skip import WARNING_REPLACED
 
 Kind = NotificationKind
@@ -76,12 +76,11 @@ def step_escalations(now: dt.datetime) -> int:
         .prefetch_related(CASE_TEAM_CLOSURES)
         .order_by("step_due_at", "pk")
     )
+    cases = list(cases)
     calendars = MailCalendars()
-    managers: dict[int, list[User]] = {}
+    managers = managers_by_team(case.team_id for case in cases)
     owed = []
     for case in cases:
-        if case.team_id not in managers:
-            managers[case.team_id] = managers_of(case)
         owed += [
             _step_message(
                 case, Kind.STEP_ESCALATION, manager, "escalate", now, calendars
