@@ -7,8 +7,8 @@ reports), steps.py (step warnings and escalations) and digest.py (the weekly
 digest); moments.py holds what they share (sensible times, CATCH_UP, the lock).
 
 When a row is recorded: once its moment has arrived. Each message has a moment
-(08:00 local on a follow-up's date, a step's warning point...), moved by
-`next_sensible_time` to working hours in the recipient's time zone; the sweep
+(the recipient's opening time on a follow-up's date, a step's warning
+point...), moved by `sensible_time` to the recipient's working time; the sweep
 records the row when that moment is not in the future, with `due_at` set to it.
 Nothing is recorded ahead of time, so a follow-up settled, a case closed or
 handed to someone else, a user deactivated or a kind muted before the moment
@@ -25,16 +25,18 @@ one, so after a reassignment the new owner gets the next reminder and the old
 owner none.
 
 Only in working hours (issue 18, item 4): a message is recorded only while it
-is working time for its recipient (weekdays 08:00-18:00 in their zone), so a
-follow-up scheduled at 18:51 for tomorrow brings no reminder at 18:51; and the
-sender holds back a timed message it reaches outside those hours (hours.py)
-until the next opening. A step warning is never recorded once its target has
+is working time for its recipient (their own working days and hours, else
+their team's, in their zone, skipping the team's holidays and closure days:
+hours.py), so a follow-up scheduled at 18:51 for tomorrow brings no reminder
+at 18:51; and the sender holds back a timed message it reaches outside those
+hours until the next opening. A step warning is never recorded once its target has
 passed, and one still waiting to go out then is skipped: the escalation
 replaces it.
 
-A moment not recorded within CATCH_UP_HOURS of working time (a working day) is
-not recorded at all: a sweep that was down for days does not send a flood of
-stale reminders (the case lists and the digest show what is late).
+A moment not recorded within CATCH_UP_HOURS of working time (a working day and
+a bit; days off in between do not count) is not recorded at all: a sweep
+that was down for days does not send a flood of stale reminders (the case
+lists and the digest show what is late).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def senders_for(messages: int) -> int:
     every connection slot taken sends nothing).
 
     Side by side they split the rows (claim_batch skips locked ones), so ten
-    thousand reminders due at 08:00 go out in parallel, not one batch after
+    thousand reminders due at 09:00 go out in parallel, not one batch after
     another.
     """
     batches = -(-messages // deliver.BATCH_SIZE)
