@@ -14,12 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.casework.services import promises, steps
-from cases.choices import NotificationKind, OutboxStatus, Role
+from cases.choices import NotificationKind, OutboxStatus, Role, Step
 from cases.models import ClosureDay, OutboxMessage, User
 from cases.notifications.deliver import send_due
 from cases.notifications.due import sweep_due
 from cases.notifications.hours import mail_calendar
-from tests.factories import TeamFactory, UserFactory, make_case
+from tests.factories import TeamFactory, UserFactory, make_case, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +288,29 @@ def test_the_sweep_costs_the_same_queries_however_many_recipients_and_teams(
     two = queries_to_record(2)
     assert queries_to_record(5) == two
     assert two[1] <= 2
+
+
+def test_a_progress_report_moved_by_a_closure_does_not_hold_up_the_next_one(
+    sweep, time_machine, team, account_manager, sales_manager
+):
+    # Past Communicate on Monday 23 November: weekly periods from 30 November.
+    # Closed Monday to Thursday that week, the first report comes on Friday;
+    # the next period's still comes on Monday 7 December, not a day late.
+    closed(team, dt.date(2026, 11, 30), *(dt.date(2026, 12, d) for d in (1, 2, 3)))
+    time_machine.move_to(at(2026, 11, 23, 10, 0), tick=False)
+    walk_to(make_case(account_manager), Step.APOLOGISE, account_manager)
+
+    for moment in (at(2026, 11, 30, 9, 0), at(2026, 12, 3, 12, 0)):
+        sweep(moment)
+    assert rows(K.PROGRESS_REPORT) == []
+    sweep(at(2026, 12, 4, 9, 0))
+    [first] = rows(K.PROGRESS_REPORT)
+    assert (first.context["period_start"], first.due_at) == (
+        "2026-11-30",
+        at(2026, 12, 4, 9, 0),
+    )
+    sweep(at(2026, 12, 7, 9, 0))
+    assert [(m.context["period_start"], m.due_at) for m in rows(K.PROGRESS_REPORT)] == [
+        ("2026-11-30", at(2026, 12, 4, 9, 0)),
+        ("2026-12-07", at(2026, 12, 7, 9, 0)),
+    ]
