@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_team_holidays'),
+        ('cases', '0017_step_pauses'),
     ]
 
     operations = [
