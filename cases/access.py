@@ -167,5 +167,14 @@ def sales_managers_q() -> Q:
     return Q(role=Role.SALES_MANAGER, is_superuser=False)
 
 
+def second_escalation_q(team) -> Q:
+    """Who may take a team's second escalation (a case long past its target):
+    administrators, and the team's own sales managers, who see its cases.
+    A team not saved yet has no members: administrators only."""
+    if team is None or team.pk is None:
+        return administrators_q()
+    return administrators_q() | (sales_managers_q() & Q(memberships__team=team))
+
+
 def account_managers_q() -> Q:
     return Q(role=Role.ACCOUNT_MANAGER, is_superuser=False)

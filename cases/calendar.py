@@ -440,6 +440,21 @@ def deadlines(
     return warn_at, due_at
 
 
+def second_escalation_at(
+    team, due_at: dt.datetime | None, *, calendar: WorkCalendar | None = None
+) -> dt.datetime | None:
+    """When a case still in its step past `due_at` gets the second escalation:
+    the team's second_escalation_hours of its working time later; None when
+    the team sends none (or the step has no target). Pass `calendar` when
+    computing many cases of one team: without it, one query for the team's
+    closure days."""
+    hours = getattr(team, "second_escalation_hours", None)
+    if due_at is None or not hours or hours <= 0:
+        return None
+    calendar = calendar or WorkCalendar.for_team(team)
+    return calendar.add_business_hours(due_at, hours)
+
+
 STATE_LABELS = {
     "paused": "Paused",
     "on_track": "On track",

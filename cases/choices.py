@@ -168,6 +168,10 @@ class NotificationKind(models.TextChoices):
     PROGRESS_REPORT = "progress_report", "Progress report due"
     STEP_WARNING = "step_warning", "A step is due soon"
     STEP_ESCALATION = "step_escalation", "A case passed its step's target"
+    STEP_SECOND_ESCALATION = (
+        "step_second_escalation",
+        "A case stayed well past its step's target",
+    )
     WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
     CASE_COMMENT = "case_comment", "A comment on my case"
     CASE_REASSIGNED = "case_reassigned", "A case was handed to me"

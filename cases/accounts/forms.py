@@ -46,12 +46,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         password_reset_record(user=context["user"])
 
 
-# Sent to a team's sales managers, or its administrators when it has none.
+# Sent to a team's sales managers, or its administrators when it has none;
+# the second escalation to administrators or a sales manager the team named.
 MANAGER_ALERTS = frozenset(
     {
         NotificationKind.CASE_LOGGED,
         NotificationKind.APPROVAL_NEEDED,
         NotificationKind.STEP_ESCALATION,
+        NotificationKind.STEP_SECOND_ESCALATION,
     }
 )
 

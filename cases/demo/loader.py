@@ -12,7 +12,7 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from cases.calendar import deadlines
+from cases.calendar import deadlines, second_escalation_at
 from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
@@ -112,7 +112,10 @@ def _make_due_soon(case: Case) -> None:
         warn_at, due_at = deadlines(case.team, case.step, entered)
         if warn_at <= now < due_at:
             Case.objects.filter(pk=case.pk).update(
-                step_entered_at=entered, step_warn_at=warn_at, step_due_at=due_at
+                step_entered_at=entered,
+                step_warn_at=warn_at,
+                step_due_at=due_at,
+                step_late_at=second_escalation_at(case.team, due_at),
             )
             case.periods.filter(completed_at__isnull=True).update(
                 entered_at=entered, due_at=due_at

@@ -1,16 +1,22 @@
 """People and teams: who works in Mend and which cases they may see."""
 
 import datetime
+from decimal import Decimal
 
 import holidays
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from cases import access
 from cases.choices import Role
 from cases.querysets import TeamQuerySet
 from cases.validators import SINGLE_LINE, validate_day
+
+# A second escalation set further out than about a year of working days (at
+# 8 h a day) would never come: refused as a typo.
+SECOND_ESCALATION_MAX_HOURS = 2000
 
 WEEKDAYS = [
     "Monday",
@@ -67,6 +73,29 @@ class Team(models.Model):
         blank=True,
         help_text="Region code where holidays differ by region, e.g. BE (Berlin).",
     )
+    # The escalation ladder's second rung: this many business hours after a
+    # step's target, a case still in that step goes to the administrators (or
+    # the person named). Empty: no second escalation.
+    second_escalation_hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("8"),
+        validators=[MaxValueValidator(SECOND_ESCALATION_MAX_HOURS)],
+        help_text="Business hours after a step's target before a case still in "
+        "that step goes higher (8 = one working day). Leave empty for no second "
+        "escalation.",
+    )
+    second_escalation_to = models.ForeignKey(
+        "cases.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who gets the second escalation: an administrator or one of "
+        "the team's sales managers. Empty: the administrators.",
+    )
     approval_threshold = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -84,7 +113,12 @@ class Team(models.Model):
                 condition=models.Q(new_clients_won__gt=0)
                 | models.Q(new_clients_won=None),
                 name="team_new_clients_positive",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(second_escalation_hours__gt=0)
+                | models.Q(second_escalation_hours=None),
+                name="team_second_escalation_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,8 +127,39 @@ class Team(models.Model):
     def clean(self) -> None:
         super().clean()
         problem = holiday_region_problem(self.holiday_country, self.holiday_subdivision)
+        problem.update(second_escalation_problem(self))
         if problem:
             raise ValidationError(problem)
+
+
+def second_escalation_people(team) -> models.QuerySet:
+    """Who may take a team's second escalations: active administrators and,
+    once the team exists, its active sales managers (access decides)."""
+    return (
+        User.objects.filter(access.second_escalation_q(team), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def second_escalation_problem(team) -> dict[str, str]:
+    """What is wrong with a team's second escalation setting; {} when fine."""
+    problems = {}
+    hours = team.second_escalation_hours
+    if hours is not None and hours <= 0:
+        problems["second_escalation_hours"] = (
+            "Enter more than 0 hours, or leave it empty for no second escalation "
+            "(at 0 it would go out together with the first)."
+        )
+    person_id = team.second_escalation_to_id
+    people = second_escalation_people(team)
+    if person_id is not None and not people.filter(pk=person_id).exists():
+        problems["second_escalation_to"] = (
+            "Choose an active administrator or one of this team's sales "
+            "managers: anyone else could not open the case. Leave it empty "
+            "for the administrators."
+        )
+    return problems
 
 
 def holiday_regions() -> dict[str, list[str]]:

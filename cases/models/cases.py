@@ -86,6 +86,11 @@ class Case(models.Model):
     # team's calendar; stored so lists can filter and sort on them by index.
     step_warn_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     step_due_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    # When a case still in the step goes up the ladder a second time (the
+    # team's second_escalation_hours after step_due_at); None: no second one.
+    step_late_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, validators=MOMENT_RANGE
+    )
     # Set while the current step's clock stands still (a StepPause without an
     # end): a deadline the clock had not reached is then empty, not due.
     step_paused_at = models.DateTimeField(null=True, blank=True)

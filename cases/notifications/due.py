@@ -3,7 +3,8 @@
 Beat calls `sweep_due` every minute. It reads what is due from the database and
 records outbox rows through `outbox_record`, one batch per part; the sender
 delivers them. The parts: reminders.py (follow-ups, promises, progress
-reports), steps.py (step warnings and escalations) and digest.py (the weekly
+reports), steps.py (step warnings, escalations and second escalations: the
+escalation ladder) and digest.py (the weekly
 digest); moments.py holds what they share (sensible times, CATCH_UP, the lock).
 
 When a row is recorded: once its moment has arrived. Each message has a moment
@@ -54,7 +55,11 @@ from cases.notifications.reminders import (
     progress_reminders,
     promise_reminders,
 )
-from cases.notifications.steps import step_escalations, step_warnings
+from cases.notifications.steps import (
+    step_escalations,
+    step_second_escalations,
+    step_warnings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +82,7 @@ def sweep_due(now: dt.datetime | None = None) -> int:
         progress_reminders,
         step_warnings,
         step_escalations,
+        step_second_escalations,
         weekly_digests,
     ):
         try:

@@ -34,6 +34,7 @@ TIMED_KINDS = frozenset(
         NotificationKind.STEP_WARNING,
         NotificationKind.CLOCK_RESUMED,
         NotificationKind.STEP_ESCALATION,
+        NotificationKind.STEP_SECOND_ESCALATION,
         NotificationKind.WEEKLY_DIGEST,
     }
 )

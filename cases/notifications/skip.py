@@ -28,9 +28,24 @@ OWNER_KINDS = frozenset(
 )
 
 
+# About one visit of a step (their key names it): moot once the case moved
+# on to another step, or another visit of the same one, or closed.
+VISIT_KINDS = frozenset({NotificationKind.STEP_SECOND_ESCALATION})
+
+MOVED_ON = "Not sent: the case has moved on from that step."
+NO_SECOND_ESCALATION = (
+    "Not sent: the team no longer sends a second escalation for this step."
+)
+
 WARNING_REPLACED = (
     "Not sent: the step passed its target first; the escalation replaces this warning."
 )
+
+
+def visit_of(case: Case) -> str:
+    """The part of a step message's dedupe key that names the case's current
+    step visit (its step and when it entered it)."""
+    return f":{case.step}:{case.step_entered_at.isoformat()}:"
 
 
 def _target_passed(message: OutboxMessage) -> bool:
@@ -86,6 +101,13 @@ def skip_reason(message: OutboxMessage, *, visible: set[tuple[int, int]]) -> str
     case = message.case
     if message.kind == NotificationKind.STEP_WARNING and _target_passed(message):
         return WARNING_REPLACED
+    if message.kind in VISIT_KINDS:
+        if case is None or case.is_closed:
+            return "Not sent: the case is closed."
+        if visit_of(case) not in message.dedupe_key:
+            return MOVED_ON
+        if case.step_late_at is None:
+            return NO_SECOND_ESCALATION
     if message.kind in OWNER_KINDS:
         if case is None or case.owner_id != recipient.pk:
             return "Not sent: the recipient no longer owns the case."

@@ -4,7 +4,7 @@ team or client, recorded on the timeline like any other change."""
 from django.db import transaction
 
 from cases import access
-from cases.calendar import deadlines
+from cases.calendar import deadlines, second_escalation_at
 from cases.casework.selectors import reassign_choices
 from cases.casework.services.review import case_reassign
 from cases.casework.services.rows import case_lock, case_touch, check_version
@@ -13,6 +13,7 @@ from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import Case, Client, StepPause, StepPeriod, Team, User
 from cases.notifications.record import outbox_notify
+from cases.notifications.steps import step_messages_refresh
 
 
 def admin_edit_problem(case: Case, *, owner: User, team: Team, client: Client):
@@ -83,11 +84,15 @@ def case_admin_edit(
             case.step_entered_at,
             pauses=[pause.interval for pause in pauses],
         )
-        fields += ["step_warn_at", "step_due_at"]
+        case.step_late_at = second_escalation_at(team, case.step_due_at)
+        fields += ["step_warn_at", "step_due_at", "step_late_at"]
         StepPeriod.objects.filter(case=case, completed_at__isnull=True).update(
             due_at=case.step_due_at
         )
     case_touch(case, by, *fields)
+    if "step_due_at" in fields:
+        # Step messages about this visit not sent yet wait for the new moments.
+        step_messages_refresh([case.pk])
     changes = [
         {"field": name, "old": str(before[name]), "new": str(after[name])}
         for name in before

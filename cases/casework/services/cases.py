@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow
-from cases.calendar import WorkCalendar, deadlines
+from cases.calendar import WorkCalendar, deadlines, second_escalation_at
 from cases.casework.services.pauses import pause_end
 from cases.casework.services.rows import (
     case_lock,
@@ -78,6 +78,7 @@ def case_open(
         step_entered_at=now,
         step_warn_at=warn_at,
         step_due_at=due_at,
+        step_late_at=second_escalation_at(team, due_at),
         opened_at=now,
         updated_by=by,
     )
@@ -298,6 +299,9 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
     case.step_warn_at, case.step_due_at = deadlines(
         case.team, step, now, calendar=calendar
     )
+    case.step_late_at = second_escalation_at(
+        case.team, case.step_due_at, calendar=calendar
+    )
     case_touch(
         case,
         by,
@@ -306,6 +310,7 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         "step_warn_at",
         "step_due_at",
         "step_paused_at",
+        "step_late_at",
         *extra_fields,
     )
     StepPeriod.objects.create(

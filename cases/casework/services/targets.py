@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
-from cases.calendar import WorkCalendar, deadlines, targets_for
+from cases.calendar import (
+    WorkCalendar,
+    deadlines,
+    second_escalation_at,
+    targets_for,
+)
 from cases.choices import Step
 from cases.models import Case, ClosureDay, StepPause, StepPeriod, Team
 from cases.models.accounts import holiday_region_problem, holiday_regions
@@ -28,7 +33,15 @@ def team_deadlines_refresh(*, team: Team) -> int:
         Case.objects.filter(team=team)
         .exclude(step=Step.CLOSED)
         .select_for_update()
-        .only("pk", "team_id", "step", "step_entered_at", "step_warn_at", "step_due_at")
+        .only(
+            "pk",
+            "team_id",
+            "step",
+            "step_entered_at",
+            "step_warn_at",
+            "step_due_at",
+            "step_late_at",
+        )
         .order_by("pk")
     )
     # The pauses of each case's current visit: they stay out of its count.
@@ -47,10 +60,18 @@ def team_deadlines_refresh(*, team: Team) -> int:
             calendar=calendar,
             pauses=pauses.get(case.pk, ()),
         )
-        if (warn_at, due_at) != (case.step_warn_at, case.step_due_at):
-            case.step_warn_at, case.step_due_at = warn_at, due_at
+        late_at = second_escalation_at(team, due_at, calendar=calendar)
+        stored = (case.step_warn_at, case.step_due_at, case.step_late_at)
+        if (warn_at, due_at, late_at) != stored:
+            case.step_warn_at, case.step_due_at, case.step_late_at = (
+                warn_at,
+                due_at,
+                late_at,
+            )
             changed.append(case)
-    Case.objects.bulk_update(changed, ["step_warn_at", "step_due_at"], batch_size=500)
+    Case.objects.bulk_update(
+        changed, ["step_warn_at", "step_due_at", "step_late_at"], batch_size=500
+    )
     # Warnings already recorded keep their key (the step's visit), so the new
     # deadline brings no second one; those not sent yet name the new deadline.
     step_messages_refresh([case.pk for case in changed])
