@@ -37,6 +37,7 @@ from cases.models import (
     TimelineEntry,
     User,
 )
+from cases.models.accounts import second_escalation_people
 from cases.notifications.requeue import retry_failed
 
 
@@ -156,6 +157,15 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [StepTargetInline, ClosureDayInline]
     list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # Only people who could open the team's cases (Team.clean says so
+        # too, for a choice made elsewhere).
+        field = form.base_fields.get("second_escalation_to")
+        if field is not None:
+            field.queryset = second_escalation_people(obj)
+        return form
 
     def save_related(self, request, form, formsets, change):
         # After the inline targets are saved, so both they and the calendar count.
