@@ -36,3 +36,29 @@ def test_a_sales_manager_adds_a_closure_day(
     assert overflow <= 0
     assert csp_violations == []
     page.screenshot(path=str(tmp_path / f"team-calendar-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_sales_manager_sets_the_second_escalation(
+    page, live_server, sign_in, sales_manager, team, csp_violations, width, tmp_path
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(sales_manager.username, PASSWORD)
+    page.get_by_role("link", name="Team calendar").click()
+    form = page.get_by_test_id("ladder-form")
+    hours = form.get_by_label("Second escalation after (business hours)")
+    # 0 is stopped in the browser already (the server refuses it too).
+    hours.fill("0")
+    assert hours.evaluate("field => field.validity.rangeUnderflow")
+    hours.fill("16")
+    form.get_by_label("Second escalation to").select_option(label=str(sales_manager))
+    form.get_by_role("button", name="Save escalations").click()
+    expect(page.get_by_role("main")).to_contain_text(
+        f"16 business hours later goes to {sales_manager}"
+    )
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert csp_violations == []
+    page.screenshot(path=str(tmp_path / f"ladder-{width}.png"), full_page=True)

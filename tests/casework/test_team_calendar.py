@@ -94,3 +94,70 @@ def test_another_teams_closure_day_cannot_be_removed(client, page, other_team):
     )
     client.post(page, {"form": "remove", "closure": theirs.pk})
     assert ClosureDay.objects.filter(pk=theirs.pk).exists()
+
+
+# The escalation ladder's second rung (issue 18, item 3).
+
+
+def test_the_second_escalation_is_set_here_and_moves_open_cases(
+    client, page, team, account_manager, sales_manager, time_machine
+):
+    # Monday 23 Nov 2026 10:00 London: Acknowledge is due 12:00; by default
+    # a case still there a working day (8 h) later, Tuesday 11:30, goes on.
+    time_machine.move_to(dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC), tick=False)
+    case = make_case(account_manager)
+    text = re.sub(r"\s+", " ", client.get(page).content.decode())
+    assert "8 business hours later goes to the administrators" in text
+    assert 'name="second_escalation_hours" value="8"' in text
+    response = client.post(
+        page,
+        {
+            "form": "ladder",
+            "second_escalation_hours": "4",
+            "second_escalation_to": sales_manager.pk,
+        },
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.second_escalation_to == sales_manager
+    assert Case.objects.get(pk=case.pk).step_late_at == dt.datetime(
+        2026, 11, 23, 16, tzinfo=dt.UTC
+    )
+    client.post(page, {"form": "ladder", "second_escalation_hours": ""})
+    assert Case.objects.get(pk=case.pk).step_late_at is None
+    assert "There is no second escalation." in client.get(page).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("0", "Enter more than 0 hours"),
+        ("2001", "less than or equal to 2000"),
+        ("soon", "Enter a number."),
+    ],
+)
+def test_second_escalation_hours_that_make_no_sense_are_refused(
+    client, page, team, hours, message
+):
+    response = client.post(page, {"form": "ladder", "second_escalation_hours": hours})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    team.refresh_from_db()
+    assert team.second_escalation_hours == 8
+
+
+def test_the_second_escalation_cannot_go_to_an_account_manager(
+    client, page, team, account_manager
+):
+    response = client.post(
+        page,
+        {
+            "form": "ladder",
+            "second_escalation_hours": "8",
+            "second_escalation_to": account_manager.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    team.refresh_from_db()
+    assert team.second_escalation_to is None

@@ -14,7 +14,11 @@ from cases.calendar import (
 )
 from cases.choices import Step
 from cases.models import Case, ClosureDay, StepPause, StepPeriod, Team
-from cases.models.accounts import holiday_region_problem, holiday_regions
+from cases.models.accounts import (
+    holiday_region_problem,
+    holiday_regions,
+    second_escalation_problem,
+)
 from cases.notifications.steps import step_messages_refresh
 
 
@@ -115,6 +119,19 @@ def team_holidays_set(*, team: Team, country: str, subdivision: str = "") -> int
         raise CalendarRefused(problem)
     team.holiday_country, team.holiday_subdivision = country, subdivision
     team.save(update_fields=["holiday_country", "holiday_subdivision"])
+    return team_deadlines_refresh(team=team)
+
+
+@transaction.atomic
+def team_ladder_set(*, team: Team, hours, person_id: int | None) -> int:
+    """Set when and to whom a case still past its step's target goes up a
+    second time (hours empty: never). Returns how many open cases moved."""
+    team.second_escalation_hours, team.second_escalation_to_id = hours, person_id
+    problem = second_escalation_problem(team)
+    if problem:
+        team.refresh_from_db(fields=["second_escalation_hours", "second_escalation_to"])
+        raise CalendarRefused(problem)
+    team.save(update_fields=["second_escalation_hours", "second_escalation_to"])
     return team_deadlines_refresh(team=team)
 
 

@@ -9,14 +9,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from cases.calendar import WorkCalendar
-from cases.casework.forms.calendar import ClosureDayForm, HolidayRegionForm
+from cases.casework.forms.calendar import (
+    ClosureDayForm,
+    HolidayRegionForm,
+    SecondEscalationForm,
+)
 from cases.casework.selectors import calendar_teams, team_calendar
 from cases.casework.services.targets import (
     CalendarRefused,
     closure_day_add,
     closure_day_remove,
     team_holidays_set,
+    team_ladder_set,
 )
+from cases.models.accounts import second_escalation_people
 
 
 @login_required
@@ -38,6 +44,14 @@ def team_calendar_page(request, pk: int):
         }
     )
     closure_form = ClosureDayForm()
+    people = second_escalation_people(team)
+    ladder_form = SecondEscalationForm(
+        initial={
+            "second_escalation_hours": _hours(team.second_escalation_hours),
+            "second_escalation_to": team.second_escalation_to_id,
+        },
+        people=people,
+    )
     if request.method == "POST":
         which = request.POST.get("form")
         if which == "region":
@@ -62,6 +76,18 @@ def team_calendar_page(request, pk: int):
             ):
                 messages.success(request, "Closure day added; deadlines updated.")
                 return redirect("team_calendar", pk=team.pk)
+        elif which == "ladder":
+            ladder_form = SecondEscalationForm(request.POST, people=people)
+            if _saved(
+                ladder_form,
+                lambda data: team_ladder_set(
+                    team=team,
+                    hours=data["second_escalation_hours"],
+                    person_id=getattr(data["second_escalation_to"], "pk", None),
+                ),
+            ):
+                messages.success(request, "Second escalation saved; deadlines updated.")
+                return redirect("team_calendar", pk=team.pk)
         elif which == "remove" and request.POST.get("closure", "").isdigit():
             closure_day_remove(team=team, closure_id=int(request.POST["closure"]))
             messages.success(request, "Closure day removed; deadlines updated.")
@@ -76,9 +102,15 @@ def team_calendar_page(request, pk: int):
             "teams": list(teams),
             "region_form": region_form,
             "closure_form": closure_form,
+            "ladder_form": ladder_form,
             **team_calendar(team, today),
         },
     )
+
+
+def _hours(value) -> str:
+    """8, not 8.00, in the field."""
+    return "" if value is None else f"{value:f}".rstrip("0").rstrip(".")
 
 
 def _saved(form, write) -> bool:
