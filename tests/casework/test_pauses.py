@@ -286,3 +286,29 @@ def test_no_warning_while_paused_and_one_after_however_often_it_pauses(
     sweep_due()
     warnings = OutboxMessage.objects.filter(kind=NotificationKind.STEP_WARNING)
     assert warnings.count() == 1
+
+
+def test_a_pause_before_the_target_holds_the_second_escalation_too(
+    case, clock, account_manager
+):
+    assert case.step_late_at is not None
+    clock.move_to(at(2026, 11, 24, 12, 0))
+    pause(case, account_manager)
+    case.refresh_from_db()
+    assert case.step_late_at is None
+    clock.move_to(at(2026, 11, 25, 10, 0))
+    resume(case, account_manager)
+    case.refresh_from_db()
+    # The team's default: one working day (8 hours) after the new target.
+    assert case.step_due_at == at(2026, 11, 25, 16, 0)
+    assert case.step_late_at == at(2026, 11, 26, 15, 30)
+
+
+def test_a_step_paused_after_its_target_still_climbs_the_ladder(
+    case, clock, account_manager
+):
+    late = case.step_late_at
+    clock.move_to(at(2026, 11, 25, 11, 0))  # past the 09:30 target
+    pause(case, account_manager)
+    case.refresh_from_db()
+    assert case.step_late_at == late

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from cases import workflow
-from cases.calendar import WorkCalendar, deadlines
+from cases.calendar import WorkCalendar, deadlines, second_escalation_at
 from cases.casework.services.rows import case_lock, case_touch, ensure_open
 from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, PauseEnd, PauseReason, TimelineKind
@@ -63,6 +63,11 @@ def _current_period(case: Case) -> StepPeriod:
 
 def _set_deadlines(case: Case, period: StepPeriod, calendar: WorkCalendar) -> None:
     case.step_warn_at, case.step_due_at = visit_deadlines(case, period, calendar)
+    # The second escalation counts from the target: while a target waits, so
+    # does it; a step paused after its target keeps climbing the ladder.
+    case.step_late_at = second_escalation_at(
+        case.team, case.step_due_at, calendar=calendar
+    )
     period.due_at = case.step_due_at
     period.save(update_fields=["due_at", "paused_hours"])
 
@@ -108,7 +113,9 @@ def clock_pause(
     _set_deadlines(case, period, calendar)
     # Warnings and escalations are recorded only once their moment has come,
     # and a moment already reached stays reached: none waiting is now early.
-    case_touch(case, by, "step_paused_at", "step_warn_at", "step_due_at")
+    case_touch(
+        case, by, "step_paused_at", "step_warn_at", "step_due_at", "step_late_at"
+    )
     summary = f"Paused the clock of {case.step_label}: {pause.get_reason_display()}"
     if note:
         summary += f" ({note})"
@@ -153,7 +160,7 @@ def pause_end(
         f"{pause.paused_hours.normalize():f} business hours."
     )
     timeline_record(case=case, by=by, kind=TimelineKind.RESUMED, summary=summary)
-    return ["step_paused_at", "step_warn_at", "step_due_at"]
+    return ["step_paused_at", "step_warn_at", "step_due_at", "step_late_at"]
 
 
 @transaction.atomic

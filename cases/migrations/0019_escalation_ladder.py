@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_team_holidays'),
+        ('cases', '0018_user_hours'),
     ]
 
     operations = [
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outboxmessage',
             name='kind',
-            field=models.CharField(choices=[('case_logged', 'A case was logged (to the manager)'), ('approval_needed', 'A compensation needs approval'), ('follow_up_reminder', 'Follow-up reminder'), ('promise_reminder', 'Promise reminder'), ('second_drop', 'A promise was missed'), ('progress_report', 'Progress report due'), ('step_warning', 'A step is due soon'), ('step_escalation', "A case passed its step's target"), ('step_second_escalation', "A case stayed well past its step's target"), ('weekly_digest', 'Weekly digest'), ('case_comment', 'A comment on my case'), ('case_reassigned', 'A case was handed to me'), ('case_sent_back', 'My case was sent back a step'), ('compensation_decided', 'A compensation I offered was approved or declined'), ('password_reset', 'A password reset link I asked for'), ('recipient_unreachable', 'Someone could not be emailed about my case')], max_length=30),
+            field=models.CharField(choices=[('case_logged', 'A case was logged (to the manager)'), ('approval_needed', 'A compensation needs approval'), ('follow_up_reminder', 'Follow-up reminder'), ('promise_reminder', 'Promise reminder'), ('second_drop', 'A promise was missed'), ('progress_report', 'Progress report due'), ('step_warning', 'A step is due soon'), ('step_escalation', "A case passed its step's target"), ('step_second_escalation', "A case stayed well past its step's target"), ('weekly_digest', 'Weekly digest'), ('case_comment', 'A comment on my case'), ('case_reassigned', 'A case was handed to me'), ('case_sent_back', 'My case was sent back a step'), ('compensation_decided', 'A compensation I offered was approved or declined'), ('password_reset', 'A password reset link I asked for'), ('recipient_unreachable', 'Someone could not be emailed about my case'), ('clock_resumed', 'A paused step clock restarted on its date')], max_length=30),
         ),
         migrations.AddConstraint(
             model_name='team',
