@@ -14,11 +14,11 @@ run: $(RUN_STAMP) .env
 # In parallel: one pytest-xdist worker per CPU, each with a test database and
 # a Celery queue of its own; tests go to whichever worker is free (worksteal,
 # since a few take far longer than the rest). TEST_WORKERS=0 runs them in one
-# process.
+# process. The Hypothesis statistics say how many examples each property ran.
 TEST_WORKERS ?= auto
 
 test: $(DEV_STAMP) .env
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -63,6 +63,7 @@ ZERO = dt.timedelta(0)
 # A remainder of exactly N weeks must end at the close of the last working day
 # of week N, not at the opening of week N + 1: skip one microsecond short.
 _TICK = dt.timedelta(microseconds=1)
+_SECOND = dt.timedelta(seconds=1)
 # Moments beyond these are taken as these: a year from the ends of Python's
 # calendar, so shifting into any zone, adding a day or skipping whole weeks
 # never overflows (a deadline after year 9998 is as good as never anyway).
@@ -198,8 +199,10 @@ class WorkCalendar:
     """A team's working time: weekdays (Monday = 0) and daily hours, in a zone.
 
     Arithmetic runs in local wall time, so a working day is as long in the week
-    the clocks change as in any other. An end of 00:00 means midnight (a
-    00:00-00:00 calendar works around the clock).
+    the clocks change as in any other. When they change inside working hours,
+    the repeated hour counts once and the skipped one at the moment of the
+    jump (see `_local`). An end of 00:00 means midnight (a 00:00-00:00
+    calendar works around the clock).
     """
 
     zone: ZoneInfo
@@ -261,13 +264,46 @@ class WorkCalendar:
             1 for day in self.closed.between(first, last) if day.weekday() in self.days
         )
 
+    # Wall time is what the clock on the wall has shown so far. When the clocks
+    # go back, the repeated hour was already counted on its first pass: the
+    # second pass reads as the moment before the change, so no time counts twice
+    # and a later moment never maps to an earlier wall time. When they go
+    # forward, the skipped wall times are the moment the clocks jumped, so a
+    # later wall time never maps to an earlier moment.
+
     def _local(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
             raise ValueError("Business hours need an aware datetime.")
-        return value.astimezone(self.zone).replace(tzinfo=None)
+        local = value.astimezone(self.zone)
+        if local.fold:  # the second pass through a repeated hour
+            first = local.replace(fold=0)
+            change = self._change(first.astimezone(dt.UTC), value.astimezone(dt.UTC))
+            return change.replace(tzinfo=None) + first.utcoffset()
+        return local.replace(tzinfo=None)
 
     def _aware(self, local: dt.datetime) -> dt.datetime:
-        return local.replace(tzinfo=self.zone).astimezone(dt.UTC)
+        moment = local.replace(tzinfo=self.zone, fold=0).astimezone(dt.UTC)
+        if moment.astimezone(self.zone).replace(tzinfo=None) == local:
+            return moment
+        # A wall time the clocks skipped: fold=1 reads it with the offset after
+        # the change, which puts it before the change; fold=0 after it.
+        before = local.replace(tzinfo=self.zone, fold=1).astimezone(dt.UTC)
+        return self._change(before, moment)
+
+    def _change(self, before: dt.datetime, after: dt.datetime) -> dt.datetime:
+        """When the offset changed between `before` and `after` (UTC moments
+        with different offsets): the first whole second on `after`'s offset."""
+        offset = after.astimezone(self.zone).utcoffset()
+        before = before.replace(microsecond=0)
+        if after.microsecond:
+            after = after.replace(microsecond=0) + _SECOND
+        while after - before > _SECOND:
+            middle = before + _SECOND * ((after - before) // _SECOND // 2)
+            if middle.astimezone(self.zone).utcoffset() == offset:
+                after = middle
+            else:
+                before = middle
+        return after
 
     def opening(self, day: dt.date) -> dt.datetime:
         """The opening time on `day` (working day or not), in UTC."""

@@ -143,6 +143,42 @@ def test_a_seven_day_calendar_counts_the_day_the_clocks_change():
     assert every_day.add_business_hours(saturday, 1) == at(UTC, 2026, 3, 29, 8, 30)
 
 
+def test_the_repeated_hour_counts_once_and_never_runs_backwards():
+    # Found by tests/properties: around the clock in London, 01:10 UTC on 25
+    # October 2026 is the second 01:10 (GMT). That hour was counted on its
+    # first pass (BST), so a quarter of an hour on ends at 02:15 GMT, not at
+    # 01:25 BST, which is 00:25 UTC: before the start.
+    around_the_clock = calendar(
+        work_days="0,1,2,3,4,5,6", work_start=dt.time(0), work_end=dt.time(0)
+    )
+    second_pass = at(UTC, 2026, 10, 25, 1, 10)
+    due = around_the_clock.add_business_hours(second_pass, Decimal("0.25"))
+    assert due == at(UTC, 2026, 10, 25, 2, 15)
+    assert around_the_clock.business_hours_between(second_pass, due) == 0.25
+
+
+def test_skipped_wall_times_fall_at_the_moment_the_clocks_jump():
+    # Found by tests/properties: the clocks jump from 01:00 GMT to 02:00 BST
+    # at 01:00 UTC on 29 March 2026. Midnight plus 1.5 h of wall time is
+    # 01:30, which does not exist: it is passed the moment the clocks jump,
+    # not at 01:30 GMT (= 02:30 BST, later than the deadline of 2.5 h).
+    around_the_clock = calendar(
+        work_days="0,1,2,3,4,5,6", work_start=dt.time(0), work_end=dt.time(0)
+    )
+    midnight = at(UTC, 2026, 3, 29, 0, 0)
+    jump = at(UTC, 2026, 3, 29, 1, 0)
+    assert around_the_clock.add_business_hours(midnight, Decimal("1.5")) == jump
+    assert around_the_clock.add_business_hours(midnight, Decimal("2.5")) == at(
+        UTC, 2026, 3, 29, 1, 30
+    )
+    # The wall clock reads 02:00 at the jump: two hours of wall time since
+    # midnight, the first moment with at least 1.5 behind it.
+    assert around_the_clock.business_hours_between(midnight, jump) == 2
+    assert around_the_clock.business_hours_between(
+        midnight, jump - dt.timedelta(minutes=1)
+    ) == pytest.approx(59 / 60)
+
+
 def test_business_hours_between(london):
     friday = at(LONDON, 2026, 11, 20, 16, 0)
     monday = at(LONDON, 2026, 11, 23, 10, 30)
