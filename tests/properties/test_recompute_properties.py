@@ -35,7 +35,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from cases.calendar import deadlines, user_zone
+from cases.calendar import deadlines
 from cases.casework.services.targets import (
     closure_day_add,
     closure_day_remove,
@@ -249,8 +249,8 @@ def _check(team, now, before):
     by_pk = {case.pk: case for case in cases}
     for row in rows:
         if row.kind in TIMED_KINDS:
-            zone = user_zone(row.recipient, fresh if row.case_id else None)
-            assert is_open(mail_calendar(zone), row.due_at), row.dedupe_key
+            calendar = mail_calendar(row.recipient, fresh if row.case_id else None)
+            assert is_open(calendar, row.due_at), row.dedupe_key
         if row.kind != K.STEP_WARNING:
             continue
         case = by_pk[row.case_id]
