@@ -398,59 +398,126 @@ def deadlines(
     return warn_at, due_at
 
 
-STATE_LABELS = {
-    "on_track": "On track",
-    "due_soon": "Due soon",
-    "overdue": "Overdue",
-    "none": "",
+# Where a step's clock stands: the words shown (never colour alone) and the
+# badge's colour. One more state (such as a paused clock) is one more row here
+# and one more branch in `_clock_text`.
+CLOCK_STATES: dict[str, tuple[str, str]] = {
+    "on_track": ("On track", "success"),
+    "due_soon": ("Due soon", "warning"),
+    "overdue": ("Overdue", "danger"),
 }
+STATE_LABELS = {state: label for state, (label, _) in CLOCK_STATES.items()}
+STATE_LABELS["none"] = ""
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def clock_state(
+    warn_at: dt.datetime | None, due_at: dt.datetime | None, now: dt.datetime
+) -> str:
+    """on_track, due_soon or overdue from the stored moments; none without a
+    target. Lists, dashboards and the case page all ask this one question."""
+    if due_at is None:
+        return "none"
+    if due_at < now:
+        return "overdue"
+    if warn_at is not None and warn_at <= now:
+        return "due_soon"
+    return "on_track"
+
+
+def clock_badge(state: str) -> dict:
+    """The state's words and badge colour, for a template."""
+    label, tone = CLOCK_STATES.get(state, ("", "secondary"))
+    return {"state": state, "label": label, "tone": tone}
 
 
 def _hours(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def step_clock(case, now: dt.datetime | None = None) -> dict:
+def _tenths(value: float, rounding) -> float:
+    # Round first: 2.3 h is 22.999... tenths in binary.
+    return rounding(round(value * 10, 6)) / 10
+
+
+def _hours_word(value: float) -> str:
+    return f"{_hours(value)} business hour{'' if value == 1 else 's'}"
+
+
+def working_hours_text(calendar: WorkCalendar) -> str:
+    """e.g. "Mon to Fri, 09:00 to 17:30 (Europe/London)"."""
+    days = sorted(calendar.days)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        named = f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
+    else:
+        named = ", ".join(DAY_NAMES[day] for day in days)
+    end = "24:00" if calendar.end == MIDNIGHT else f"{calendar.end:%H:%M}"
+    return f"{named}, {calendar.start:%H:%M} to {end} ({calendar.zone_name})"
+
+
+def _clock_text(state: str, when: str, zone: str, used: float, target: float):
+    """(text, title) of the clock: the target in the viewer's zone and the
+    business hours left or over, in words."""
+    if state == "overdue":
+        over = _tenths(used - target, math.ceil)
+        if over > 0:
+            rest = f"{_hours_word(over)} over its {_hours(target)}-hour target"
+        else:
+            rest = f"all {_hours_word(target)} used"
+        return f"Was due by {when} ({zone}) · {rest}", (
+            f"{_hours(used)} of {_hours_word(target)} used"
+        )
+    # Round used time down, so the clock never reads "0 left" while on time.
+    used_shown = _tenths(used, math.floor)
+    left = max(target - used_shown, 0)
+    return f"Due by {when} ({zone}) · {_hours_word(left)} left of {_hours(target)}", (
+        f"{_hours(used_shown)} of {_hours_word(target)} used, {_hours(left)} left"
+    )
+
+
+def step_clock(
+    case, now: dt.datetime | None = None, *, zone: ZoneInfo | None = None
+) -> dict:
     """The clock of the case's current step, for the case page.
 
-    The target shown is the working time between entering the step and the
-    stored deadline, so the numbers always agree with the state (which lists
-    and dashboards read from the same stored deadlines).
+    The target is shown in `zone` (the viewer's; the team's when not given),
+    with the business hours left or over; those hours are the team's working
+    time, which the title says. The target is the working time between
+    entering the step and the stored deadline, so the numbers always agree with
+    the state (which lists and dashboards read from the same stored deadlines).
     """
     if case.is_closed:
-        return {"state": "none", "label": "", "text": ""}
+        return {"state": "none", "label": "", "text": "", "title": ""}
     now = now or timezone.now()
     calendar = WorkCalendar.for_team(case.team)
+    zone = zone or calendar.zone
     warn_at, due_at = case.step_warn_at, case.step_due_at
     if due_at is None or warn_at is None:
         # A case stored before targets existed: compute them for display.
         warn_at, due_at = deadlines(
             case.team, case.step, case.step_entered_at, calendar=calendar
         )
-    if now > due_at:
-        state = "overdue"
-    elif now >= warn_at:
-        state = "due_soon"
-    else:
-        state = "on_track"
+    state = clock_state(warn_at, due_at, now)
     entered = case.step_entered_at
     used = calendar.business_hours_between(entered, now)
     target = calendar.business_hours_between(entered, due_at)
-    # Round down, so the clock never reads "8 of 8" while still on time.
-    used_shown = math.floor(used * 10) / 10
-    local_due = due_at.astimezone(calendar.zone)
+    local_due = due_at.astimezone(zone)
     when = dateformat.format(local_due, "D j M H:i")
-    prefix = "Was due by" if state == "overdue" else "Due by"
+    text, hours = _clock_text(state, when, zone.key, used, target)
+    title = (
+        f"{hours}. Business hours are {case.team.name}'s working time: "
+        f"{working_hours_text(calendar)}, without public holidays and closure days."
+    )
     return {
-        "state": state,
-        "label": STATE_LABELS[state],
+        **clock_badge(state),
         "used_hours": used,
         "target_hours": target,
-        "warn_at": warn_at.astimezone(calendar.zone),
+        "left_hours": max(target - used, 0.0),
+        "over_hours": max(used - target, 0.0),
+        "warn_at": warn_at.astimezone(zone),
         "due_at": local_due,
-        "time_zone": calendar.zone_name,
-        "text": (
-            f"{prefix} {when} ({calendar.zone_name}) · "
-            f"{_hours(used_shown)} of {_hours(target)} business hours used"
-        ),
+        "time_zone": zone.key,
+        "team_time_zone": calendar.zone_name,
+        "text": text,
+        "title": title,
     }
