@@ -147,6 +147,55 @@ def public_holidays(country: str, subdivision: str, year: int) -> tuple:
     return tuple(sorted(found.items()))
 
 
+def _country_name(entity: type, code: str) -> str:
+    # The package names each country in its class's docstring ("Germany
+    # holidays."); aliases such as `DE` subclass it without one.
+    for cls in entity.__mro__:
+        first = (cls.__dict__.get("__doc__") or "").strip().split("\n")[0]
+        if first.endswith(" holidays."):
+            return first.removesuffix(" holidays.").removesuffix(" (the)")
+    return code
+
+
+@lru_cache(maxsize=1)
+def holiday_countries() -> tuple[tuple[str, str], ...]:
+    """((code, name), ...) of every country the holidays package knows, by
+    name; the ISO two-letter codes (the package also takes three-letter ones
+    and a few aliases)."""
+    countries = []
+    for code in holidays.list_supported_countries():
+        entity = holidays.country_holidays(code)
+        # Skip aliases such as UK, whose own code is another (GB).
+        if len(code) == 2 and entity.country == code:
+            countries.append((code, _country_name(type(entity), code)))
+    return tuple(sorted(countries, key=lambda pair: pair[1].casefold()))
+
+
+@lru_cache(maxsize=512)
+def holiday_subdivisions(country: str) -> tuple[tuple[str, str], ...]:
+    """((code, name), ...) of the country's regions; () for a country without
+    regions or one the package does not know."""
+    codes = holidays.list_supported_countries().get(country or "", [])
+    if not codes:
+        return ()
+    aliases = getattr(holidays.country_holidays(country), "subdivisions_aliases", {})
+    names: dict[str, str] = {}
+    for name, code in aliases.items():
+        names.setdefault(code, name)  # the first alias is the English name
+    return tuple(
+        (code, f"{names[code]} ({code})" if code in names else code) for code in codes
+    )
+
+
+def holiday_region_name(country: str, subdivision: str = "") -> str:
+    """e.g. "Germany, Berlin (BE)"; "" without a country."""
+    if not country:
+        return ""
+    name = dict(holiday_countries()).get(country, country)
+    region = dict(holiday_subdivisions(country)).get(subdivision, subdivision)
+    return f"{name}, {region}" if region else name
+
+
 class ClosedDays:
     """The days a team does not work although they are working weekdays:
     public holidays of its region and the company's closure days.

@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from cases.calendar import WorkCalendar
 from cases.casework.forms.calendar import ClosureDayForm, HolidayRegionForm
-from cases.casework.selectors import calendar_teams, team_calendar
+from cases.casework.selectors import (
+    calendar_teams,
+    holiday_region_choices,
+    team_calendar,
+)
 from cases.casework.services.targets import (
     CalendarRefused,
     closure_day_add,
@@ -76,6 +80,7 @@ def team_calendar_page(request, pk: int):
             "teams": list(teams),
             "region_form": region_form,
             "closure_form": closure_form,
+            "region_choices": holiday_region_choices(),
             **team_calendar(team, today),
         },
     )
