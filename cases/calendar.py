@@ -553,6 +553,7 @@ def step_clock(
     local_due = due_at.astimezone(zone)
     when = dateformat.format(local_due, "D j M H:i")
     text, hours = _clock_text(state, when, zone.key, used, target)
+    skips = _closed_days_ahead(calendar, now, due_at) if state != "overdue" else []
     title = (
         f"{hours}. Business hours are {case.team.name}'s working time: "
         f"{working_hours_text(calendar)}, without public holidays and closure days."
@@ -569,4 +570,31 @@ def step_clock(
         "team_time_zone": calendar.zone_name,
         "text": text,
         "title": title,
+        "skips": skips,
+        "skips_text": (
+            "Skips "
+            + ", ".join(f"{day:%a} {day.day} {day:%b} ({name})" for day, name in skips)
+            if skips
+            else ""
+        ),
     }
+
+
+def _closed_days_ahead(
+    calendar: WorkCalendar, now: dt.datetime, due_at: dt.datetime
+) -> list[tuple[dt.date, str]]:
+    """(day, name) of the working days off from today to the due day: the
+    team's public holidays by name, its own closure days as such."""
+    first = now.astimezone(calendar.zone).date()
+    last = due_at.astimezone(calendar.zone).date()
+    days = [
+        day
+        for day in calendar.closed.between(first, last)
+        if day.weekday() in calendar.days
+    ]
+    names = {}
+    for year in {day.year for day in days}:
+        names.update(
+            public_holidays(calendar.closed.country, calendar.closed.subdivision, year)
+        )
+    return [(day, names.get(day, "closure day")) for day in days]

@@ -371,6 +371,31 @@ def test_every_list_and_the_case_page_share_the_state_boundaries():
     assert clock_state(None, None, due) == "none"
 
 
+def test_the_clock_names_the_days_off_before_its_target():
+    # Compensate, 40 h from Wednesday 23 Dec 2026 09:00 in England: Christmas
+    # Day and Boxing Day (on Monday 28th) do not count.
+    team = Team(name="Clock", holiday_country="GB", holiday_subdivision="ENG")
+    entered = at(LONDON, 2026, 12, 23, 9, 0)
+    warn_at, due_at = deadlines(
+        team, Step.COMPENSATE, entered, targets=DEFAULT_TARGETS,
+        calendar=WorkCalendar.for_team(team),
+    )  # fmt: skip
+    case = Case(
+        team=team,
+        step=Step.COMPENSATE,
+        step_entered_at=entered,
+        step_warn_at=warn_at,
+        step_due_at=due_at,
+    )
+    clock = step_clock(case, now=at(LONDON, 2026, 12, 23, 10, 0))
+    assert clock["text"].startswith("Due by Thu 31 Dec 15:00 (Europe/London)")
+    assert clock["skips_text"] == (
+        "Skips Fri 25 Dec (Christmas Day), Mon 28 Dec (Boxing Day (observed))"
+    )
+    # Once overdue, there is nothing ahead to skip.
+    assert step_clock(case, now=at(LONDON, 2027, 1, 4, 10, 0))["skips"] == []
+
+
 def test_a_closed_case_has_no_clock():
     case = Case(team=Team(name="x"), step=Step.CLOSED)
     assert step_clock(case)["state"] == "none"

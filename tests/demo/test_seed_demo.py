@@ -24,6 +24,7 @@ from cases.demo.loader import demo_data
 from cases.models import (
     Case,
     Client,
+    ClosureDay,
     Compensation,
     Contact,
     Membership,
@@ -86,6 +87,7 @@ def data_counts():
             OutboxMessage,
             Compensation,
             StepPeriod,
+            ClosureDay,
         )
     }
 
