@@ -355,10 +355,16 @@ class WorkCalendar:
         Friday 19:00 plus 2 hours is Monday 11:00 on a 09:00 start.
         """
         try:
-            remaining = _as_delta(hours)
-            if remaining <= ZERO:
-                return start
-            return min(self._add(_clamp(start), remaining), LAST_MOMENT)
+            return self.add_business_time(start, _as_delta(hours))
+        except OverflowError:
+            return LAST_MOMENT
+
+    def add_business_time(self, start: dt.datetime, time: dt.timedelta) -> dt.datetime:
+        """As add_business_hours, for an exact length of working time."""
+        if time <= ZERO:
+            return start
+        try:
+            return min(self._add(_clamp(start), time), LAST_MOMENT)
         except OverflowError:
             return LAST_MOMENT
 
@@ -390,9 +396,13 @@ class WorkCalendar:
 
     def business_hours_between(self, a: dt.datetime, b: dt.datetime) -> float:
         """Working hours from `a` to `b`; 0 when `b` is not after `a`."""
+        return self.business_time_between(a, b).total_seconds() / 3600
+
+    def business_time_between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        """Working time from `a` to `b`, exact; zero when `b` is not after `a`."""
         a, b = _clamp(a), _clamp(b)
         if b <= a:
-            return 0.0
+            return ZERO
         since, until = self._local(a), self._local(b)
         total = ZERO
         day, last = since.date(), until.date()
@@ -412,7 +422,7 @@ class WorkCalendar:
                 closed = self._closed_working_days(day, skipped_to - ONE_DAY)
                 total += week * weeks - self._day_length * closed
                 day = skipped_to
-        return total.total_seconds() / 3600
+        return total
 
 
 def targets_for(team) -> dict[Step, tuple[Decimal, Decimal]]:
@@ -426,6 +436,39 @@ def targets_for(team) -> dict[Step, tuple[Decimal, Decimal]]:
     return targets
 
 
+# A pause of a step's clock: (from, until), until None while it lasts.
+Pause = tuple[dt.datetime, dt.datetime | None]
+
+
+def clock_reaches(
+    calendar: WorkCalendar,
+    start: dt.datetime,
+    hours: Decimal | float | int,
+    pauses: list[Pause] | tuple = (),
+) -> dt.datetime | None:
+    """When a clock started at `start` has run `hours` of working time, not
+    counting the time it stood paused; None if it is paused before then.
+
+    A pause that begins after the moment is reached changes nothing, so
+    pausing a step already overdue leaves it overdue.
+    """
+    cursor, remaining = start, _as_delta(hours)
+    for paused_from, paused_until in sorted(pauses, key=lambda p: p[0]):
+        if remaining <= ZERO:
+            break
+        if paused_from > cursor:
+            before = calendar.business_time_between(cursor, paused_from)
+            if remaining <= before:
+                break
+            remaining -= before
+        if paused_until is None:
+            return None
+        cursor = max(cursor, paused_until)
+    if remaining <= ZERO:
+        return cursor
+    return calendar.add_business_time(cursor, remaining)
+
+
 def deadlines(
     team,
     step: str,
@@ -433,24 +476,32 @@ def deadlines(
     *,
     targets: dict | None = None,
     calendar: WorkCalendar | None = None,
+    pauses: list[Pause] | tuple = (),
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(warn_at, due_at) for a case entering `step` at `entered_at`.
 
-    Pass `targets` and `calendar` when computing many cases of one team.
+    `pauses` are the times this visit's clock stood still; a moment the clock
+    has not reached when a pause still lasting began is None (not due while
+    paused). Pass `targets` and `calendar` when computing many cases of one
+    team.
     """
     if Step(step) == Step.CLOSED:
         return None, None
     target, warning = (targets or targets_for(team))[Step(step)]
     calendar = calendar or WorkCalendar.for_team(team)
-    due_at = calendar.add_business_hours(entered_at, target)
-    warn_at = calendar.add_business_hours(entered_at, max(target - warning, 0))
+    if not pauses:
+        due_at = calendar.add_business_hours(entered_at, target)
+        warn_at = calendar.add_business_hours(entered_at, max(target - warning, 0))
+        return warn_at, due_at
+    due_at = clock_reaches(calendar, entered_at, target, pauses)
+    warn_at = clock_reaches(calendar, entered_at, max(target - warning, 0), pauses)
     return warn_at, due_at
 
 
 # Where a step's clock stands: the words shown (never colour alone) and the
-# badge's colour. One more state (such as a paused clock) is one more row here
-# and one more branch in `_clock_text`.
+# badge's colour.
 CLOCK_STATES: dict[str, tuple[str, str]] = {
+    "paused": ("Paused", "secondary"),
     "on_track": ("On track", "success"),
     "due_soon": ("Due soon", "warning"),
     "overdue": ("Overdue", "danger"),
@@ -461,10 +512,16 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def clock_state(
-    warn_at: dt.datetime | None, due_at: dt.datetime | None, now: dt.datetime
+    warn_at: dt.datetime | None,
+    due_at: dt.datetime | None,
+    now: dt.datetime,
+    paused_at: dt.datetime | None = None,
 ) -> str:
-    """on_track, due_soon or overdue from the stored moments; none without a
-    target. Lists, dashboards and the case page all ask this one question."""
+    """paused, on_track, due_soon or overdue from the stored moments; none
+    without a target. Lists, dashboards and the case page all ask this one
+    question. A step paused after its target passed stays overdue."""
+    if paused_at is not None and (due_at is None or due_at > paused_at):
+        return "paused"
     if due_at is None:
         return "none"
     if due_at < now:
@@ -540,6 +597,10 @@ def step_clock(
     now = now or timezone.now()
     calendar = WorkCalendar.for_team(case.team)
     zone = zone or calendar.zone
+    if case.step_paused_at is not None and (
+        case.step_due_at is None or case.step_due_at > case.step_paused_at
+    ):
+        return _paused_clock(case, calendar, zone)
     warn_at, due_at = case.step_warn_at, case.step_due_at
     if due_at is None or warn_at is None:
         # A case stored before targets existed: compute them for display.
@@ -548,8 +609,14 @@ def step_clock(
         )
     state = clock_state(warn_at, due_at, now)
     entered = case.step_entered_at
-    used = calendar.business_hours_between(entered, now)
-    target = calendar.business_hours_between(entered, due_at)
+    # Time the clock stood paused counts neither as used nor as target.
+    paused = sum(
+        calendar.business_hours_between(p.started_at, p.ended_at or now)
+        for p in getattr(case, "visit_pauses", ())
+        if p.started_at < due_at
+    )
+    used = max(calendar.business_hours_between(entered, now) - paused, 0)
+    target = max(calendar.business_hours_between(entered, due_at) - paused, 0)
     local_due = due_at.astimezone(zone)
     when = dateformat.format(local_due, "D j M H:i")
     text, hours = _clock_text(state, when, zone.key, used, target)
@@ -568,7 +635,8 @@ def step_clock(
         "due_at": local_due,
         "time_zone": zone.key,
         "team_time_zone": calendar.zone_name,
-        "text": text,
+        "text": text
+        + (" · clock paused after the target" if case.step_paused_at else ""),
         "title": title,
         "skips": skips,
         "skips_text": (
@@ -598,3 +666,30 @@ def _closed_days_ahead(
             public_holidays(calendar.closed.country, calendar.closed.subdivision, year)
         )
     return [(day, names.get(day, "closure day")) for day in days]
+
+
+def _paused_clock(case, calendar: WorkCalendar, zone: ZoneInfo) -> dict:
+    """A clock standing still: since when (in the viewer's zone), why, until
+    when (a step already overdue when paused shows as overdue instead: a
+    pause does not hide lateness)."""
+    since = case.step_paused_at.astimezone(zone)
+    pauses = getattr(case, "visit_pauses", ())
+    pause = next((p for p in pauses if p.ended_at is None), None)
+    when = dateformat.format(since, "D j M H:i")
+    text = f"Paused since {when} ({zone.key})"
+    if pause is not None:
+        text += f" · {pause.get_reason_display()}"
+        if pause.note:
+            text += f": {pause.note}"
+        if pause.until is not None:
+            text += f" · starts again {dateformat.format(pause.until, 'D j M')}"
+    return {
+        **clock_badge("paused"),
+        "since": since,
+        "pause": pause,
+        "time_zone": zone.key,
+        "team_time_zone": calendar.zone_name,
+        "text": text,
+        "title": "The clock stands still: this time counts neither as used "
+        "nor towards the target.",
+    }

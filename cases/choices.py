@@ -181,6 +181,10 @@ class NotificationKind(models.TextChoices):
         "recipient_unreachable",
         "Someone could not be emailed about my case",
     )
+    CLOCK_RESUMED = (
+        "clock_resumed",
+        "A paused step clock restarted on its date",
+    )
 
 
 class TimelineKind(models.TextChoices):
@@ -207,3 +211,23 @@ class TimelineKind(models.TextChoices):
     # Owner, team or client changed in the Django admin.
     ADMIN_EDITED = "admin_edited", "Changed by an administrator"
     CONTACT_ERASED = "contact_erased", "Contact's details erased"
+    PAUSED = "paused", "Clock paused"
+    RESUMED = "resumed", "Clock resumed"
+
+
+class PauseReason(models.TextChoices):
+    """Why a step's clock stands still: the next move is the client's."""
+
+    CLIENT_ANSWER = "client_answer", "Waiting for the client's answer"
+    CLIENT_ASKED = "client_asked", "The client asked us to wait"
+    CLIENT_AWAY = "client_away", "The client's people are away"
+    OTHER = "other", "Something else on the client's side (say what)"
+
+
+class PauseEnd(models.TextChoices):
+    """What started a paused clock again."""
+
+    RESUMED = "resumed", "Resumed by hand"
+    CLIENT_CONTACT = "client_contact", "A contact with the client was logged"
+    DATE_REACHED = "date_reached", "The date it was paused until came"
+    STEP_MOVED = "step_moved", "The case left the step"

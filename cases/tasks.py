@@ -9,6 +9,7 @@ CELERY_TASK_TIME_LIMIT (settings), so none holds a worker process for long.
 from celery import shared_task
 from django.core.cache import cache
 
+from cases.casework.services import pauses
 from cases.notifications import deliver, due, requeue
 
 
@@ -34,3 +35,9 @@ def send_outbox() -> int:
 def release_stuck() -> int:
     """Put messages whose sender died mid-send back in the queue."""
     return requeue.release_stuck()
+
+
+@shared_task(ignore_result=True)
+def resume_paused_clocks() -> int:
+    """Start again the step clocks paused until a day that has come."""
+    return pauses.clocks_resume_due()

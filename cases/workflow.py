@@ -75,6 +75,10 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
         frozenset({Step.COMMUNICATE}),
     ),
     "apology": ("Recording an apology", frozenset({Step.APOLOGISE})),
+    # The clock waits on the client once they are in the picture; in
+    # Acknowledge the next move is always ours.
+    "pause": ("Pausing the step's clock", OPEN - {Step.ACKNOWLEDGE}),
+    "resume": ("Resuming the step's clock", OPEN),
     "compensation": ("Offering a compensation", frozenset({Step.COMPENSATE})),
     "no_compensation": (
         "Recording that no compensation is due",

@@ -25,4 +25,10 @@ app.conf.beat_schedule = {
     "send-outbox": {"task": "cases.tasks.send_outbox", "schedule": 30.0},
     # Take back claims whose sender died mid-send (the lease has run out).
     "release-stuck": {"task": "cases.tasks.release_stuck", "schedule": 120.0},
+    # Restart the clocks paused until a day that has come (their owners are
+    # emailed); the pause says the time, so a late tick loses nothing.
+    "resume-paused-clocks": {
+        "task": "cases.tasks.resume_paused_clocks",
+        "schedule": 60.0,
+    },
 }

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.services import cases as case_services
-from cases.casework.services import compensation, promises, review, steps
+from cases.casework.services import compensation, pauses, promises, review, steps
 from cases.choices import Step
 from cases.forms import MendForm
 
@@ -231,6 +231,44 @@ class AdvanceForm(MendForm):
         )
 
 
+class ResumeForm(MendForm):
+    """Starts a paused clock again; carries the save the page showed."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE},
+    )
+    page_class = ""
+
+    def __init__(self, *args, record=None, **kwargs):
+        if record is not None:
+            kwargs.setdefault("initial", {})["version"] = record.version
+        super().__init__(*args, **kwargs)
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "version",
+            StrictButton(
+                "Resume the clock", css_class="btn-sm btn-primary", type="submit"
+            ),
+        )
+
+
+def _pause(case, user, d, form):
+    pauses.clock_pause(case_id=case.pk, by=user, **d)
+    if d["until"]:
+        return (
+            "Clock paused. It starts again on "
+            f"{d['until']:%A %-d %B}, and you will get an email."
+        )
+    return "Clock paused. Resume it when the client answers."
+
+
+def _resume(case, user, d, form):
+    pauses.clock_resume(case_id=case.pk, by=user, version=d["version"])
+    return "The clock runs again."
+
+
 def _close(case, user, d, form):
     case_services.case_close(case_id=case.pk, by=user, **d)
     return "Case closed. Thank you for writing down the lessons."
@@ -375,4 +413,6 @@ ACTIONS: dict[str, Action] = {
     "settle_follow_up": Action(SettleFollowUp, _settle_follow_up, prefixed=False),
     "settle_promise": Action(SettlePromise, _settle_promise, prefixed=False),
     "advance": Action(AdvanceForm, _advance, prefixed=False),
+    "pause": Action(case_forms.PauseForm, _pause, wants_case=True),
+    "resume": Action(ResumeForm, _resume, prefixed=False),
 }

@@ -31,6 +31,7 @@ from cases.models import (
     ClientContact,
     Compensation,
     Promise,
+    StepPause,
     Team,
     TimelineEntry,
     User,
@@ -99,6 +100,11 @@ def case_for_page(user: User, pk: int) -> Case:
             Prefetch("promises", queryset=Promise.objects.select_related("made_by")),
             Prefetch(
                 "timeline", queryset=TimelineEntry.objects.select_related("actor")
+            ),
+            Prefetch(
+                "pauses",
+                queryset=StepPause.objects.filter(period__completed_at__isnull=True),
+                to_attr="visit_pauses",
             ),
         )
         .get(pk=pk)

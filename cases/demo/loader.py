@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.calendar import deadlines
+from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
-from cases.choices import Step
+from cases.choices import Step, TimelineKind
 from cases.demo.builder import CaseBuilder
 from cases.demo.people import (
     DemoLogin,
@@ -23,7 +24,7 @@ from cases.demo.people import (
     seed_team_calendars,
     seed_teams,
 )
-from cases.models import Case
+from cases.models import Case, StepPause
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
 
@@ -71,7 +72,43 @@ def seed_demo() -> list[DemoLogin]:
         ).exclude(step=Step.CLOSED)
         for case in cases:
             _make_due_soon(case)
+    for row in data["paused"]:
+        _pause(row)
     return logins
+
+
+def _pause(row: dict) -> None:
+    """Pause the clock of the case named, as its owner did `hours_ago`
+    (once: a case whose clock was ever paused is left alone)."""
+    case = (
+        Case.objects.filter(client__name=row["client"], commitment=row["commitment"])
+        .exclude(step=Step.CLOSED)
+        .select_related("owner", "team")
+        .first()
+    )
+    if case is None or StepPause.objects.filter(case=case).exists():
+        return
+    now = timezone.now()
+    pause = clock_pause(
+        case_id=case.pk,
+        by=case.owner,
+        version=case.version,
+        reason=row["reason"],
+        note=row["note"],
+        until=timezone.localdate(now) + dt.timedelta(days=row["until_days"]),
+    )
+    # Before the step's target, whatever the weekday the demo is seeded on,
+    # so the clock shows as paused rather than late.
+    since = min(
+        now - dt.timedelta(hours=row["hours_ago"]),
+        case.step_due_at - dt.timedelta(hours=2),
+    )
+    since = max(since, case.step_entered_at)
+    StepPause.objects.filter(pk=pause.pk).update(started_at=since)
+    Case.objects.filter(pk=case.pk).update(step_paused_at=since)
+    case.timeline.filter(kind=TimelineKind.PAUSED).update(at=since)
+    # Count the clock from the back-dated pause.
+    team_deadlines_refresh(team=case.team)
 
 
 def _make_due_soon(case: Case) -> None:

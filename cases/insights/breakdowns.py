@@ -4,7 +4,7 @@ watchlist (clients with repeated incidents, owners whose causes repeat)."""
 from collections import Counter, defaultdict
 
 from cases.choices import ROOT_CAUSE_QUESTIONS, ClientFit, OurPart
-from cases.insights.text import TIMES, share
+from cases.insights.text import TIMES, hours_paused, share
 
 # A cause seen this often in one person's cases in a period is a pattern.
 REPEATS = 2
@@ -20,8 +20,11 @@ def _top(counter: Counter, labels, limit: int = 2) -> list[dict]:
     return [{"label": labels(key), "n": n} for key, n in ranked[:limit]]
 
 
-def by_group(people: list[dict], causes: dict, group: str) -> list[dict]:
-    """Per team or per owner: cases, outcomes, and the causes that lead."""
+def by_group(
+    people: list[dict], causes: dict, group: str, step_time: list[dict] = ()
+) -> list[dict]:
+    """Per team or per owner: cases, outcomes, the causes that lead, and the
+    business hours in steps beside those paused."""
     table: dict[int, dict] = {}
     for row in people:
         name = row["team__name"] if group == "team" else person_name(row)
@@ -42,8 +45,13 @@ def by_group(people: list[dict], causes: dict, group: str) -> list[dict]:
         parts[row[f"case__{group}"]][row["part"]] += row["n"]
     for row in causes["gaps_by_owner"]:
         gaps[row[f"case__{group}"]][row["question"]] += row["n"]
+    worked, paused = Counter(), Counter()
+    for row in step_time:
+        worked[row[f"case__{group}"]] += row["worked"] or 0
+        paused[row[f"case__{group}"]] += row["paused"] or 0
     rows = []
     for key, entry in table.items():
+        entry.update(hours_paused(worked[key], paused[key]))
         entry["kept_share"] = share(entry["kept"], entry["closed"])
         entry["top_parts"] = _top(parts[key], lambda p: OurPart(p).label)
         entry["top_gaps"] = _top(gaps[key], ROOT_CAUSE_QUESTIONS.get)

@@ -101,6 +101,13 @@ def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
                 _since("entered_at", "completed_at"),
                 filter=began & Q(completed_at__isnull=False),
             ),
+            # Business hours of the visits over, and the hours paused in them.
+            f"worked_{name}": Sum(
+                "business_hours", filter=began & Q(completed_at__isnull=False)
+            ),
+            f"paused_{name}": Sum(
+                "paused_hours", filter=began & Q(completed_at__isnull=False)
+            ),
         }
     rows = (
         StepPeriod.objects.filter(
@@ -221,6 +228,22 @@ def people_figures(cases: QuerySet, period: Period) -> list[dict]:
             closed=Count("pk", filter=closed),
             kept=Count("pk", filter=closed & Q(outcome__in=KEPT_OUTCOMES)),
         )
+        .order_by()
+    )
+
+
+def step_time_figures(cases: QuerySet, period: Period) -> list[dict]:
+    """Per team and owner: business hours of the step visits begun in the
+    period and over, and how many of them the clock stood paused."""
+    return list(
+        StepPeriod.objects.filter(
+            period.moments("entered_at"),
+            case__in=cases.values("pk"),
+            completed_at__isnull=False,
+        )
+        .exclude(step=Step.CLOSED)
+        .values("case__team", "case__owner")
+        .annotate(worked=Sum("business_hours"), paused=Sum("paused_hours"))
         .order_by()
     )
 

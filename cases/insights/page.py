@@ -35,6 +35,7 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         causes = figures.cause_figures(cases, period)
         people = figures.people_figures(cases, period)
         steps = figures.step_figures(cases, period, now)
+        step_time = figures.step_time_figures(cases, period)
         repeats = figures.repeat_clients(cases, period)
         trend = figures.trend(cases, period)
     return {
@@ -60,8 +61,8 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
                 for r in causes["gaps"]
             ]
         ),
-        "by_team": breakdowns.by_group(people, causes, "team"),
-        "by_owner": breakdowns.by_group(people, causes, "owner"),
+        "by_team": breakdowns.by_group(people, causes, "team", step_time),
+        "by_owner": breakdowns.by_group(people, causes, "owner", step_time),
         "repeat_clients": breakdowns.repeat_clients(repeats),
         "repeating_owners": breakdowns.repeating_owners(people, causes),
         "trend": chart.trend(trend, period),

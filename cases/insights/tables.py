@@ -4,7 +4,7 @@ said we would, and compensation given; this period beside the previous one."""
 from decimal import Decimal
 
 from cases.insights import figures
-from cases.insights.text import duration_text, money_text, share
+from cases.insights.text import duration_text, hours_paused, money_text, share
 from cases.workflow import WORKING_STEPS
 
 
@@ -46,6 +46,7 @@ def steps(rows: dict) -> dict:
                 "over_previous": over_prev,
                 "over_share": share(over, visits),
                 "over_share_previous": share(over_prev, visits_prev),
+                **hours_paused(row.get("worked_cur"), row.get("paused_cur")),
             }
         )
     most = ranked([(s["label"], s["over"], s["over_previous"]) for s in steps])

@@ -21,3 +21,13 @@ def money_text(value) -> str:
 
 def share(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def hours_paused(worked, paused) -> dict:
+    """Business hours in the steps and, beside them, those paused."""
+    worked, paused = worked or Decimal(0), paused or Decimal(0)
+    return {
+        "worked_hours": f"{worked:,.1f} h" if worked else "—",
+        "paused_hours": f"{paused:,.1f} h" if paused else "—",
+        "paused_share": f"{round(100 * paused / worked)}%" if paused else "",
+    }

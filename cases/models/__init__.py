@@ -1,7 +1,7 @@
 """The models, by subject; choices live in cases.choices."""
 
 from cases.models.accounts import ClosureDay, Membership, Team, User
-from cases.models.cases import Case, CasePart, StepPeriod, StepTarget
+from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.steps import (
     Apology,
@@ -37,6 +37,7 @@ __all__ = [
     "PasswordResetRequest",
     "Promise",
     "RootCauseAnswer",
+    "StepPause",
     "StepPeriod",
     "StepTarget",
     "Submission",

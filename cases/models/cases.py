@@ -4,7 +4,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity, Step
+from cases.choices import (
+    ClientFit,
+    FailureSource,
+    OurPart,
+    Outcome,
+    PauseEnd,
+    PauseReason,
+    Severity,
+    Step,
+)
 from cases.querysets import CaseQuerySet
 from cases.validators import (
     DAY_RANGE,
@@ -77,6 +86,9 @@ class Case(models.Model):
     # team's calendar; stored so lists can filter and sort on them by index.
     step_warn_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     step_due_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    # Set while the current step's clock stands still (a StepPause without an
+    # end): a deadline the clock had not reached is then empty, not due.
+    step_paused_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
     closed_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
 
@@ -107,6 +119,11 @@ class Case(models.Model):
             models.Index(fields=["-opened_at"], name="case_opened"),
             models.Index(fields=["team", "step_due_at"], name="case_team_due"),
             models.Index(fields=["closed_at"], name="case_closed"),
+            models.Index(
+                fields=["team", "step_paused_at"],
+                name="case_team_paused",
+                condition=models.Q(step_paused_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -193,6 +210,13 @@ class StepPeriod(models.Model):
     # The step's target when the case entered it, so insights can tell which
     # visits ran over (the case keeps only its current step's deadline).
     due_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    # Once the visit ends: its length in business hours of the team calendar,
+    # and how many of them the clock stood paused (Insights shows both, so a
+    # pause cannot hide a slow step).
+    business_hours = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["entered_at"]
@@ -203,3 +227,65 @@ class StepPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} from {self.entered_at:%Y-%m-%d}"
+
+
+class StepPause(models.Model):
+    """A time the clock of one step visit stood still, waiting on the client.
+
+    Opened and ended only through casework.services.pauses. While `ended_at`
+    is empty the case's step_paused_at is set and its deadlines wait.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pauses")
+    period = models.ForeignKey(
+        StepPeriod, on_delete=models.CASCADE, related_name="pauses"
+    )
+    reason = models.CharField(max_length=20, choices=PauseReason.choices)
+    note = models.CharField(max_length=300, blank=True, validators=SINGLE_LINE)
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="+"
+    )
+    # The day the owner expects to pick it up again; the clock restarts at the
+    # team's opening that day (`resume_at`) and the owner is told.
+    until = models.DateField(null=True, blank=True, validators=DAY_RANGE)
+    resume_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Empty when Mend ended it (the date came).
+    ended_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=20, choices=PauseEnd.choices, blank=True)
+    # Business hours of the team calendar the pause covered, once ended.
+    paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["resume_at"],
+                name="pause_resume_due",
+                condition=models.Q(ended_at__isnull=True, resume_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            # One running pause per case: a double click pauses once.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_running_pause_per_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="pause_ends_after_it_starts",
+            ),
+            day_in_range("until", "pause_until_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} from {self.started_at:%Y-%m-%d}"
+
+    @property
+    def interval(self) -> tuple:
+        return (self.started_at, self.ended_at)

@@ -21,6 +21,7 @@ TIMED_KINDS = frozenset(
         NotificationKind.PROMISE_REMINDER,
         NotificationKind.PROGRESS_REPORT,
         NotificationKind.STEP_WARNING,
+        NotificationKind.CLOCK_RESUMED,
         NotificationKind.STEP_ESCALATION,
         NotificationKind.WEEKLY_DIGEST,
     }

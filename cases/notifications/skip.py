@@ -21,6 +21,7 @@ OWNER_KINDS = frozenset(
         NotificationKind.PROMISE_REMINDER,
         NotificationKind.PROGRESS_REPORT,
         NotificationKind.STEP_WARNING,
+        NotificationKind.CLOCK_RESUMED,
         # "You now own the case" is untrue once it was handed on again.
         NotificationKind.CASE_REASSIGNED,
     }

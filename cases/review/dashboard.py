@@ -11,11 +11,20 @@ from cases.choices import (
     Approval,
     FollowUpStatus,
     OurPart,
+    PauseReason,
     PromiseStatus,
     Severity,
     Step,
 )
-from cases.models import Case, CasePart, Compensation, FollowUp, Promise, User
+from cases.models import (
+    Case,
+    CasePart,
+    Compensation,
+    FollowUp,
+    Promise,
+    StepPause,
+    User,
+)
 from cases.workflow import WORKING_STEPS
 
 WEEKS = 12
@@ -45,23 +54,41 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
     # grouped by (step, severity) and added up here.
     by_step, by_severity = Counter(), Counter()
     clocks = Counter()
-    for step, severity, n, overdue, due_soon in (
+    for step, severity, n, overdue, due_soon, paused in (
         open_cases.values_list("step", "severity")
         .annotate(
             n=Count("id"),
             overdue=Count("id", filter=Q(step_due_at__lt=now)),
             due_soon=Count("id", filter=Q(step_warn_at__lte=now, step_due_at__gte=now)),
+            paused=Count("id", filter=Q(step_paused_at__isnull=False)),
         )
         .order_by()
     ):
         by_step[step] += n
         by_severity[severity] += n
-        clocks.update(overdue=overdue, due_soon=due_soon)
+        clocks.update(overdue=overdue, due_soon=due_soon, paused=paused)
     urgent = list(
-        open_cases.filter(step_warn_at__lte=now)
+        # A paused clock whose target is not reached yet has no due moment:
+        # it is listed with the paused ones below instead.
+        open_cases.filter(step_warn_at__lte=now, step_due_at__isnull=False)
         .select_related("client", "owner")
         .order_by("step_due_at")[:10]
     )
+    # Clocks standing still, longest first, with why and until when (one
+    # query: the running pause's fields come as subqueries).
+    running = StepPause.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+    paused = list(
+        open_cases.filter(step_paused_at__isnull=False)
+        .annotate(
+            pause_reason=Subquery(running.values("reason")[:1]),
+            pause_note=Subquery(running.values("note")[:1]),
+            pause_until=Subquery(running.values("until")[:1]),
+        )
+        .select_related("client", "owner")
+        .order_by("step_paused_at", "pk")[:10]
+    )
+    for case in paused:
+        case.pause_reason_label = PauseReason(case.pause_reason).label
     # Offers waiting on the cases the user manages: those they may decide,
     # and (four eyes) those someone else must, such as their own.
     pending = (
@@ -148,6 +175,8 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
         "open_total": sum(by_step.values()),
         "overdue": clocks["overdue"],
         "due_soon": clocks["due_soon"],
+        "paused_total": clocks["paused"],
+        "paused": paused,
         "by_step": _bars([(s.label, by_step.get(s.value, 0)) for s in WORKING_STEPS]),
         "by_severity": _bars(
             [(s.value.capitalize(), by_severity.get(s.value, 0)) for s in Severity]

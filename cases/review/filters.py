@@ -111,6 +111,7 @@ class CaseFilter(filters.FilterSet):
             ("open", "Open"),
             ("overdue", "Overdue"),
             ("due_soon", "Due soon"),
+            ("paused", "Clock paused"),
             ("closed", "Closed"),
         ],
         empty_label="Any status",
@@ -173,6 +174,8 @@ class CaseFilter(filters.FilterSet):
             return queryset.filter(step_due_at__lt=now)
         if value == "due_soon":
             return queryset.filter(step_warn_at__lte=now, step_due_at__gte=now)
+        if value == "paused":
+            return queryset.filter(step_paused_at__isnull=False)
         return queryset
 
     def sort_by(self, queryset, name, value):

@@ -31,6 +31,7 @@ COLUMNS = (
     "severity",
     "step_due_at",
     "step_warn_at",
+    "step_paused_at",
     "client__name",
     "owner__first_name",
     "owner__last_name",
@@ -39,12 +40,13 @@ COLUMNS = (
 )
 
 
-def due_state(step: str, due, warn, now: dt.datetime) -> str:
-    """closed, overdue, due_soon, on_track or none (the step has no target):
-    the case page's clock states, from the same stored moments."""
+def due_state(step: str, due, warn, now: dt.datetime, paused=None) -> str:
+    """closed, paused, overdue, due_soon, on_track or none (no target): the
+    case page's clock states, from the same stored moments. A step paused
+    after its target passed stays overdue."""
     if step == Step.CLOSED:
         return "closed"
-    return clock_state(warn, due, now)
+    return clock_state(warn, due, now, paused)
 
 
 def case_rows(values, second_drops: Counter, now: dt.datetime) -> list[dict]:
@@ -55,7 +57,13 @@ def case_rows(values, second_drops: Counter, now: dt.datetime) -> list[dict]:
 
 
 def _row(value: dict, second_drops: int, now: dt.datetime) -> dict:
-    state = due_state(value["step"], value["step_due_at"], value["step_warn_at"], now)
+    state = due_state(
+        value["step"],
+        value["step_due_at"],
+        value["step_warn_at"],
+        now,
+        value["step_paused_at"],
+    )
     return {
         **value,
         "owner": User.display_name(

@@ -17,4 +17,6 @@ register = template.Library()
 def step_due(case, now) -> dict:
     if case.step == Step.CLOSED:
         return clock_badge("none")
-    return clock_badge(clock_state(case.step_warn_at, case.step_due_at, now))
+    return clock_badge(
+        clock_state(case.step_warn_at, case.step_due_at, now, case.step_paused_at)
+    )

@@ -95,9 +95,9 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
     case = case_with_every_record(account_manager)
     with CaptureQueriesContext(connection) as queries:
         page = case_for_page(account_manager, case.pk)
-    # The case with the user's rights, each record table, and the people of
-    # the client contacts.
-    assert len(queries) == 1 + len(RECORDS) + 1
+    # The case with the user's rights, each record table, the people of the
+    # client contacts, and the pauses of the current step visit.
+    assert len(queries) == 1 + len(RECORDS) + 1 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():

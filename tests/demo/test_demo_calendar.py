@@ -48,7 +48,10 @@ def test_the_demo_teams_open_deadlines_skip_its_closed_days(demo):
         zone=calendar.zone, days=calendar.days, start=calendar.start, end=calendar.end
     )
     targets = targets_for(demo)
-    open_cases = list(Case.objects.filter(team=demo).exclude(step=Step.CLOSED))
+    # Running clocks; the demo's paused one is counted with its pause elsewhere.
+    open_cases = list(
+        Case.objects.filter(team=demo, step_paused_at=None).exclude(step=Step.CLOSED)
+    )
     assert open_cases
     moved = 0
     for case in open_cases:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.casework.guideline import guideline_for
@@ -254,3 +255,17 @@ def test_demo_times_are_in_the_past_and_spread_over_months(seeded, db):
         if case.closed_at:
             assert max(entries) <= case.closed_at
     assert not OutboxMessage.objects.filter(created_at__gt=now).exists()
+
+
+def test_one_demo_case_waits_on_the_client_with_its_clock_paused(seeded, db, client):
+    [case] = Case.objects.filter(step_paused_at__isnull=False)
+    pause = case.pauses.get(ended_at__isnull=True)
+    assert pause.until > timezone.localdate() and pause.note
+    assert case.timeline.filter(kind="paused").exists()
+    # Paused before its target, so no deadline runs while it waits.
+    assert case.step_due_at is None
+    client.force_login(case.team.members.get(role=Role.SALES_MANAGER))
+    dashboard = client.get(reverse("home")).content.decode()
+    assert 'data-testid="paused"' in dashboard and str(case.client) in dashboard
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-state="paused"' in page and "Resume the clock" in page

@@ -16,10 +16,12 @@ NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 
 
-def row(pk=7, *, step="options", due=None, warn=None, first="Alex", last="Kim"):
+def row(
+    pk=7, *, step="options", due=None, warn=None, paused=None, first="Alex", last="Kim"
+):
     opened = dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.UTC)
-    values = (pk, opened, "Ship 40 laptops", step, "high", due, warn, "Acme",
-              first, last, "alex", "Enterprise")  # fmt: skip
+    values = (pk, opened, "Ship 40 laptops", step, "high", due, warn, paused,
+              "Acme", first, last, "alex", "Enterprise")  # fmt: skip
     return dict(zip(COLUMNS, values, strict=True))
 
 
@@ -45,6 +47,22 @@ def test_a_row_names_its_owner_step_and_missed_promises():
 def test_a_row_says_where_its_step_stands(step, due, warn, state):
     assert due_state(step, due, warn, NOW) == state
     (listed,) = case_rows([row(step=step, due=due, warn=warn)], Counter(), NOW)
+    assert listed["due_state"] == state
+
+
+@pytest.mark.parametrize(
+    "due, paused, state",
+    [
+        # Paused before its target: no deadline while it waits.
+        (None, NOW - HOUR, "paused"),
+        (NOW + HOUR, NOW - HOUR, "paused"),
+        # Paused after the target had passed: still overdue.
+        (NOW - HOUR * 2, NOW - HOUR, "overdue"),
+    ],
+)
+def test_a_paused_row_is_paused_unless_it_was_already_late(due, paused, state):
+    assert due_state("options", due, None, NOW, paused) == state
+    (listed,) = case_rows([row(due=due, paused=paused)], Counter(), NOW)
     assert listed["due_state"] == state
 
 

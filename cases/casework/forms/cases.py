@@ -5,9 +5,18 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.calendar import WorkCalendar
 from cases.casework.selectors import reassign_choices
+from cases.casework.services.pauses import SAY_WHAT, UNTIL_TOO_SOON
 from cases.casework.services.review import COMMENT_MAX_LENGTH, comment_too_long
-from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity
+from cases.choices import (
+    ClientFit,
+    FailureSource,
+    OurPart,
+    Outcome,
+    PauseReason,
+    Severity,
+)
 from cases.forms import (
     DateInput,
     DateTimeInput,
@@ -213,6 +222,45 @@ class SendBackForm(VersionedForm):
         max_length=280,
         widget=forms.TextInput(attrs={"placeholder": "What needs redoing, and why"}),
     )
+
+
+class PauseForm(VersionedForm):
+    """Stop the step's clock while the next move is the client's."""
+
+    reason = forms.ChoiceField(
+        label="Why wait", choices=[("", "Choose…"), *PauseReason.choices]
+    )
+    note = forms.CharField(
+        label="What we are waiting for",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. their new delivery date"}),
+    )
+    until = forms.DateField(
+        label="Until (optional)",
+        required=False,
+        widget=DateInput(),
+        help_text="The clock starts again that morning, and you are emailed. "
+        "Empty: it runs again when you resume it or log a contact with the client.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, **kwargs)
+        self.zone = WorkCalendar.for_team(case.team).zone
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        today = timezone.now().astimezone(self.zone).date()
+        if until is not None and until <= today:
+            raise forms.ValidationError(UNTIL_TOO_SOON)
+        return until
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == PauseReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", SAY_WHAT)
+        return data
 
 
 class CloseForm(VersionedForm):

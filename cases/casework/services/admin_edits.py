@@ -6,12 +6,12 @@ from django.db import transaction
 from cases import access
 from cases.calendar import deadlines
 from cases.casework.selectors import reassign_choices
-from cases.casework.services.cases import case_lock, case_touch, check_version
 from cases.casework.services.review import case_reassign
+from cases.casework.services.rows import case_lock, case_touch, check_version
 from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
-from cases.models import Case, Client, StepPeriod, Team, User
+from cases.models import Case, Client, StepPause, StepPeriod, Team, User
 from cases.notifications.record import outbox_notify
 
 
@@ -76,8 +76,12 @@ def case_admin_edit(
     fields = ["owner", "team", "client"]
     if team.pk != before["Team"].pk and not case.is_closed:
         # The new team's targets and calendar set the current step's clock.
+        pauses = StepPause.objects.filter(case=case, period__completed_at__isnull=True)
         case.step_warn_at, case.step_due_at = deadlines(
-            team, case.step, case.step_entered_at
+            team,
+            case.step,
+            case.step_entered_at,
+            pauses=[pause.interval for pause in pauses],
         )
         fields += ["step_warn_at", "step_due_at"]
         StepPeriod.objects.filter(case=case, completed_at__isnull=True).update(

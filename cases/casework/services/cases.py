@@ -2,16 +2,24 @@
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow
-from cases.calendar import deadlines
+from cases.calendar import WorkCalendar, deadlines
+from cases.casework.services.pauses import pause_end
+from cases.casework.services.rows import (
+    case_lock,
+    case_touch,
+    check_version,
+    ensure_open,
+)
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
-from cases.choices import NotificationKind, OurPart, Step, TimelineKind
-from cases.exceptions import ConcurrentEdit, NotAllowed, StepIncomplete
+from cases.choices import NotificationKind, OurPart, PauseEnd, Step, TimelineKind
+from cases.exceptions import NotAllowed, StepIncomplete
 from cases.models import Case, CasePart, Client, Contact, StepPeriod, Team, User
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
 
@@ -25,60 +33,6 @@ DETAIL_LABELS = {
     "parts": "Our part in it",
     "contacts": "Affected people",
 }
-
-
-def case_lock(*, case_id: int, by: User, action: str = "work") -> Case:
-    """The case row, locked, if this user may act on it; else Case.DoesNotExist."""
-    return (
-        Case.objects.for_user(by, action)
-        .select_for_update(of=("self",))
-        .select_related("team", "client")
-        .get(pk=case_id)
-    )
-
-
-def ensure_open(case: Case, work: str | None = None) -> None:
-    """Refuse changes to a closed case; with `work` (a name in workflow.WORK),
-    also refuse it outside the steps it belongs to."""
-    if case.is_closed:
-        raise NotAllowed(
-            "This case is closed. A manager can reopen it by sending it back."
-        )
-    if work is not None:
-        workflow.ensure_in_step(case, work)
-
-
-def case_lock_for_record(
-    *,
-    case_id: int,
-    by: User,
-    work: str | None = None,
-    submission_key: uuid.UUID | None = None,
-) -> Case:
-    """Lock an open case the user may work on, before adding a record to it.
-
-    `work` names the step work (workflow.WORK) the record belongs to. The
-    one-time key is claimed after the checks, so a refused submit can be sent
-    again once corrected.
-    """
-    case = case_lock(case_id=case_id, by=by)
-    ensure_open(case, work)
-    submission_claim(submission_key)
-    return case
-
-
-def check_version(case: Case, version: int | None) -> None:
-    """Refuse a save based on an older copy of the case than the one stored."""
-    if version is not None and version != case.version:
-        who = case.updated_by.get_full_name() if case.updated_by else "Someone"
-        raise ConcurrentEdit(by=who or "Someone", at=case.updated_at)
-
-
-def case_touch(case: Case, by: User, *fields: str) -> None:
-    """Bump the version after any change, so stale forms are caught."""
-    case.version += 1
-    case.updated_by = by
-    case.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
 
 
 @transaction.atomic
@@ -330,12 +284,20 @@ def _label(case: Case, offset: int) -> str:
 
 def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
     now = timezone.now()
-    StepPeriod.objects.filter(case=case, completed_at__isnull=True).update(
-        completed_at=now
-    )
+    calendar = WorkCalendar.for_team(case.team)
+    # Leaving the step ends its pause: the next step's clock starts running.
+    pause_end(case, by=by, why=PauseEnd.STEP_MOVED, at=now, calendar=calendar)
+    for period in StepPeriod.objects.filter(case=case, completed_at__isnull=True):
+        period.completed_at = now
+        period.business_hours = Decimal(
+            f"{calendar.business_hours_between(period.entered_at, now):.2f}"
+        )
+        period.save(update_fields=["completed_at", "business_hours"])
     case.step = step
     case.step_entered_at = now
-    case.step_warn_at, case.step_due_at = deadlines(case.team, step, now)
+    case.step_warn_at, case.step_due_at = deadlines(
+        case.team, step, now, calendar=calendar
+    )
     case_touch(
         case,
         by,
@@ -343,6 +305,7 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         "step_entered_at",
         "step_warn_at",
         "step_due_at",
+        "step_paused_at",
         *extra_fields,
     )
     StepPeriod.objects.create(
@@ -351,4 +314,5 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         entered_at=now,
         completed_at=now if step == Step.CLOSED else None,
         due_at=case.step_due_at,
+        business_hours=0 if step == Step.CLOSED else None,
     )

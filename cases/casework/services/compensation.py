@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases import access, workflow
 from cases.casework.guideline import guideline_for
-from cases.casework.services.cases import (
+from cases.casework.services.rows import (
     case_lock,
     case_lock_for_record,
     case_touch,

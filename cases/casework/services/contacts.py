@@ -5,7 +5,7 @@ import re
 from django.db import transaction
 
 from cases import access
-from cases.casework.services.cases import case_touch
+from cases.casework.services.rows import case_touch
 from cases.casework.services.timeline import timeline_record
 from cases.choices import TimelineKind
 from cases.exceptions import NotAllowed

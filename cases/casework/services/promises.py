@@ -6,7 +6,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from cases.casework.services.cases import (
+from cases.casework.services.rows import (
     case_lock,
     case_lock_for_record,
     case_touch,

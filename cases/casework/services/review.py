@@ -6,7 +6,7 @@ from django.db import transaction
 
 from cases import workflow
 from cases.casework.selectors import reassign_choices
-from cases.casework.services.cases import case_lock, case_touch
+from cases.casework.services.rows import case_lock, case_touch
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, TimelineKind

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cases.casework.services.cases import (
+from cases.casework.services.pauses import pause_end
+from cases.casework.services.rows import (
     case_lock,
     case_lock_for_record,
     case_touch,
@@ -16,7 +17,7 @@ from cases.casework.services.cases import (
 )
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
-from cases.choices import ROOT_CAUSE_QUESTIONS, FollowUpStatus, TimelineKind
+from cases.choices import ROOT_CAUSE_QUESTIONS, FollowUpStatus, PauseEnd, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import (
     Apology,
@@ -180,7 +181,6 @@ def client_contact_log(
         logged_by=by,
     )
     contact.people.set([p for p in people if p.client_id == case.client_id])
-    case_touch(case, by)
     timeline_record(
         case=case,
         by=by,
@@ -188,6 +188,8 @@ def client_contact_log(
         summary="Logged a contact with the client "
         f"({contact.get_channel_display().lower()}).",
     )
+    # We heard from the client: a clock waiting on them runs again.
+    case_touch(case, by, *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT))
     return contact
 
 
@@ -250,7 +252,6 @@ def apology_record(
         response=response,
         apologised_on=apologised_on,
     )
-    case_touch(case, by)
     timeline_record(
         case=case,
         by=by,
@@ -258,6 +259,8 @@ def apology_record(
         summary=f"Apologised to {contact.name} "
         f"({apology.get_on_behalf_display().lower()}).",
     )
+    # An apology is a contact with the client too.
+    case_touch(case, by, *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT))
     return apology
 
 

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 
 from cases.calendar import WorkCalendar, deadlines, targets_for
 from cases.choices import Step
-from cases.models import Case, ClosureDay, StepPeriod, Team
+from cases.models import Case, ClosureDay, StepPause, StepPeriod, Team
 from cases.models.accounts import holiday_region_problem, holiday_regions
 from cases.notifications.steps import step_messages_refresh
 
@@ -31,10 +31,21 @@ def team_deadlines_refresh(*, team: Team) -> int:
         .only("pk", "team_id", "step", "step_entered_at", "step_warn_at", "step_due_at")
         .order_by("pk")
     )
+    # The pauses of each case's current visit: they stay out of its count.
+    pauses: dict[int, list] = {}
+    for pause in StepPause.objects.filter(
+        case__in=[case.pk for case in cases], period__completed_at__isnull=True
+    ).only("case_id", "started_at", "ended_at"):
+        pauses.setdefault(pause.case_id, []).append(pause.interval)
     changed = []
     for case in cases:
         warn_at, due_at = deadlines(
-            team, case.step, case.step_entered_at, targets=targets, calendar=calendar
+            team,
+            case.step,
+            case.step_entered_at,
+            targets=targets,
+            calendar=calendar,
+            pauses=pauses.get(case.pk, ()),
         )
         if (warn_at, due_at) != (case.step_warn_at, case.step_due_at):
             case.step_warn_at, case.step_due_at = warn_at, due_at

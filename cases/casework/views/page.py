@@ -55,6 +55,8 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     for name in [*STEP_FORMS[Step(case.step)], "promise"]:
         if name in offered:
             forms[name] = make_form(name, case)
+    if "pause" in offered and case.step_paused_at is None:
+        forms["pause"] = make_form("pause", case)
     if can_work:
         forms["comment"] = make_form("comment", case)
     if can_manage and not case.is_closed:
