@@ -369,6 +369,10 @@ def test_every_list_and_the_case_page_share_the_state_boundaries():
     assert clock_state(warn, due, due) == "due_soon"
     assert clock_state(warn, due, due + minute) == "overdue"
     assert clock_state(None, None, due) == "none"
+    # Paused before the target: paused; paused once overdue: still overdue.
+    assert clock_state(warn, due, due + minute, paused_at=warn) == "paused"
+    assert clock_state(None, None, due, paused_at=warn) == "paused"
+    assert clock_state(warn, due, due + minute, paused_at=due + minute) == "overdue"
 
 
 def test_the_clock_names_the_days_off_before_its_target():
