@@ -144,6 +144,55 @@ def public_holidays(country: str, subdivision: str, year: int) -> tuple:
     return tuple(sorted(found.items()))
 
 
+def _country_name(entity: type, code: str) -> str:
+    # The package names each country in its class's docstring ("Germany
+    # holidays."); aliases such as `DE` subclass it without one.
+    for cls in entity.__mro__:
+        first = (cls.__dict__.get("__doc__") or "").strip().split("\n")[0]
+        if first.endswith(" holidays."):
+            return first.removesuffix(" holidays.").removesuffix(" (the)")
+    return code
+
+
+@lru_cache(maxsize=1)
+def holiday_countries() -> tuple[tuple[str, str], ...]:
+    """((code, name), ...) of every country the holidays package knows, by
+    name; the ISO two-letter codes (the package also takes three-letter ones
+    and a few aliases)."""
+    countries = []
+    for code in holidays.list_supported_countries():
+        entity = holidays.country_holidays(code)
+        # Skip aliases such as UK, whose own code is another (GB).
+        if len(code) == 2 and entity.country == code:
+            countries.append((code, _country_name(type(entity), code)))
+    return tuple(sorted(countries, key=lambda pair: pair[1].casefold()))
+
+
+@lru_cache(maxsize=512)
+def holiday_subdivisions(country: str) -> tuple[tuple[str, str], ...]:
+    """((code, name), ...) of the country's regions; () for a country without
+    regions or one the package does not know."""
+    codes = holidays.list_supported_countries().get(country or "", [])
+    if not codes:
+        return ()
+    aliases = getattr(holidays.country_holidays(country), "subdivisions_aliases", {})
+    names: dict[str, str] = {}
+    for name, code in aliases.items():
+        names.setdefault(code, name)  # the first alias is the English name
+    return tuple(
+        (code, f"{names[code]} ({code})" if code in names else code) for code in codes
+    )
+
+
+def holiday_region_name(country: str, subdivision: str = "") -> str:
+    """e.g. "Germany, Berlin (BE)"; "" without a country."""
+    if not country:
+        return ""
+    name = dict(holiday_countries()).get(country, country)
+    region = dict(holiday_subdivisions(country)).get(subdivision, subdivision)
+    return f"{name}, {region}" if region else name
+
+
 class ClosedDays:
     """The days a team does not work although they are working weekdays:
     public holidays of its region and the company's closure days.
@@ -491,46 +540,116 @@ def second_escalation_at(
     return calendar.add_business_hours(due_at, hours)
 
 
-STATE_LABELS = {
-    "paused": "Paused",
-    "on_track": "On track",
-    "due_soon": "Due soon",
-    "overdue": "Overdue",
-    "none": "",
+# Where a step's clock stands: the words shown (never colour alone) and the
+# badge's colour.
+CLOCK_STATES: dict[str, tuple[str, str]] = {
+    "paused": ("Paused", "secondary"),
+    "on_track": ("On track", "success"),
+    "due_soon": ("Due soon", "warning"),
+    "overdue": ("Overdue", "danger"),
 }
+STATE_LABELS = {state: label for state, (label, _) in CLOCK_STATES.items()}
+STATE_LABELS["none"] = ""
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def clock_state(
+    warn_at: dt.datetime | None,
+    due_at: dt.datetime | None,
+    now: dt.datetime,
+    paused_at: dt.datetime | None = None,
+) -> str:
+    """paused, on_track, due_soon or overdue from the stored moments; none
+    without a target. Lists, dashboards and the case page all ask this one
+    question. A step paused after its target passed stays overdue."""
+    if paused_at is not None and (due_at is None or due_at > paused_at):
+        return "paused"
+    if due_at is None:
+        return "none"
+    if due_at < now:
+        return "overdue"
+    if warn_at is not None and warn_at <= now:
+        return "due_soon"
+    return "on_track"
+
+
+def clock_badge(state: str) -> dict:
+    """The state's words and badge colour, for a template."""
+    label, tone = CLOCK_STATES.get(state, ("", "secondary"))
+    return {"state": state, "label": label, "tone": tone}
 
 
 def _hours(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def step_clock(case, now: dt.datetime | None = None) -> dict:
+def _tenths(value: float, rounding) -> float:
+    # Round first: 2.3 h is 22.999... tenths in binary.
+    return rounding(round(value * 10, 6)) / 10
+
+
+def _hours_word(value: float) -> str:
+    return f"{_hours(value)} business hour{'' if value == 1 else 's'}"
+
+
+def working_hours_text(calendar: WorkCalendar) -> str:
+    """e.g. "Mon to Fri, 09:00 to 17:30 (Europe/London)"."""
+    days = sorted(calendar.days)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        named = f"{DAY_NAMES[days[0]]} to {DAY_NAMES[days[-1]]}"
+    else:
+        named = ", ".join(DAY_NAMES[day] for day in days)
+    end = "24:00" if calendar.end == MIDNIGHT else f"{calendar.end:%H:%M}"
+    return f"{named}, {calendar.start:%H:%M} to {end} ({calendar.zone_name})"
+
+
+def _clock_text(state: str, when: str, zone: str, used: float, target: float):
+    """(text, title) of the clock: the target in the viewer's zone and the
+    business hours left or over, in words."""
+    if state == "overdue":
+        over = _tenths(used - target, math.ceil)
+        if over > 0:
+            rest = f"{_hours_word(over)} over its {_hours(target)}-hour target"
+        else:
+            rest = f"all {_hours_word(target)} used"
+        return f"Was due by {when} ({zone}) · {rest}", (
+            f"{_hours(used)} of {_hours_word(target)} used"
+        )
+    # Round used time down, so the clock never reads "0 left" while on time.
+    used_shown = _tenths(used, math.floor)
+    left = max(target - used_shown, 0)
+    return f"Due by {when} ({zone}) · {_hours_word(left)} left of {_hours(target)}", (
+        f"{_hours(used_shown)} of {_hours_word(target)} used, {_hours(left)} left"
+    )
+
+
+def step_clock(
+    case, now: dt.datetime | None = None, *, zone: ZoneInfo | None = None
+) -> dict:
     """The clock of the case's current step, for the case page.
 
-    The target shown is the working time between entering the step and the
-    stored deadline, so the numbers always agree with the state (which lists
-    and dashboards read from the same stored deadlines).
+    The target is shown in `zone` (the viewer's; the team's when not given),
+    with the business hours left or over; those hours are the team's working
+    time, which the title says. The target is the working time between
+    entering the step and the stored deadline, so the numbers always agree with
+    the state (which lists and dashboards read from the same stored deadlines).
     """
     if case.is_closed:
-        return {"state": "none", "label": "", "text": ""}
+        return {"state": "none", "label": "", "text": "", "title": ""}
     now = now or timezone.now()
     calendar = WorkCalendar.for_team(case.team)
+    zone = zone or calendar.zone
     if case.step_paused_at is not None and (
         case.step_due_at is None or case.step_due_at > case.step_paused_at
     ):
-        return _paused_clock(case, calendar)
+        return _paused_clock(case, calendar, zone)
     warn_at, due_at = case.step_warn_at, case.step_due_at
     if due_at is None or warn_at is None:
         # A case stored before targets existed: compute them for display.
         warn_at, due_at = deadlines(
             case.team, case.step, case.step_entered_at, calendar=calendar
         )
-    if now > due_at:
-        state = "overdue"
-    elif now >= warn_at:
-        state = "due_soon"
-    else:
-        state = "on_track"
+    state = clock_state(warn_at, due_at, now)
     entered = case.step_entered_at
     # Time the clock stood paused counts neither as used nor as target.
     paused = sum(
@@ -540,36 +659,66 @@ def step_clock(case, now: dt.datetime | None = None) -> dict:
     )
     used = max(calendar.business_hours_between(entered, now) - paused, 0)
     target = max(calendar.business_hours_between(entered, due_at) - paused, 0)
-    # Round down, so the clock never reads "8 of 8" while still on time.
-    used_shown = math.floor(used * 10) / 10
-    local_due = due_at.astimezone(calendar.zone)
+    local_due = due_at.astimezone(zone)
     when = dateformat.format(local_due, "D j M H:i")
-    prefix = "Was due by" if state == "overdue" else "Due by"
+    text, hours = _clock_text(state, when, zone.key, used, target)
+    skips = _closed_days_ahead(calendar, now, due_at) if state != "overdue" else []
+    title = (
+        f"{hours}. Business hours are {case.team.name}'s working time: "
+        f"{working_hours_text(calendar)}, without public holidays and closure days."
+    )
     return {
-        "state": state,
-        "label": STATE_LABELS[state],
+        **clock_badge(state),
         "used_hours": used,
         "target_hours": target,
-        "warn_at": warn_at.astimezone(calendar.zone),
+        "left_hours": max(target - used, 0.0),
+        "over_hours": max(used - target, 0.0),
+        "warn_at": warn_at.astimezone(zone),
         "due_at": local_due,
-        "time_zone": calendar.zone_name,
-        "text": (
-            f"{prefix} {when} ({calendar.zone_name}) · "
-            f"{_hours(used_shown)} of {_hours(target)} business hours used"
-            + (" · clock paused after the target" if case.step_paused_at else "")
+        "time_zone": zone.key,
+        "team_time_zone": calendar.zone_name,
+        "text": text
+        + (" · clock paused after the target" if case.step_paused_at else ""),
+        "title": title,
+        "skips": skips,
+        "skips_text": (
+            "Skips "
+            + ", ".join(f"{day:%a} {day.day} {day:%b} ({name})" for day, name in skips)
+            if skips
+            else ""
         ),
     }
 
 
-def _paused_clock(case, calendar: WorkCalendar) -> dict:
-    """A clock standing still: since when, why, until when, and how much of
-    the target was used before it stopped (a step already overdue when paused
-    shows as overdue instead: a pause does not hide lateness)."""
-    since = case.step_paused_at.astimezone(calendar.zone)
+def _closed_days_ahead(
+    calendar: WorkCalendar, now: dt.datetime, due_at: dt.datetime
+) -> list[tuple[dt.date, str]]:
+    """(day, name) of the working days off from today to the due day: the
+    team's public holidays by name, its own closure days as such."""
+    first = now.astimezone(calendar.zone).date()
+    last = due_at.astimezone(calendar.zone).date()
+    days = [
+        day
+        for day in calendar.closed.between(first, last)
+        if day.weekday() in calendar.days
+    ]
+    names = {}
+    for year in {day.year for day in days}:
+        names.update(
+            public_holidays(calendar.closed.country, calendar.closed.subdivision, year)
+        )
+    return [(day, names.get(day, "closure day")) for day in days]
+
+
+def _paused_clock(case, calendar: WorkCalendar, zone: ZoneInfo) -> dict:
+    """A clock standing still: since when (in the viewer's zone), why, until
+    when (a step already overdue when paused shows as overdue instead: a
+    pause does not hide lateness)."""
+    since = case.step_paused_at.astimezone(zone)
     pauses = getattr(case, "visit_pauses", ())
     pause = next((p for p in pauses if p.ended_at is None), None)
     when = dateformat.format(since, "D j M H:i")
-    text = f"Paused since {when} ({calendar.zone_name})"
+    text = f"Paused since {when} ({zone.key})"
     if pause is not None:
         text += f" · {pause.get_reason_display()}"
         if pause.note:
@@ -577,10 +726,12 @@ def _paused_clock(case, calendar: WorkCalendar) -> dict:
         if pause.until is not None:
             text += f" · starts again {dateformat.format(pause.until, 'D j M')}"
     return {
-        "state": "paused",
-        "label": STATE_LABELS["paused"],
+        **clock_badge("paused"),
         "since": since,
         "pause": pause,
-        "time_zone": calendar.zone_name,
+        "time_zone": zone.key,
+        "team_time_zone": calendar.zone_name,
         "text": text,
+        "title": "The clock stands still: this time counts neither as used "
+        "nor towards the target.",
     }

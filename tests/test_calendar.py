@@ -10,6 +10,7 @@ from django.test import override_settings
 from cases.calendar import (
     DEFAULT_TARGETS,
     WorkCalendar,
+    clock_state,
     deadlines,
     step_clock,
     targets_for,
@@ -321,7 +322,7 @@ def test_the_clock_on_track_due_soon_and_overdue():
     assert clock["target_hours"] == 8
     assert clock["due_at"] == at(LONDON, 2026, 11, 24, 17, 0)
     assert clock["text"] == (
-        "Due by Tue 24 Nov 17:00 (Europe/London) · 3.5 of 8 business hours used"
+        "Due by Tue 24 Nov 17:00 (Europe/London) · 4.5 business hours left of 8"
     )
     assert step_clock(case, now=at(LONDON, 2026, 11, 24, 15, 0))["state"] == "due_soon"
     assert step_clock(case, now=at(LONDON, 2026, 11, 24, 17, 0))["state"] == "due_soon"
@@ -329,7 +330,8 @@ def test_the_clock_on_track_due_soon_and_overdue():
     late = step_clock(case, now=at(LONDON, 2026, 11, 25, 10, 0))
     assert late["state"] == "overdue"
     assert late["text"] == (
-        "Was due by Tue 24 Nov 17:00 (Europe/London) · 9.5 of 8 business hours used"
+        "Was due by Tue 24 Nov 17:00 (Europe/London) · "
+        "1.5 business hours over its 8-hour target"
     )
 
 
@@ -346,7 +348,92 @@ def test_the_clock_never_shows_the_full_target_while_on_time():
     case = _case_in(Step.ROOT_CAUSE, at(LONDON, 2026, 11, 24, 9, 0))
     clock = step_clock(case, now=at(LONDON, 2026, 11, 24, 16, 58))
     assert clock["state"] == "due_soon"
-    assert "7.9 of 8 business hours" in clock["text"]
+    assert "0.1 business hours left of 8" in clock["text"]
+    assert clock["title"].startswith("7.9 of 8 business hours used, 0.1 left.")
+
+
+def test_the_clock_shows_the_target_in_the_viewers_zone():
+    # Due Tuesday 17:00 in London is 21:00 in Dubai and 12:00 in New York.
+    case = _case_in(Step.ROOT_CAUSE, at(LONDON, 2026, 11, 24, 9, 0))
+    now = at(LONDON, 2026, 11, 24, 12, 30)
+    dubai = step_clock(case, now=now, zone=DUBAI)
+    assert dubai["text"] == (
+        "Due by Tue 24 Nov 21:00 (Asia/Dubai) · 4.5 business hours left of 8"
+    )
+    assert dubai["due_at"] == at(DUBAI, 2026, 11, 24, 21, 0)
+    assert dubai["time_zone"] == "Asia/Dubai"
+    assert dubai["team_time_zone"] == "Europe/London"
+    new_york = step_clock(case, now=now, zone=ZoneInfo("America/New_York"))
+    assert new_york["text"].startswith("Due by Tue 24 Nov 12:00 (America/New_York)")
+    # The hours are the team's working time whatever the viewer's zone.
+    assert dubai["left_hours"] == new_york["left_hours"] == 4.5
+    assert "Mon to Fri, 09:00 to 17:30 (Europe/London)" in dubai["title"]
+
+
+def test_the_clock_says_its_state_in_words_hours_left_and_over():
+    case = _case_in(Step.ROOT_CAUSE, at(LONDON, 2026, 11, 24, 9, 0))
+    soon = step_clock(case, now=at(LONDON, 2026, 11, 24, 16, 0))
+    assert (soon["state"], soon["label"], soon["tone"]) == (
+        "due_soon",
+        "Due soon",
+        "warning",
+    )
+    assert soon["text"].endswith("1 business hour left of 8")
+    assert soon["title"] == (
+        "7 of 8 business hours used, 1 left. Business hours are Clock's "
+        "working time: Mon to Fri, 09:00 to 17:30 (Europe/London), without "
+        "public holidays and closure days."
+    )
+    # Only working time counts: by Friday 09:30, 8.5 h on each of Tuesday,
+    # Wednesday and Thursday and 0.5 h on Friday, 18 h over the target.
+    late = step_clock(case, now=at(LONDON, 2026, 11, 27, 9, 30))
+    assert (late["label"], late["tone"]) == ("Overdue", "danger")
+    assert late["text"].endswith("18 business hours over its 8-hour target")
+    assert late["over_hours"] == 18 and late["left_hours"] == 0
+    # Due at closing time, read that evening: no working time over it yet.
+    at_closing = _case_in(Step.ROOT_CAUSE, at(LONDON, 2026, 11, 24, 9, 30))
+    evening = step_clock(at_closing, now=at(LONDON, 2026, 11, 24, 18, 0))
+    assert evening["state"] == "overdue"
+    assert evening["text"].endswith("all 8 business hours used")
+
+
+def test_every_list_and_the_case_page_share_the_state_boundaries():
+    warn, due = at(UTC, 2026, 11, 24, 15, 0), at(UTC, 2026, 11, 24, 17, 0)
+    minute = dt.timedelta(minutes=1)
+    assert clock_state(warn, due, warn - minute) == "on_track"
+    assert clock_state(warn, due, warn) == "due_soon"
+    assert clock_state(warn, due, due) == "due_soon"
+    assert clock_state(warn, due, due + minute) == "overdue"
+    assert clock_state(None, None, due) == "none"
+    # Paused before the target: paused; paused once overdue: still overdue.
+    assert clock_state(warn, due, due + minute, paused_at=warn) == "paused"
+    assert clock_state(None, None, due, paused_at=warn) == "paused"
+    assert clock_state(warn, due, due + minute, paused_at=due + minute) == "overdue"
+
+
+def test_the_clock_names_the_days_off_before_its_target():
+    # Compensate, 40 h from Wednesday 23 Dec 2026 09:00 in England: Christmas
+    # Day and Boxing Day (on Monday 28th) do not count.
+    team = Team(name="Clock", holiday_country="GB", holiday_subdivision="ENG")
+    entered = at(LONDON, 2026, 12, 23, 9, 0)
+    warn_at, due_at = deadlines(
+        team, Step.COMPENSATE, entered, targets=DEFAULT_TARGETS,
+        calendar=WorkCalendar.for_team(team),
+    )  # fmt: skip
+    case = Case(
+        team=team,
+        step=Step.COMPENSATE,
+        step_entered_at=entered,
+        step_warn_at=warn_at,
+        step_due_at=due_at,
+    )
+    clock = step_clock(case, now=at(LONDON, 2026, 12, 23, 10, 0))
+    assert clock["text"].startswith("Due by Thu 31 Dec 15:00 (Europe/London)")
+    assert clock["skips_text"] == (
+        "Skips Fri 25 Dec (Christmas Day), Mon 28 Dec (Boxing Day (observed))"
+    )
+    # Once overdue, there is nothing ahead to skip.
+    assert step_clock(case, now=at(LONDON, 2027, 1, 4, 10, 0))["skips"] == []
 
 
 def test_a_closed_case_has_no_clock():

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from cases import access
 from cases.access import ALL, NONE
-from cases.calendar import public_holidays
+from cases.calendar import (
+    holiday_countries,
+    holiday_region_name,
+    holiday_subdivisions,
+    public_holidays,
+)
 from cases.choices import FollowUpStatus, PromiseStatus
 from cases.models import (
     Apology,
@@ -31,7 +36,6 @@ from cases.models import (
     TimelineEntry,
     User,
 )
-from cases.models.accounts import holiday_regions
 
 
 def with_list_figures(cases: QuerySet) -> QuerySet:
@@ -173,6 +177,18 @@ def calendar_teams(user) -> QuerySet:
     return Team.objects.for_user(user).order_by("name")
 
 
+def holiday_region_choices() -> dict[str, list[tuple[str, str]]]:
+    """Each country with regions -> its (code, name) regions, for the page's
+    script that fills the region list when the country changes."""
+    return {
+        country: list(regions)
+        for country, regions in (
+            (code, holiday_subdivisions(code)) for code, _ in holiday_countries()
+        )
+        if regions
+    }
+
+
 def team_calendar(team, today: dt.date, *, days: int = 365) -> dict:
     """The team's closed days from `today` for `days`: public holidays (from
     the holidays package, no query) and closure days (one query)."""
@@ -188,5 +204,7 @@ def team_calendar(team, today: dt.date, *, days: int = 365) -> dict:
     return {
         "holidays": holidays,
         "closures": list(team.closure_days.filter(date__gte=today)),
-        "regions": holiday_regions().get(team.holiday_country, []),
+        "region_name": holiday_region_name(
+            team.holiday_country, team.holiday_subdivision
+        ),
     }

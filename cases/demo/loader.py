@@ -17,7 +17,13 @@ from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
 from cases.demo.builder import CaseBuilder
-from cases.demo.people import DemoLogin, seed_clients, seed_people, seed_teams
+from cases.demo.people import (
+    DemoLogin,
+    seed_clients,
+    seed_people,
+    seed_team_calendars,
+    seed_teams,
+)
 from cases.models import Case, StepPause
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
@@ -37,6 +43,7 @@ def seed_demo() -> list[DemoLogin]:
     """
     data = demo_data()
     teams = seed_teams(data["teams"])
+    seed_team_calendars(data["teams"], teams)
     users, logins = seed_people(data["people"], teams, data["password"])
     managers = {row["name"]: users[row["manager"]] for row in data["teams"]}
     clients = seed_clients(data["clients"], teams)

@@ -1,9 +1,14 @@
 """The demo's teams, people and clients with their contacts, keyed on names:
 created the first time, their details refreshed on every later run."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
+from cases.calendar import WorkCalendar
+from cases.casework.services.targets import closure_day_add, team_holidays_set
 from cases.choices import Role
 from cases.models import Client, Contact, Membership, Team, User
 
@@ -21,6 +26,30 @@ def seed_teams(rows: list[dict]) -> dict[str, Team]:
     return {
         row["name"]: Team.objects.get_or_create(name=row["name"])[0] for row in rows
     }
+
+
+def seed_team_calendars(rows: list[dict], teams: dict[str, Team]) -> None:
+    """Each team's public holidays and its closure days ahead, if the data
+    gives them. A closure day falls `in_days` from today or on the first
+    working day after; one of that name already ahead is left alone."""
+    for row in rows:
+        team = teams[row["name"]]
+        region = row.get("holidays")
+        if region:
+            team_holidays_set(
+                team=team,
+                country=region["country"],
+                subdivision=region.get("subdivision", ""),
+            )
+        calendar = WorkCalendar.for_team(team)
+        today = timezone.now().astimezone(calendar.zone).date()
+        for closure in row.get("closures", []):
+            if team.closure_days.filter(name=closure["name"], date__gte=today).exists():
+                continue
+            day = today + dt.timedelta(days=closure["in_days"])
+            while not calendar.works_on(day):
+                day += dt.timedelta(days=1)
+            closure_day_add(team=team, date=day, name=closure["name"])
 
 
 def seed_people(

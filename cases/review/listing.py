@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cases.calendar import clock_badge, clock_state
 from cases.choices import Step
 from cases.models import User
 from cases.review.selectors import missed_promises
@@ -40,45 +41,41 @@ COLUMNS = (
 
 
 def due_state(step: str, due, warn, now: dt.datetime, paused=None) -> str:
-    """closed, paused, overdue, due_soon, on_time or none (no target).
-
-    A step paused after its target passed stays overdue."""
+    """closed, paused, overdue, due_soon, on_track or none (no target): the
+    case page's clock states, from the same stored moments. A step paused
+    after its target passed stays overdue."""
     if step == Step.CLOSED:
         return "closed"
-    if paused is not None and (due is None or due > paused):
-        return "paused"
-    if due is None:
-        return "none"
-    if due < now:
-        return "overdue"
-    if warn and warn <= now:
-        return "due_soon"
-    return "on_time"
+    return clock_state(warn, due, now, paused)
 
 
 def case_rows(values, second_drops: Counter, now: dt.datetime) -> list[dict]:
     """Each values() dict of COLUMNS with the owner's name, the step's label,
-    its missed promises (`second_drops`, by case id) and its due state."""
-    return [
-        {
-            **value,
-            "owner": User.display_name(
-                value["owner__first_name"],
-                value["owner__last_name"],
-                value["owner__username"],
-            ),
-            "step_label": STEP_LABELS[value["step"]],
-            "second_drops": second_drops[value["pk"]],
-            "due_state": due_state(
-                value["step"],
-                value["step_due_at"],
-                value["step_warn_at"],
-                now,
-                value["step_paused_at"],
-            ),
-        }
-        for value in values
-    ]
+    its missed promises (`second_drops`, by case id) and its due state, with
+    the state's words and badge colour under "due"."""
+    return [_row(value, second_drops[value["pk"]], now) for value in values]
+
+
+def _row(value: dict, second_drops: int, now: dt.datetime) -> dict:
+    state = due_state(
+        value["step"],
+        value["step_due_at"],
+        value["step_warn_at"],
+        now,
+        value["step_paused_at"],
+    )
+    return {
+        **value,
+        "owner": User.display_name(
+            value["owner__first_name"],
+            value["owner__last_name"],
+            value["owner__username"],
+        ),
+        "step_label": STEP_LABELS[value["step"]],
+        "second_drops": second_drops,
+        "due_state": state,
+        "due": clock_badge(state),
+    }
 
 
 def list_page(cases: QuerySet, number) -> tuple[Page, list[dict]]:

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from cases.calendar import user_zone
 from cases.export import csv_response
 from cases.review.dashboard import dashboard
 from cases.review.filters import SORTS, CaseFilter
@@ -49,6 +50,8 @@ def case_list(request):
             "sort_query": _without(request.GET, "sort", "page"),
             "sort": request.GET.get("sort", ""),
             "sorts": {key: label for key, (_, label) in SORTS.items()},
+            # Due moments read in the viewer's own time zone.
+            "zone": user_zone(request.user),
         },
     )
 
@@ -61,7 +64,12 @@ def case_export(request):
 
 @login_required
 def manager_dashboard(request):
-    return render(request, "cases/review/dashboard.html", dashboard(request.user))
+    context = dashboard(request.user)
+    return render(
+        request,
+        "cases/review/dashboard.html",
+        {**context, "zone": user_zone(request.user)},
+    )
 
 
 def _without(params, *names) -> str:

@@ -62,3 +62,34 @@ def test_a_sales_manager_sets_the_second_escalation(
     assert overflow <= 0
     assert csp_violations == []
     page.screenshot(path=str(tmp_path / f"ladder-{width}.png"), full_page=True)
+
+
+def test_the_region_list_follows_the_chosen_country(
+    page, live_server, sign_in, sales_manager, team, csp_violations
+):
+    team.holiday_country, team.holiday_subdivision = "GB", "SCT"
+    team.save()
+    sign_in(sales_manager.username, PASSWORD)
+    page.goto(f"{live_server.url}/teams/{team.pk}/calendar/")
+    form = page.get_by_test_id("region-form")
+    region = form.get_by_label("Region")
+    expect(region).to_have_value("SCT")
+    # The hint for pages without the script is hidden by it.
+    expect(form.locator("[data-region-hint]")).to_be_hidden()
+
+    form.get_by_label("Country").select_option(label="Germany")
+    expect(region.locator("option", has_text="Berlin (BE)")).to_have_count(1)
+    expect(region.locator("option", has_text="Scotland")).to_have_count(0)
+    region.select_option("BE")
+    form.get_by_role("button", name="Save public holidays").click()
+    expect(
+        page.get_by_role("heading", name="Public holidays: Germany, Berlin (BE)")
+    ).to_be_visible()
+    expect(page.get_by_test_id("holidays")).to_contain_text("Christmas Day")
+    team.refresh_from_db()
+    assert (team.holiday_country, team.holiday_subdivision) == ("DE", "BE")
+
+    # A country without regions leaves nothing to choose.
+    form.get_by_label("Country").select_option(label="Ireland")
+    expect(region).to_be_disabled()
+    assert csp_violations == []

@@ -131,7 +131,7 @@ def test_paused_cases_show_on_the_list_and_the_dashboard(
     listed = client.get(reverse("case_list") + "?status=paused")
     rows = [row["pk"] for row in listed.context["rows"]]
     assert rows == [case.pk] and running.pk not in rows
-    assert 'data-testid="paused">Paused' in listed.content.decode()
+    assert 'data-testid="clock-state">Paused' in listed.content.decode()
 
 
 def test_insights_show_paused_hours_beside_the_time_in_steps(

@@ -185,4 +185,5 @@ def test_the_case_page_shows_the_clock_of_the_current_step(
     assert 'data-testid="step-clock" data-state="due_soon"' in page
     assert "Due soon" in page
     assert "Due by Tue 24 Nov 12:00 (Europe/London)" in page
-    assert "1.7 of 2 business hours used" in page
+    assert "0.3 business hours left of 2" in page
+    assert 'title="1.7 of 2 business hours used, 0.3 left.' in page

@@ -35,7 +35,61 @@ def test_the_page_lists_the_regions_public_holidays(client, page, team, time_mac
     text = re.sub(r"<[^>]+>", "", client.get(page).content.decode())
     assert "Fri 3 Apr 2026 · Good Friday" in text
     assert "Mon 6 Apr 2026 · Easter Monday" in text
-    assert "Regions of DE:" in text
+    assert "Public holidays: Germany, Berlin (BE)" in text
+
+
+def test_country_and_region_are_lists_of_names(client, page, team):
+    html = client.get(page).content.decode()
+    assert '<select name="holiday_country"' in html
+    assert '<option value="DE">Germany</option>' in html
+    assert '<option value="GB">United Kingdom</option>' in html
+    # No country yet: no regions to list but "the whole country".
+    region = html.split('<select name="holiday_subdivision"')[1].split("</select>")[0]
+    assert region.count("<option") == 1
+    team.holiday_country = "GB"
+    team.save(update_fields=["holiday_country"])
+    html = client.get(page).content.decode()
+    assert '<option value="GB" selected>United Kingdom</option>' in html
+    assert '<option value="SCT">Scotland (SCT)</option>' in html
+    # The script that refills the regions is a file; its data is not code.
+    assert '<script id="holiday-regions" type="application/json">' in html
+    assert '"DE": [["BB", "Brandenburg (BB)"]' in html
+    assert '<script src="/static/js/team-calendar.js"></script>' in html
+
+
+def test_a_region_of_another_country_is_refused_by_name(client, page, team):
+    team.holiday_country, team.holiday_subdivision = "GB", "SCT"
+    team.save(update_fields=["holiday_country", "holiday_subdivision"])
+    response = client.post(
+        page, {"form": "region", "holiday_country": "DE", "holiday_subdivision": "SCT"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“SCT” is not a region of Germany." in html
+    # The list now offers Germany's regions to choose from.
+    region = html.split('<select name="holiday_subdivision"')[1].split("</select>")[0]
+    assert "Berlin (BE)" in region and "Scotland" not in region
+    team.refresh_from_db()
+    assert (team.holiday_country, team.holiday_subdivision) == ("GB", "SCT")
+
+
+def test_a_region_without_a_country_is_refused(client, page, team):
+    response = client.post(
+        page, {"form": "region", "holiday_country": "", "holiday_subdivision": "BE"}
+    )
+    assert response.status_code == 200
+    assert "Choose the country first." in response.content.decode()
+    team.refresh_from_db()
+    assert (team.holiday_country, team.holiday_subdivision) == ("", "")
+
+
+def test_a_country_code_not_in_the_list_is_refused(client, page, team):
+    # UK is an alias the package takes; the list offers GB, its ISO code.
+    response = client.post(page, {"form": "region", "holiday_country": "UK"})
+    assert response.status_code == 200
+    assert "We know no public holidays for “UK”" in response.content.decode()
+    team.refresh_from_db()
+    assert team.holiday_country == ""
 
 
 def test_adding_a_closure_day_moves_the_open_cases_deadline(

@@ -25,6 +25,7 @@ from cases.demo.loader import demo_data
 from cases.models import (
     Case,
     Client,
+    ClosureDay,
     Compensation,
     Contact,
     Membership,
@@ -87,6 +88,7 @@ def data_counts():
             OutboxMessage,
             Compensation,
             StepPeriod,
+            ClosureDay,
         )
     }
 

@@ -41,7 +41,7 @@ def test_a_row_names_its_owner_step_and_missed_promises():
         ("options", NOW - HOUR / 60, NOW - HOUR * 2, "overdue"),
         ("options", NOW + HOUR, NOW - HOUR / 60, "due_soon"),
         ("options", NOW + HOUR, NOW, "due_soon"),
-        ("options", NOW + HOUR * 5, NOW + HOUR, "on_time"),
+        ("options", NOW + HOUR * 5, NOW + HOUR, "on_track"),
     ],
 )
 def test_a_row_says_where_its_step_stands(step, due, warn, state):

@@ -5,24 +5,72 @@ from decimal import Decimal
 
 from django import forms
 
+from cases.calendar import holiday_countries, holiday_region_name, holiday_subdivisions
 from cases.forms import MendForm
 from cases.models.accounts import SECOND_ESCALATION_MAX_HOURS
 
+NO_COUNTRY = ("", "No public holidays")
+WHOLE_COUNTRY = ("", "The whole country (national holidays only)")
+
 
 class HolidayRegionForm(MendForm):
-    holiday_country = forms.CharField(
+    """A country the holidays package knows, and one of its regions.
+
+    The region list is the chosen country's: the saved one, or the one just
+    submitted. Without JavaScript a region of the previous country can arrive
+    with a new country; that is refused by name, and the list then shows the
+    new country's regions to choose from.
+    """
+
+    holiday_country = forms.ChoiceField(
         label="Country",
-        max_length=3,
         required=False,
-        help_text="Two-letter code, e.g. DE, FR, GB, US. Leave empty for no "
-        "public holidays.",
+        error_messages={
+            "invalid_choice": "We know no public holidays for “%(value)s”. "
+            "Choose a country from the list."
+        },
+        help_text="Its public holidays do not count as working time.",
     )
+    # A select whose options depend on the country, checked in clean().
     holiday_subdivision = forms.CharField(
         label="Region",
-        max_length=10,
         required=False,
-        help_text="Only where holidays differ by region, e.g. BE for Berlin.",
+        max_length=10,
+        widget=forms.Select,
+        help_text="Only where holidays differ by region.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holiday_country"].choices = [NO_COUNTRY, *holiday_countries()]
+        self.country = self._country()
+        self.country_name = holiday_region_name(self.country)
+        regions = holiday_subdivisions(self.country)
+        self.fields["holiday_subdivision"].widget.choices = [WHOLE_COUNTRY, *regions]
+
+    def _country(self) -> str:
+        if self.is_bound:
+            country = self.data.get(self.add_prefix("holiday_country"), "")
+        else:
+            country = self.initial.get("holiday_country", "")
+        return country if country in dict(holiday_countries()) else ""
+
+    def clean(self):
+        data = super().clean()
+        country = data.get("holiday_country", "")
+        subdivision = data.get("holiday_subdivision", "")
+        if subdivision and "holiday_country" in data:
+            if not country:
+                self.add_error("holiday_subdivision", "Choose the country first.")
+            elif subdivision not in dict(holiday_subdivisions(country)):
+                name = holiday_region_name(country)
+                self.add_error(
+                    "holiday_subdivision",
+                    f"“{subdivision}” is not a region of {name}. "
+                    f"Choose one of {name}'s regions from the list, or the "
+                    "whole country.",
+                )
+        return data
 
 
 class ClosureDayForm(MendForm):

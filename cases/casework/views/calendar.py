@@ -14,7 +14,11 @@ from cases.casework.forms.calendar import (
     HolidayRegionForm,
     SecondEscalationForm,
 )
-from cases.casework.selectors import calendar_teams, team_calendar
+from cases.casework.selectors import (
+    calendar_teams,
+    holiday_region_choices,
+    team_calendar,
+)
 from cases.casework.services.targets import (
     CalendarRefused,
     closure_day_add,
@@ -103,6 +107,7 @@ def team_calendar_page(request, pk: int):
             "region_form": region_form,
             "closure_form": closure_form,
             "ladder_form": ladder_form,
+            "region_choices": holiday_region_choices(),
             **team_calendar(team, today),
         },
     )

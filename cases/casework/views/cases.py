@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cases.calendar import user_zone
 from cases.casework.forms.cases import CaseOpenForm
 from cases.casework.selectors import (
     case_for_page,
@@ -30,6 +31,9 @@ def my_cases(request):
             "mine": list(cases_owned_by(request.user)),
             "team": list(team_open_cases(request.user)),
             "today": timezone.localdate(),
+            # Step clocks: their state now, due moments in the viewer's zone.
+            "now": timezone.now(),
+            "zone": user_zone(request.user),
         },
     )
 

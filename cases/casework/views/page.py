@@ -1,6 +1,6 @@
 """What the case page shows: built once, used by the page and by failed actions."""
 
-from cases.calendar import step_clock
+from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
@@ -96,5 +96,5 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "second_drops": sum(
             p.status == PromiseStatus.MISSED for p in case.promises.all()
         ),
-        "clock": step_clock(case),
+        "clock": step_clock(case, zone=user_zone(request.user, case.team)),
     }
