@@ -30,6 +30,7 @@ from cases.models import (
     PasswordResetRequest,
     Promise,
     RootCauseAnswer,
+    StepPause,
     StepPeriod,
     StepTarget,
     Submission,
@@ -264,6 +265,11 @@ class StepPeriodInline(ReadOnlyInline):
     model = StepPeriod
 
 
+class StepPauseInline(ReadOnlyInline):
+    model = StepPause
+    fields = ["reason", "note", "started_at", "until", "ended_at", "end_reason"]
+
+
 class CaseAdminForm(forms.ModelForm):
     """Owner, team and client, checked as the service checks them; the
     version the page was read at catches an edit made meanwhile."""
@@ -350,7 +356,7 @@ class CaseAdmin(KeepsHistory, admin.ModelAdmin):
         "updated_by",
     ]
     fields = ["owner", "team", "client", "version_read", *readonly_fields]
-    inlines = [CasePartInline, StepPeriodInline]
+    inlines = [CasePartInline, StepPeriodInline, StepPauseInline]
 
     instead = "a case that is over is closed on its page, with its outcome."
 
@@ -393,7 +399,14 @@ for model, columns in [
     (FollowUp, ["case", "due_on", "status"]),
     (Promise, ["case", "description", "due_on", "status"]),
     (TimelineEntry, ["case", "at", "actor", "kind", "summary"]),
-    (StepPeriod, ["case", "step", "entered_at", "completed_at"]),
+    (
+        StepPeriod,
+        ["case", "step", "entered_at", "completed_at", "business_hours"],
+    ),
+    (
+        StepPause,
+        ["case", "reason", "started_at", "until", "ended_at", "end_reason"],
+    ),
     (CasePart, ["case", "part"]),
 ]:
     admin.site.register(

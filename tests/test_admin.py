@@ -165,6 +165,8 @@ def case_form(case, **changes):
         "parts-INITIAL_FORMS": 0,
         "periods-TOTAL_FORMS": 0,
         "periods-INITIAL_FORMS": 0,
+        "pauses-TOTAL_FORMS": 0,
+        "pauses-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data
