@@ -678,7 +678,7 @@ def step_clock(
         "time_zone": zone.key,
         "team_time_zone": calendar.zone_name,
         "text": text
-        + (" · clock paused after the target" if case.step_paused_at else ""),
+        + (f" · {_pause_words(case, zone)}" if case.step_paused_at else ""),
         "title": title,
         "skips": skips,
         "skips_text": (
@@ -710,6 +710,23 @@ def _closed_days_ahead(
     return [(day, names.get(day, "closure day")) for day in days]
 
 
+def _pause_words(case, zone: ZoneInfo) -> str:
+    """The words of a running pause, in the viewer's zone: since when, why,
+    and when it starts again."""
+    since = case.step_paused_at.astimezone(zone)
+    pauses = getattr(case, "visit_pauses", ())
+    pause = next((p for p in pauses if p.ended_at is None), None)
+    text = f"Paused since {dateformat.format(since, 'D j M H:i')} ({zone.key})"
+    if pause is not None:
+        text += f" · {pause.get_reason_display()}"
+        if pause.note:
+            text += f": {pause.note}"
+        if pause.resume_at is not None:
+            restart = pause.resume_at.astimezone(zone)
+            text += f" · starts again {dateformat.format(restart, 'D j M')}"
+    return text
+
+
 def _paused_clock(case, calendar: WorkCalendar, zone: ZoneInfo) -> dict:
     """A clock standing still: since when (in the viewer's zone), why, until
     when (a step already overdue when paused shows as overdue instead: a
@@ -717,14 +734,17 @@ def _paused_clock(case, calendar: WorkCalendar, zone: ZoneInfo) -> dict:
     since = case.step_paused_at.astimezone(zone)
     pauses = getattr(case, "visit_pauses", ())
     pause = next((p for p in pauses if p.ended_at is None), None)
-    when = dateformat.format(since, "D j M H:i")
-    text = f"Paused since {when} ({zone.key})"
-    if pause is not None:
-        text += f" · {pause.get_reason_display()}"
-        if pause.note:
-            text += f": {pause.note}"
-        if pause.until is not None:
-            text += f" · starts again {dateformat.format(pause.until, 'D j M')}"
+    text = _pause_words(case, zone)
+    # What is left of the target when the clock starts again.
+    target, _ = targets_for(case.team)[Step(case.step)]
+    before = sum(
+        calendar.business_hours_between(p.started_at, p.ended_at)
+        for p in pauses
+        if p.ended_at is not None
+    )
+    used = calendar.business_hours_between(case.step_entered_at, case.step_paused_at)
+    left = max(float(target) - max(used - before, 0), 0)
+    text += f" · {_hours_word(_tenths(left, math.ceil))} left when it restarts"
     return {
         **clock_badge("paused"),
         "since": since,

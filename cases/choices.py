@@ -225,7 +225,7 @@ class PauseReason(models.TextChoices):
     CLIENT_ANSWER = "client_answer", "Waiting for the client's answer"
     CLIENT_ASKED = "client_asked", "The client asked us to wait"
     CLIENT_AWAY = "client_away", "The client's people are away"
-    OTHER = "other", "Something else on the client's side (say what)"
+    OTHER = "other", "Something else on the client's side"
 
 
 class PauseEnd(models.TextChoices):

@@ -255,12 +255,11 @@ class ResumeForm(MendForm):
 
 
 def _pause(case, user, d, form):
-    pauses.clock_pause(case_id=case.pk, by=user, **d)
-    if d["until"]:
-        return (
-            "Clock paused. It starts again on "
-            f"{d['until']:%A %-d %B}, and you will get an email."
-        )
+    pause = pauses.clock_pause(case_id=case.pk, by=user, **d)
+    if pause.resume_at is not None:
+        # The team's opening that day, or the next working day's.
+        restart = pauses.restart_text(pause, case.team)
+        return f"Clock paused. It starts again {restart}, and you will get an email."
     return "Clock paused. Resume it when the client answers."
 
 

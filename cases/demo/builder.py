@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cases.calendar import deadlines
+from cases.calendar import WorkCalendar, deadlines
 from cases.casework.services.cases import (
     case_advance,
     case_close,
@@ -323,12 +323,21 @@ class CaseBuilder:
         closed = self.spec["step"] == Step.CLOSED
         # Each period ends when the next begins; the closed period is a moment.
         ends = [*times[1:], times[-1] if closed else None]
+        calendar = WorkCalendar.for_team(self.team)
         for period, entered, completed in zip(periods, times, ends, strict=True):
             due_at = None
             if period.step != Step.CLOSED:
                 due_at = deadlines(self.team, period.step, entered)[1]
+            # Insights reads each finished visit's length in business hours.
+            hours = None
+            if completed is not None:
+                hours = calendar.business_hours_between(entered, completed)
+                hours = Decimal(f"{hours:.2f}")
             StepPeriod.objects.filter(pk=period.pk).update(
-                entered_at=entered, completed_at=completed, due_at=due_at
+                entered_at=entered,
+                completed_at=completed,
+                due_at=due_at,
+                business_hours=hours,
             )
         Case.objects.filter(pk=self.case_id).update(
             opened_at=times[0],

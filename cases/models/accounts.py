@@ -84,8 +84,8 @@ class Team(models.Model):
         default=Decimal("8"),
         validators=[MaxValueValidator(SECOND_ESCALATION_MAX_HOURS)],
         help_text="Business hours after a step's target before a case still in "
-        "that step goes higher (8 = one working day). Leave empty for no second "
-        "escalation.",
+        "that step goes higher (the default, 8, is about a working day). Leave "
+        "empty for no second escalation.",
     )
     second_escalation_to = models.ForeignKey(
         "cases.User",

@@ -184,3 +184,74 @@ def test_on_its_date_the_clock_restarts_and_the_owner_gets_an_email(
     assert NotificationKind.CLOCK_RESUMED in [
         m.kind for m in case.outbox_messages.all()
     ]
+
+
+def test_the_paused_clock_says_what_is_left_and_the_real_restart_day(
+    client, case, account_manager
+):
+    # Paused at 10:00 on the Tuesday it entered Communicate (8 hours): all 8
+    # are left. Until Saturday 28 November: the team works weekdays, so the
+    # clock restarts on Monday, and the message says so.
+    client.force_login(account_manager)
+    response = post(client, case, "pause", pause_data(case, until="2026-11-28"))
+    flash = client.get(case.get_absolute_url())
+    page = flash.content.decode()
+    assert "It starts again on Monday 30 November at 09:00" in page
+    assert "starts again Mon 30 Nov" in page
+    assert "8 business hours left when it restarts" in page
+    assert response.status_code == 302
+
+
+def test_a_step_paused_after_its_target_still_says_since_when_and_why(
+    time_machine, client, case, account_manager
+):
+    time_machine.move_to(dt.datetime(2026, 11, 26, 11, 0, tzinfo=LONDON))
+    pauses.clock_pause(
+        case_id=case.pk,
+        by=account_manager,
+        version=version_of(case),
+        reason=PauseReason.OTHER,
+        note="Their auditor has the files",
+    )
+    client.force_login(account_manager)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-state="overdue"' in page
+    assert "Paused since Thu 26 Nov 11:00" in page
+    assert "Something else on the client&#x27;s side: Their auditor" in page
+    assert "(say what)" not in page.split('data-testid="pause"')[0]
+
+
+def test_the_resume_hint_names_what_restarts_the_clock_in_this_step(
+    client, account_manager, sales_manager
+):
+    case = case_in_step(Step.COMPENSATE, owner=account_manager, at=TUESDAY_TEN)
+    pauses.clock_pause(
+        case_id=case.pk,
+        by=account_manager,
+        version=version_of(case),
+        reason=PauseReason.CLIENT_ANSWER,
+    )
+    client.force_login(account_manager)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Resume the clock" in page
+    assert "Logging a contact with the client starts it again" not in page
+
+
+def test_leaving_a_paused_step_says_the_pause_ended_with_it(
+    time_machine, case, account_manager
+):
+    fill_step(case, account_manager)
+    pauses.clock_pause(
+        case_id=case.pk,
+        by=account_manager,
+        version=version_of(case),
+        reason=PauseReason.CLIENT_ANSWER,
+    )
+    time_machine.move_to(TUESDAY_TEN + dt.timedelta(hours=2))
+    case_advance(
+        case_id=case.pk, by=account_manager, step=case.step, version=version_of(case)
+    )
+    entry = case.timeline.get(kind="resumed")
+    assert entry.summary == (
+        "The pause of Communicate ended with the step, after 2 business hours."
+    )

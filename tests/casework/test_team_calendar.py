@@ -125,6 +125,21 @@ def test_a_duplicate_closure_day_is_refused_with_a_clear_message(client, page, t
     assert ClosureDay.objects.count() == 1
 
 
+def test_a_closure_day_in_the_past_is_refused(client, page, time_machine):
+    # Closing a day already worked would quietly turn late steps into ones on
+    # time; today is still fine.
+    time_machine.move_to(dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC), tick=False)
+    response = client.post(
+        page, {"form": "closure", "date": "2026-12-01", "name": "Yesterday"}
+    )
+    assert response.status_code == 200
+    assert "That day is past" in response.content.decode()
+    assert 'value="Yesterday"' in response.content.decode()
+    assert not ClosureDay.objects.exists()
+    client.post(page, {"form": "closure", "date": "2026-12-02", "name": "Today"})
+    assert ClosureDay.objects.get().name == "Today"
+
+
 def test_a_closure_day_out_of_range_is_refused(client, page):
     response = client.post(
         page, {"form": "closure", "date": "2100-01-01", "name": "Far"}

@@ -128,8 +128,16 @@ def check_a_repeat_client_carries_an_earlier_warning_verdict(context, team):
     assert all(client["n"] >= 2 for client in clients)
 
 
+def check_time_in_steps_is_counted_in_business_hours(context, team):
+    # Each finished demo visit keeps its length in business hours.
+    worked = [row["worked_hours"] for row in context["steps"]["rows"]]
+    assert sum(hours != "—" for hours in worked) >= 4, worked
+    assert all(row["worked_hours"] != "—" for row in context["by_owner"])
+
+
 # One seed per person: each check above is one section of the page.
 CHECKS = [
+    check_time_in_steps_is_counted_in_business_hours,
     check_cases_are_closed_with_mixed_outcomes_in_both_periods,
     check_times_from_detection_are_measured_in_both_periods,
     check_follow_ups_fall_due_and_a_promise_is_missed,

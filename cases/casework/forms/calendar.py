@@ -90,8 +90,9 @@ class SecondEscalationForm(MendForm):
         max_value=SECOND_ESCALATION_MAX_HOURS,
         decimal_places=2,
         help_text="How long past a step's target a case may stay before it goes "
-        "higher than the sales managers; 8 is one working day. Leave empty for "
-        "no second escalation.",
+        "higher than the sales managers, in the team's business hours (the "
+        "default, 8, is about a working day). Leave empty for no second "
+        "escalation.",
     )
     second_escalation_to = forms.ModelChoiceField(
         label="Second escalation to",

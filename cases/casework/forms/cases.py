@@ -228,7 +228,14 @@ class PauseForm(VersionedForm):
     """Stop the step's clock while the next move is the client's."""
 
     reason = forms.ChoiceField(
-        label="Why wait", choices=[("", "Choose…"), *PauseReason.choices]
+        label="Why wait",
+        choices=[
+            ("", "Choose…"),
+            *(
+                (value, f"{label} (say what)" if value == PauseReason.OTHER else label)
+                for value, label in PauseReason.choices
+            ),
+        ],
     )
     note = forms.CharField(
         label="What we are waiting for",

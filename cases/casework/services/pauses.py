@@ -37,6 +37,13 @@ def _day_text(day: dt.date) -> str:
     return dateformat.format(day, "D j M Y")
 
 
+def restart_text(pause: StepPause, team) -> str:
+    """When a pause with a date ends, in the team's time, e.g. "on Monday 7
+    December at 09:00" (a day off moves it to the next working day)."""
+    local = pause.resume_at.astimezone(WorkCalendar.for_team(team).zone)
+    return f"on {dateformat.format(local, 'l j F')} at {local:%H:%M}"
+
+
 def visit_deadlines(case: Case, period: StepPeriod, calendar: WorkCalendar) -> tuple:
     """(warn_at, due_at) of the case's current visit, its pauses counted."""
     pauses = [pause.interval for pause in period.pauses.all()]
@@ -154,11 +161,15 @@ def pause_end(
     period.paused_hours += pause.paused_hours
     case.step_paused_at = None
     _set_deadlines(case, period, calendar)
-    summary = (
-        f"The clock of {pause.period.get_step_display()} runs again: "
-        f"{PauseEnd(why).label.lower()}. It stood paused "
-        f"{pause.paused_hours.normalize():f} business hours."
-    )
+    step = pause.period.get_step_display()
+    paused = f"{pause.paused_hours.normalize():f} business hours"
+    if why == PauseEnd.STEP_MOVED:
+        summary = f"The pause of {step} ended with the step, after {paused}."
+    else:
+        summary = (
+            f"The clock of {step} runs again: {PauseEnd(why).label.lower()}. "
+            f"It stood paused {paused}."
+        )
     timeline_record(case=case, by=by, kind=TimelineKind.RESUMED, summary=summary)
     return ["step_paused_at", "step_warn_at", "step_due_at", "step_late_at"]
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from cases.calendar import (
     WorkCalendar,
@@ -95,6 +96,12 @@ ALREADY_CLOSED = (
 )
 
 
+CLOSURE_IN_THE_PAST = (
+    "That day is past: a closure day can be today or later. Closing a day "
+    "already worked would change which cases were late."
+)
+
+
 class CalendarRefused(Exception):
     """A holiday setting or closure day we cannot take; the message says why."""
 
@@ -137,7 +144,10 @@ def team_ladder_set(*, team: Team, hours, person_id: int | None) -> int:
 
 @transaction.atomic
 def closure_day_add(*, team: Team, date: dt.date, name: str) -> ClosureDay:
-    """Close the team for a whole day; open cases' deadlines move past it."""
+    """Close the team for a whole day; open cases' deadlines move past it.
+
+    Only today or later: a day already worked closed afterwards would rewrite
+    which steps ran late (and lateness is never hidden after the fact)."""
     closure = ClosureDay(team=team, date=date, name=name.strip())
     try:
         closure.full_clean()
@@ -148,6 +158,9 @@ def closure_day_add(*, team: Team, date: dt.date, name: str) -> ClosureDay:
                 for field, messages in error.message_dict.items()
             }
         ) from None
+    today = timezone.now().astimezone(WorkCalendar.for_team(team).zone).date()
+    if closure.date < today:
+        raise CalendarRefused({"date": CLOSURE_IN_THE_PAST})
     try:
         with transaction.atomic():
             closure.save()
