@@ -22,8 +22,14 @@ def test_a_user_sets_their_own_hours_and_reads_when_mail_arrives(
     expect(hours).to_contain_text("Monday to Friday between 09:00 and 17:30")
     expect(hours).to_contain_text("Enterprise's public holidays and closure days")
 
+    # The own hours can be edited only once they are chosen.
+    page.get_by_label("My team's working hours").check()
+    expect(page.get_by_label("My day starts at")).to_be_disabled()
+    expect(page.get_by_role("checkbox", name="Friday")).to_be_disabled()
+
     # An end before the start is refused, and what was typed stays.
     page.get_by_label("My own working hours, below").check()
+    expect(page.get_by_label("My day starts at")).to_be_enabled()
     page.get_by_role("checkbox", name="Friday").uncheck()
     page.get_by_label("My day starts at").fill("15:00")
     page.get_by_label("and ends at").fill("07:00")
