@@ -32,10 +32,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from cases.calendar import deadlines
+from cases.calendar import WorkCalendar, deadlines
 from cases.casework.services.targets import (
     closure_day_add,
     closure_day_remove,
@@ -191,6 +192,11 @@ def _change_calendar(team, change, first_day):
     kind = change[0]
     if kind == "close":
         day = first_day + dt.timedelta(days=change[1])
+        # A closure day is today or later (the service refuses a past one);
+        # from tomorrow, so nothing already recorded today falls on it.
+        zone = WorkCalendar.for_team(team).zone
+        tomorrow = timezone.now().astimezone(zone).date() + dt.timedelta(days=1)
+        day = max(day, tomorrow)
         if not ClosureDay.objects.filter(team=team, date=day).exists():
             closure_day_add(team=team, date=day, name="Stocktake")
     elif kind == "reopen":
