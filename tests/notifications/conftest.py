@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from cases import tasks
 from cases.choices import NotificationKind
+from cases.notifications.due import sweep_due
+from tests.factories import make_case
 
 
 class Sink:
@@ -145,6 +147,24 @@ START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 def clock():
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def sweep(clock):
+    """Run the sweep at a moment, the clock moved there; how many recorded.
+    Each module's own `clock` says where the test starts."""
+
+    def run(moment: dt.datetime) -> int:
+        clock.move_to(moment, tick=False)
+        return sweep_due()
+
+    return run
+
+
+@pytest.fixture
+def case(clock, account_manager, sales_manager):
+    """A case logged at the module's starting moment."""
+    return make_case(account_manager)
 
 
 def database_clock(later: dt.timedelta = dt.timedelta()) -> dt.datetime:

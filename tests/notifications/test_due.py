@@ -61,20 +61,6 @@ def clock(time_machine):
     return time_machine
 
 
-@pytest.fixture
-def sweep(clock):
-    def run(moment: dt.datetime) -> int:
-        clock.move_to(moment, tick=False)
-        return sweep_due()
-
-    return run
-
-
-@pytest.fixture
-def case(clock, account_manager, sales_manager):
-    return make_case(account_manager)
-
-
 def rows(kind, **filters) -> list[OutboxMessage]:
     return list(
         OutboxMessage.objects.filter(kind=kind, **filters)

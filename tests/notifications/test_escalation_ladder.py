@@ -31,7 +31,6 @@ from cases.casework.services.targets import (
 from cases.choices import NotificationKind, OutboxStatus, Role, Step
 from cases.models import Case, OutboxMessage, Team
 from cases.notifications.deliver import send_due
-from cases.notifications.due import sweep_due
 from cases.notifications.skip import MOVED_ON, NO_SECOND_ESCALATION
 from cases.notifications.steps import step_messages_refresh
 from tests.factories import UserFactory, make_case, walk_to
@@ -55,20 +54,6 @@ LATE = at(2026, 11, 24, 11, 30)
 def clock(time_machine):
     time_machine.move_to(MONDAY_TEN, tick=False)
     return time_machine
-
-
-@pytest.fixture
-def sweep(clock):
-    def run(moment: dt.datetime) -> int:
-        clock.move_to(moment, tick=False)
-        return sweep_due()
-
-    return run
-
-
-@pytest.fixture
-def case(clock, account_manager, sales_manager):
-    return make_case(account_manager)
 
 
 def rows(kind) -> list[OutboxMessage]:
