@@ -32,14 +32,26 @@ class Action:
     # Forms rendered whole on the page get a prefix, so field ids stay unique;
     # the small record buttons post plain names (their ids carry the record).
     prefixed: bool = True
+    # A step's own form may offer "Save and move on" (views.actions).
+    may_advance: bool = False
+    # Changes the step's clock or step: the whole card is drawn again.
+    redraws_card: bool = False
+    # Where on the page a post without JavaScript comes back to; a form's own
+    # part (form-<name>) unless said.
+    place: str = ""
 
-    def build(self, case, data=None, name=""):
+    def build(self, case, data=None, name="", initial=None):
         kwargs = {"case": case} if self.wants_case else {}
         if self.prefixed:
             kwargs["prefix"] = name
         if data is not None:
             kwargs["data"] = data
+        if initial:
+            kwargs["initial"] = initial
         return self.form(**kwargs)
+
+    def anchor(self, name: str) -> str:
+        return self.place or (f"form-{name}" if self.prefixed else "now")
 
 
 def _record(data) -> int:
@@ -268,13 +280,45 @@ def _resume(case, user, d, form):
     return "The clock runs again."
 
 
+def _person(case, user, d, form):
+    named = []
+    if d.get("known"):
+        named += [
+            c.name
+            for c in steps.people_affect(case_id=case.pk, by=user, contacts=d["known"])
+        ]
+    if d["name"].strip():
+        person = steps.person_add(
+            case_id=case.pk,
+            by=user,
+            name=d["name"].strip(),
+            role=d["role"],
+            email=d["email"],
+            phone=d["phone"],
+            submission_key=d["submission_key"],
+        )
+        named.append(person.name)
+    if not named:
+        return "Those people were already named as affected."
+    return f"Named as affected: {', '.join(named)}."
+
+
 def _close(case, user, d, form):
     case_services.case_close(case_id=case.pk, by=user, **d)
     return "Case closed. Thank you for writing down the lessons."
 
 
 def _offer(case, user, d, form):
+    delivered_on = d.pop("delivered_on", None)
     offer = compensation.compensation_offer(case_id=case.pk, by=user, **d)
+    if delivered_on and offer.approval != "pending":
+        # Given on the spot (a credit note on the call): one step, not two.
+        compensation.compensation_deliver(
+            case_id=case.pk,
+            by=user,
+            compensation_id=offer.pk,
+            delivered_on=delivered_on,
+        )
     # Both can hold: a small offer can push the case's total over the threshold.
     approval = ""
     if offer.approval == "pending":
@@ -285,7 +329,11 @@ def _offer(case, user, d, form):
             f"of {offer.guideline:,.2f}. Consider offering more.{approval}"
         )
     if approval:
+        if delivered_on:
+            approval += " Mark it delivered once it is approved."
         return "Offer recorded." + approval
+    if delivered_on:
+        return "Offer recorded as delivered."
     return "Offer recorded. Mark it delivered once the client has it."
 
 
@@ -365,30 +413,36 @@ def _send_back(case, user, d, form):
 
 
 ACTIONS: dict[str, Action] = {
-    "details": Action(case_forms.CaseDetailsForm, _details, wants_case=True),
-    "person": Action(
-        step_forms.PersonForm,
-        _with_key(steps.person_add, "Person added to the affected people."),
+    "details": Action(
+        case_forms.CaseDetailsForm, _details, wants_case=True, may_advance=True
     ),
-    "root_cause": Action(step_forms.RootCauseForm, _root_cause, wants_case=True),
+    "person": Action(step_forms.PersonForm, _person, wants_case=True),
+    "root_cause": Action(
+        step_forms.RootCauseForm, _root_cause, wants_case=True, may_advance=True
+    ),
     "option": Action(
-        step_forms.OptionForm, _with_key(steps.option_add, "Option added.")
+        step_forms.OptionForm,
+        _with_key(steps.option_add, "Option added."),
+        may_advance=True,
     ),
     "client_contact": Action(
         step_forms.ClientContactForm,
         _with_key(steps.client_contact_log, "Contact with the client logged."),
         wants_case=True,
+        may_advance=True,
     ),
     "apology": Action(
         step_forms.ApologyForm,
-        _with_key(steps.apology_record, "Apology recorded."),
+        _with_key(steps.apologies_record, "Apology recorded."),
         wants_case=True,
+        may_advance=True,
     ),
-    "compensation": Action(step_forms.CompensationForm, _offer),
+    "compensation": Action(step_forms.CompensationForm, _offer, may_advance=True),
     "no_compensation": Action(
         step_forms.NoCompensationForm,
         _with_key(compensation.compensation_none_due, "Decision recorded: none due."),
         wants_case=True,
+        may_advance=True,
     ),
     "follow_up": Action(
         step_forms.FollowUpForm,
@@ -399,8 +453,10 @@ ACTIONS: dict[str, Action] = {
         _with_key(promises.promise_make, "Promise added to the ledger."),
         wants_case=True,
     ),
-    "close": Action(case_forms.CloseForm, _close, wants_case=True),
-    "send_back": Action(case_forms.SendBackForm, _send_back, needs="manage"),
+    "close": Action(case_forms.CloseForm, _close, wants_case=True, redraws_card=True),
+    "send_back": Action(
+        case_forms.SendBackForm, _send_back, needs="manage", redraws_card=True
+    ),
     "comment": Action(case_forms.CommentForm, _comment),
     "reassign": Action(
         case_forms.ReassignForm, _reassign, needs="manage", wants_case=True
@@ -410,8 +466,10 @@ ACTIONS: dict[str, Action] = {
     "deliver": Action(Deliver, _deliver, prefixed=False),
     "decide": Action(Decide, _decide, needs="manage", prefixed=False),
     "settle_follow_up": Action(SettleFollowUp, _settle_follow_up, prefixed=False),
-    "settle_promise": Action(SettlePromise, _settle_promise, prefixed=False),
-    "advance": Action(AdvanceForm, _advance, prefixed=False),
-    "pause": Action(case_forms.PauseForm, _pause, wants_case=True),
-    "resume": Action(ResumeForm, _resume, prefixed=False),
+    "settle_promise": Action(
+        SettlePromise, _settle_promise, prefixed=False, place="ledger"
+    ),
+    "advance": Action(AdvanceForm, _advance, prefixed=False, redraws_card=True),
+    "pause": Action(case_forms.PauseForm, _pause, wants_case=True, redraws_card=True),
+    "resume": Action(ResumeForm, _resume, prefixed=False, redraws_card=True),
 }

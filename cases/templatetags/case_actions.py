@@ -22,9 +22,11 @@ def record_form(context, name, record=None, **state):
     helper = FormHelper()
     helper.form_tag = True
     helper.form_method = "post"
-    helper.form_action = reverse("case_action", args=[context["case"].pk, name])
+    url = reverse("case_action", args=[context["case"].pk, name])
+    helper.form_action = url
     helper.form_class = form.page_class
-    helper.attrs = {"data-one-submit": ""}
+    # With htmx the answer swaps the changed parts of the page (hx-swap-oob).
+    helper.attrs = {"data-one-submit": "", "hx-post": url, "hx-swap": "none"}
     helper.form_show_errors = False
     helper.layout = form.page_layout()
     # The request's context carries the CSRF token the form tag needs.

@@ -20,4 +20,75 @@
     form.dataset.sent = "yes";
     window.setTimeout(function () { form.dataset.sent = ""; }, 8000);
   });
+
+  // The case page: its forms post through htmx and the answer carries the
+  // changed parts of the page, each swapped in by id (hx-swap-oob). A part
+  // holding a form someone is typing in, other than the one just sent, is
+  // left as it is, so nothing typed is lost; the reader keeps their place.
+  var sentForm = null;
+  var sentPart = "";
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    sentForm = elt && elt.tagName === "FORM" ? elt : null;
+    var part = sentForm && sentForm.closest("[id^='form-']");
+    sentPart = part ? part.id : "";
+  });
+  function changed(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (["hidden", "submit", "button"].indexOf(field.type) >= 0) return false;
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      if (field.tagName === "SELECT") {
+        var options = Array.prototype.slice.call(field.options);
+        var chosen = options.filter(function (o) { return o.defaultSelected; });
+        // With no option marked, a single select starts on its first one.
+        if (!chosen.length && !field.multiple) return field.selectedIndex > 0;
+        return options.some(function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return field.value !== field.defaultValue;
+    });
+  }
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var part = event.detail.target;
+    if (sentForm && part.contains(sentForm)) return;
+    var forms = part.tagName === "FORM" ? [part] : part.querySelectorAll("form");
+    var typing = Array.prototype.filter.call(forms, changed);
+    if (!typing.length) return;
+    event.detail.shouldSwap = false;
+    // The kept form is still based on the case as it is now, unless it edits
+    // the case's own fields (details, root cause): there a change made by
+    // someone else meanwhile must be seen first, so its version stays.
+    typing.forEach(function (form) {
+      if (form.closest("[data-edits-case]")) return;
+      var fresh = event.detail.fragment.querySelector("#" + part.id + " [name$=version]");
+      var kept = form.querySelector("[name$=version]");
+      if (fresh && kept) kept.value = fresh.value;
+    });
+  });
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    var part = event.target;
+    if (part.id === "now") {
+      // The step changed: the reader starts at the new step's heading.
+      var heading = document.getElementById("step-heading");
+      if (heading) heading.focus();
+    } else if (sentPart && part.id === sentPart) {
+      // The form just sent, drawn again: on a refusal its first marked field,
+      // otherwise the form's own place, where the reader was.
+      var invalid = part.querySelector(".is-invalid");
+      if (invalid) invalid.focus();
+      else part.focus({ preventScroll: true });
+    }
+  });
+  // A refused request (gone, forbidden, failed): show the page as the server has it.
+  document.body.addEventListener("htmx:responseError", function () {
+    if (document.querySelector("[data-case-page]")) window.location.reload();
+  });
+  // "Promise it", "Offer it as compensation": the prefilled form comes in;
+  // open its fold and take the reader there.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var part = event.detail.target;
+    if (!part || !part.id || part.id.indexOf("form-") !== 0) return;
+    var fold = part.closest("details");
+    if (fold) fold.open = true;
+    part.focus();
+  });
 })();

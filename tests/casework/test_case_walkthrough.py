@@ -133,7 +133,7 @@ def test_account_manager_walks_a_case_from_logging_to_closed(
 
     # Apologise.
     apology = {
-        "contact": contact.pk,
+        "contacts": [contact.pk],
         "method": "call",
         "on_behalf": "company",
         "asked_forgiveness": "on",

@@ -494,7 +494,7 @@ def out_of_step_posts():
             Step.COMPENSATE,
             {
                 "apology-submission_key": key(),
-                "apology-contact": "contact",
+                "apology-contacts": "contact",
                 "apology-method": ApologyMethod.CALL,
                 "apology-on_behalf": OnBehalf.COMPANY,
                 "apology-apologised_on": today,

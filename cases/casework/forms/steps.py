@@ -15,6 +15,7 @@ from cases.choices import (
     Feasibility,
     FollowUpStatus,
     OnBehalf,
+    Step,
 )
 from cases.forms import (
     DateInput,
@@ -136,16 +137,52 @@ class OptionForm(OneTimeForm):
 
 
 class PersonForm(OneTimeForm):
-    name = forms.CharField(max_length=120)
+    """Who was affected: people already known at the client are ticked, not
+    typed again; someone new is typed once and becomes a known contact."""
+
+    known = forms.ModelMultipleChoiceField(
+        label="Already known at the client",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    name = forms.CharField(max_length=120, required=False)
     role = forms.CharField(max_length=120, required=False)
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
-            "submission_key", _row("name", "role"), _row("email", "phone")
+        known = self.fields["known"]
+        known.queryset = case.client.contacts.filter(erased=False).exclude(
+            pk__in=[c.pk for c in case.contacts.all()]
         )
+        layout = ["submission_key"]
+        # Asked only when there is someone to tick (one query, drawn once); in
+        # Acknowledge the details form above has the client's people ticked.
+        self.offers_known = case.step != Step.ACKNOWLEDGE and bool(known.queryset)
+        if self.offers_known:
+            layout.append("known")
+            self.fields["name"].label = "Or someone new: name"
+        else:
+            del self.fields["known"]
+        layout += [_row("name", "role"), _row("email", "phone")]
+        self.helper.layout = Layout(*layout)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("known") and not data.get("name", "").strip():
+            if self.offers_known:
+                message = "Tick someone already known, or type a new person's name."
+            else:
+                message = "Type the person's name."
+            self.add_error("name", message)
+        elif not data.get("name", "").strip():
+            for field in ("role", "email", "phone"):
+                if data.get(field):
+                    self.add_error("name", "Type the name of the new person too.")
+                    break
+        return data
 
 
 class ClientContactForm(OneTimeForm):
@@ -193,7 +230,14 @@ class ClientContactForm(OneTimeForm):
 
 
 class ApologyForm(OneTimeForm):
-    contact = forms.ModelChoiceField(label="To whom", queryset=None)
+    contacts = forms.ModelMultipleChoiceField(
+        label="To whom",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone who heard this apology; each gets their own record. "
+        "Someone ticked who was not named as affected is named now.",
+        error_messages={"required": "Tick who heard the apology."},
+    )
     method = forms.ChoiceField(label="How", choices=ApologyMethod.choices)
     on_behalf = forms.ChoiceField(
         label="On whose behalf", choices=OnBehalf.choices, widget=forms.RadioSelect
@@ -214,12 +258,15 @@ class ApologyForm(OneTimeForm):
             "apologised_on", timezone.localdate()
         )
         super().__init__(*args, **kwargs)
+        # Everyone known at the client not apologised to yet, so nobody is
+        # typed again; ticking someone not named as affected names them.
         done = {a.contact_id for a in case.apologies.all()}
-        self.fields["contact"].queryset = case.contacts.exclude(pk__in=done)
-        self.fields["contact"].empty_label = "Choose a person…"
+        self.fields["contacts"].queryset = case.client.contacts.filter(
+            erased=False
+        ).exclude(pk__in=done)
         self.helper.layout = Layout(
             "submission_key",
-            _row("contact", "method"),
+            _row("contacts", "method"),
             "on_behalf",
             "asked_forgiveness",
             "response",
@@ -238,6 +285,12 @@ class CompensationForm(OneTimeForm):
     )
     value_to_client = money_field("Value to the client")
     cost_to_us = money_field("Cost to us")
+    delivered_on = forms.DateField(
+        label="Already delivered? On",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty if the client does not have it yet.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,7 +298,12 @@ class CompensationForm(OneTimeForm):
             "submission_key",
             _row("kind", "description"),
             _row("value_to_client", "cost_to_us"),
+            _row("delivered_on"),
         )
+
+    def clean_delivered_on(self):
+        value = self.cleaned_data["delivered_on"]
+        return value and not_in_future(value, "The delivery date")
 
 
 class NoCompensationForm(VersionedForm):

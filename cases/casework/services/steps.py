@@ -226,42 +226,86 @@ def person_add(
 
 
 @transaction.atomic
-def apology_record(
+def people_affect(*, case_id: int, by: User, contacts) -> list[Contact]:
+    """Name people already known at the client as affected by this case.
+
+    Only the client's own contacts, and only those not named yet: sending the
+    same ticks twice changes nothing.
+    """
+    case = case_lock_for_record(case_id=case_id, by=by, work="person")
+    named = set(case.contacts.values_list("pk", flat=True))
+    wanted = [
+        contact
+        for contact in Contact.objects.filter(
+            client=case.client, erased=False, pk__in=[c.pk for c in contacts]
+        )
+        if contact.pk not in named
+    ]
+    if not wanted:
+        return []
+    case.contacts.add(*wanted)
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.PERSON,
+        summary="Named as affected: " + ", ".join(c.name for c in wanted) + ".",
+    )
+    return wanted
+
+
+def apology_record(*, contact: Contact, **details) -> Apology:
+    """One apology to one person (see apologies_record)."""
+    return apologies_record(contacts=[contact], **details)[0]
+
+
+@transaction.atomic
+def apologies_record(
     *,
     case_id: int,
     by: User,
-    contact: Contact,
+    contacts: list[Contact],
     method: str,
     on_behalf: str,
     asked_forgiveness: bool,
     response: str,
     apologised_on: dt.date,
     submission_key: uuid.UUID | None = None,
-) -> Apology:
+) -> list[Apology]:
+    """An apology heard by one or more people at once (a call with two of
+    them, say): one record per person, so each has theirs."""
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "apology")
-    if contact.client_id != case.client_id:
+    if not contacts:
+        raise NotAllowed("Tick who heard the apology.")
+    if any(contact.client_id != case.client_id for contact in contacts):
         raise NotAllowed("That person is not at this client.")
     submission_claim(submission_key)
-    apology = Apology.objects.create(
-        case=case,
-        contact=contact,
-        method=method,
-        on_behalf=on_behalf,
-        asked_forgiveness=asked_forgiveness,
-        response=response,
-        apologised_on=apologised_on,
-    )
+    apologies = [
+        Apology.objects.create(
+            case=case,
+            contact=contact,
+            method=method,
+            on_behalf=on_behalf,
+            asked_forgiveness=asked_forgiveness,
+            response=response,
+            apologised_on=apologised_on,
+        )
+        for contact in contacts
+    ]
+    # Whoever heard an apology was affected, if not named so yet.
+    case.contacts.add(*contacts)
+    names = ", ".join(contact.name for contact in contacts)
     timeline_record(
         case=case,
         by=by,
         kind=TimelineKind.APOLOGY,
-        summary=f"Apologised to {contact.name} "
-        f"({apology.get_on_behalf_display().lower()}).",
+        summary=f"Apologised to {names} "
+        f"({apologies[0].get_on_behalf_display().lower()}).",
     )
     # An apology is a contact with the client too.
     case_touch(case, by, *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT))
-    return apology
+    return apologies
 
 
 @transaction.atomic

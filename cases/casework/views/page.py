@@ -1,11 +1,23 @@
 """What the case page shows: built once, used by the page and by failed actions."""
 
+import datetime as dt
+import re
+
+from django.utils import timezone
+
 from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
-from cases.choices import ROOT_CAUSE_QUESTIONS, PromiseStatus, Step, TimelineKind
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    Approval,
+    FollowUpStatus,
+    PromiseStatus,
+    Step,
+    TimelineKind,
+)
 from cases.workflow import ORDER, WORK, WORKING_STEPS, may_do_in, missing_for
 
 # Forms each step's section draws, by the action name that receives them.
@@ -23,8 +35,56 @@ STEP_FORMS = {
 }
 
 
-def make_form(name: str, case, data=None):
-    return ACTIONS[name].build(case, data, name)
+# How many timeline entries show before the rest fold away.
+TIMELINE_SHOWN = 10
+
+
+def make_form(name: str, case, data=None, initial=None):
+    return ACTIONS[name].build(case, data, name, initial)
+
+
+def reuse_option(request, case) -> dict:
+    """Forms prefilled from a chosen option ("Promise it", "Offer it as
+    compensation"), so the same remedy is not typed again; still editable."""
+    prefills = {}
+    for param, name, fill in (
+        ("promise_from", "promise", _promise_from),
+        ("offer_from", "compensation", _offer_from),
+    ):
+        wanted = request.GET.get(param, "")
+        option = next(
+            (o for o in case.options.all() if o.chosen and str(o.pk) == wanted), None
+        )
+        if option is not None:
+            prefills[name] = fill(option, case)
+    return prefills
+
+
+_SPAN = re.compile(r"(\d+)\s*(day|week|hour)s?\b", re.IGNORECASE)
+
+
+def due_from_words(words: str, today: dt.date) -> dt.date | None:
+    """A due date read from an option's "time to deliver" ("2 days", "1 week",
+    "48 hours", "tomorrow"); None when the words say no span we can read."""
+    if "tomorrow" in words.lower():
+        return today + dt.timedelta(days=1)
+    found = _SPAN.search(words)
+    if found is None:
+        return None
+    count, unit = int(found[1]), found[2].lower()
+    days = {"day": count, "week": 7 * count, "hour": -(-count // 24)}[unit]
+    if days > 366:
+        return None
+    return today + dt.timedelta(days=days)
+
+
+def _promise_from(option, case) -> dict:
+    due = due_from_words(option.time_to_deliver, timezone.localdate())
+    return {"description": option.description, **({"due_on": due} if due else {})}
+
+
+def _offer_from(option, case) -> dict:
+    return {"description": option.description, "cost_to_us": option.cost_to_us}
 
 
 def progress(case) -> list[dict]:
@@ -52,9 +112,10 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         {name for name in WORK if may_do_in(name, case.step)} if can_work else set()
     )
     forms = {}
+    prefills = reuse_option(request, case)
     for name in [*STEP_FORMS[Step(case.step)], "promise"]:
         if name in offered:
-            forms[name] = make_form(name, case)
+            forms[name] = make_form(name, case, initial=prefills.get(name))
     if "pause" in offered and case.step_paused_at is None:
         forms["pause"] = make_form("pause", case)
     if can_work:
@@ -65,7 +126,10 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         forms["send_back"] = case_forms.SendBackForm(
             initial={"version": case.version}, prefix="send_back"
         )
-    if bound is not None:
+    # The form as typed goes where it is drawn; one the page no longer offers
+    # (the case moved on meanwhile) is not drawn, so its problem shows on top.
+    problem_at_top = problem is not None and (bound is None or bound[0] not in forms)
+    if bound is not None and bound[0] in forms:
         forms[bound[0]] = bound[1]
     answers = {a.question: a for a in case.root_cause_answers.all()}
     sent_back = next(
@@ -77,6 +141,10 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         None,
     )
     show_guideline = case.step == Step.COMPENSATE or case.compensations.all()
+    options = case.options.all()
+    apologies = {a.contact_id: a for a in case.apologies.all()}
+    contacts = case.client_contacts.all()
+    timeline = list(case.timeline.all())
     return {
         "case": case,
         "steps": progress(case),
@@ -87,6 +155,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "can_manage": can_manage,
         "missing": missing_for(case) if case.step in WORKING_STEPS else [],
         "problem": problem,
+        "problem_at_top": problem_at_top,
         "guideline": guideline_for(case) if show_guideline else None,
         "answers": [
             (text, answers.get(key)) for key, text in ROOT_CAUSE_QUESTIONS.items()
@@ -97,4 +166,22 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             p.status == PromiseStatus.MISSED for p in case.promises.all()
         ),
         "clock": step_clock(case, zone=user_zone(request.user, case.team)),
+        "chosen_options": [o for o in options if o.chosen],
+        "promise_prefilled": "promise" in prefills,
+        "apology_checklist": [
+            {"contact": c, "apology": apologies.get(c.pk)} for c in case.contacts.all()
+        ],
+        "last_contact": contacts[len(contacts) - 1] if contacts else None,
+        "open_follow_ups": sum(
+            f.status == FollowUpStatus.SCHEDULED for f in case.follow_ups.all()
+        ),
+        "pending_offers": any(
+            c.approval == Approval.PENDING or not c.delivered_on
+            for c in case.compensations.all()
+            if c.approval != Approval.DECLINED
+        ),
+        "show_root_cause": case.step != Step.ROOT_CAUSE
+        and bool(case.root_cause_answers.all() or case.client_view or case.our_view),
+        "timeline_recent": timeline[:TIMELINE_SHOWN],
+        "timeline_older": timeline[TIMELINE_SHOWN:],
     }
