@@ -306,6 +306,8 @@ class SettleFollowUpForm(MendForm):
         choices=[(FollowUpStatus.DONE, "Done"), (FollowUpStatus.MISSED, "Missed")]
     )
     notes = forms.CharField(max_length=2000, required=False)
+    # Asked only before the due date (the service refuses Done without it).
+    early_reason = forms.CharField(label="Why early?", max_length=300, required=False)
 
 
 class PromiseForm(OneTimeForm):
@@ -330,3 +332,5 @@ class PromiseForm(OneTimeForm):
 
 class SettlePromiseForm(MendForm):
     outcome = forms.ChoiceField(choices=[("kept", "Kept"), ("missed", "Missed")])
+    # Asked only before the due date (the service refuses Kept without it).
+    early_reason = forms.CharField(label="Why early?", max_length=300, required=False)

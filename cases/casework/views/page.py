@@ -2,7 +2,6 @@
 
 from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
-from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
 from cases.choices import ROOT_CAUSE_QUESTIONS, PromiseStatus, Step, TimelineKind
@@ -62,9 +61,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     if can_manage and not case.is_closed:
         forms["reassign"] = make_form("reassign", case)
     if can_manage:
-        forms["send_back"] = case_forms.SendBackForm(
-            initial={"version": case.version}, prefix="send_back"
-        )
+        forms["send_back"] = make_form("send_back", case)
     if bound is not None:
         forms[bound[0]] = bound[1]
     answers = {a.question: a for a in case.root_cause_answers.all()}
