@@ -239,6 +239,8 @@ class SendBackForm(VersionedForm):
         steps = workflow.WORKING_STEPS
         if case is not None and not self.is_bound:
             steps = workflow.earlier_steps(case.step)
+            if steps:
+                self.initial.setdefault("to", steps[0].value)
         self.fields["to"].choices = [(s.value, s.label) for s in steps]
 
 
