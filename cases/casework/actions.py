@@ -247,7 +247,7 @@ class UndoForm(RecordForm):
     def page_layout(self) -> Layout:
         return Layout(
             "record",
-            _inline_field("reason", required=self.need_reason or None),
+            _inline_field("reason", **({"required": True} if self.need_reason else {})),
             _button("Undo", "btn-outline-secondary"),
         )
 
