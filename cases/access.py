@@ -141,6 +141,19 @@ def sales_managers_decide_q(prefix: str = "") -> Q:
     )
 
 
+def may_undo_settlement(user, *, author_id, settled_at, now, window) -> str | None:
+    """May `user` undo a record's Done, Missed, Kept or Delivered? Its author
+    may, within `window` of clicking; after that (or someone else's click)
+    only a sales manager or an administrator, and they must say why.
+    Returns "author", "manager" (a reason is needed) or None. Their reach
+    over the case ("work") is asked separately."""
+    if settled_at is not None and user.pk == author_id and now - settled_at <= window:
+        return "author"
+    if reach(user, "manage") != NONE:
+        return "manager"
+    return None
+
+
 def approvers_are_administrators(author) -> bool:
     """An offer by a sales manager or an administrator needs an administrator."""
     return _rank(author) != Role.ACCOUNT_MANAGER

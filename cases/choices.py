@@ -136,6 +136,8 @@ class Approval(models.TextChoices):
     PENDING = "pending", "Awaiting approval"
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"
+    # Taken back by the owner before delivery: it no longer counts.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class FollowUpStatus(models.TextChoices):
@@ -217,6 +219,7 @@ class TimelineKind(models.TextChoices):
     CONTACT_ERASED = "contact_erased", "Contact's details erased"
     PAUSED = "paused", "Clock paused"
     RESUMED = "resumed", "Clock resumed"
+    UNDONE = "undone", "Undone"
 
 
 class PauseReason(models.TextChoices):

@@ -45,11 +45,25 @@ def ensure_can_advance(case) -> Step:
     return target
 
 
-def ensure_can_send_back(case) -> Step:
+def earlier_steps(step: str) -> list[Step]:
+    """The working steps a case in `step` may be sent back to, nearest first."""
+    return [s for s in reversed(ORDER[: ORDER.index(Step(step))]) if s in OPEN]
+
+
+def ensure_can_send_back(case, to: str | None = None) -> Step:
+    """The step a manager sends the case back to: `to`, any earlier working
+    step, or by default the one before (a closed case reopens in Follow up)."""
     target = BACK.get(Step(case.step))
     if target is None:
         raise TransitionNotAllowed("A case in its first step cannot go back.")
-    return target
+    if to is None or to == "":
+        return target
+    if Step(to) not in earlier_steps(case.step):
+        raise TransitionNotAllowed(
+            f"A case in {Step(case.step).label} can only go back to an earlier "
+            f"step, not to {Step(to).label}."
+        )
+    return Step(to)
 
 
 # Where each piece of step work may be done: its service refuses it in any
@@ -104,6 +118,12 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     "promise": ("Recording a promise", OPEN),
     "settle_promise": ("Settling a promise", OPEN),
     "close": ("Closing the case", frozenset({Step.FOLLOW_UP})),
+    # A wrong click is put right wherever the record can be settled.
+    "undo_follow_up": ("Undoing a follow-up's Done or Missed", OPEN),
+    "undo_promise": ("Undoing a promise's Kept or Missed", OPEN),
+    # Wherever an offer can exist (a case sent back keeps its offers).
+    "undo_delivery": ("Undoing a delivery", OPEN),
+    "withdraw_offer": ("Withdrawing an offer", OPEN),
 }
 
 

@@ -217,6 +217,10 @@ PASSWORD_RESET_WINDOW = timedelta(
     minutes=_count("PASSWORD_RESET_WINDOW_MINUTES", default=60)
 )
 
+# How long the author of a Done, Missed, Kept or Delivered may undo it
+# themselves; after that only a sales manager may, with a reason.
+UNDO_WINDOW = timedelta(minutes=_count("UNDO_MINUTES", default=10))
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = _read("TIME_ZONE", env.str, default="UTC")
 USE_I18N = True

@@ -236,10 +236,16 @@ def fill_step(case: Case, by: User) -> None:
                 follow_up_id=follow_up.pk,
                 status=FollowUpStatus.DONE,
                 notes="Went well.",
+                # Used only when it is due later (done early needs a reason).
+                early_reason="The client asked to meet sooner.",
             )
         for promise in case.promises.filter(status=PromiseStatus.OPEN):
             promises.promise_settle(
-                case_id=case.pk, by=by, promise_id=promise.pk, kept=True
+                case_id=case.pk,
+                by=by,
+                promise_id=promise.pk,
+                kept=True,
+                early_reason="Done ahead of the date.",
             )
 
 

@@ -17,7 +17,14 @@ from django.utils import timezone
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.services import cases as case_services
-from cases.casework.services import compensation, pauses, promises, review, steps
+from cases.casework.services import (
+    compensation,
+    pauses,
+    promises,
+    review,
+    settlements,
+    steps,
+)
 from cases.choices import Step
 from cases.forms import MendForm
 
@@ -149,11 +156,20 @@ class SettleFollowUp(step_forms.SettleFollowUpForm, RecordForm):
         self.fields["notes"].label = "How it went"
 
     def page_layout(self) -> Layout:
+        early = _early(self.page_record)
         return Layout(
             "record",
             _inline_field("notes"),
+            *([_inline_field("early_reason", required=True)] if early else []),
             _button("Done", "btn-outline-success", name="status", value="done"),
-            _button("Missed", "btn-outline-danger", name="status", value="missed"),
+            _button(
+                "Missed",
+                "btn-outline-danger",
+                name="status",
+                value="missed",
+                # The reason is for Done only: the service says why not yet.
+                **({"formnovalidate": ""} if early else {}),
+            ),
         )
 
 
@@ -191,7 +207,13 @@ class Decide(step_forms.DecisionForm, RecordForm):
             "record",
             "version",
             _inline_field("note"),
-            _button("Approve", "btn-success", name="decision", value="approve"),
+            # Any offer not yet delivered may be declined; only one waiting
+            # for approval may be approved.
+            *(
+                [_button("Approve", "btn-success", name="decision", value="approve")]
+                if self.page_record is None or self.page_record.approval == "pending"
+                else []
+            ),
             _button("Decline", "btn-outline-danger", name="decision", value="decline"),
         )
 
@@ -200,10 +222,84 @@ class SettlePromise(step_forms.SettlePromiseForm, RecordForm):
     page_class = "mt-1 d-flex gap-1"
 
     def page_layout(self) -> Layout:
+        early = _early(self.page_record)
         return Layout(
             "record",
+            *([_inline_field("early_reason", required=True)] if early else []),
             _button("Kept", "btn-outline-success", name="outcome", value="kept"),
-            _button("Missed", "btn-outline-danger", name="outcome", value="missed"),
+            _button(
+                "Missed",
+                "btn-outline-danger",
+                name="outcome",
+                value="missed",
+                **({"formnovalidate": ""} if early else {}),
+            ),
+        )
+
+
+def _early(record) -> bool:
+    """Whether settling `record` now would be early: then a reason is asked."""
+    return record is not None and record.due_on > timezone.localdate()
+
+
+class UndoForm(RecordForm):
+    """Undo a Done, Missed, Kept or Delivered. Drawn only while the user may
+    (see the `undo_form` tag): for its author within the first minutes, with
+    an optional reason; for a sales manager after that, with a reason."""
+
+    reason = forms.CharField(label="Why undo?", max_length=300, required=False)
+    page_class = "d-flex gap-1 mt-1"
+
+    def __init__(self, *args, need_reason=False, **kwargs):
+        self.need_reason = need_reason
+        super().__init__(*args, **kwargs)
+        if not need_reason:
+            self.fields["reason"].label = "Why undo? (optional)"
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record",
+            _inline_field("reason", **({"required": True} if self.need_reason else {})),
+            _button("Undo", "btn-outline-secondary"),
+        )
+
+
+class UndoFollowUp(UndoForm):
+    pass
+
+
+class UndoPromise(UndoForm):
+    pass
+
+
+class UndoDelivery(UndoForm):
+    pass
+
+
+class WithdrawOffer(RecordForm):
+    """The owner takes back an offer not yet delivered; carries the case's
+    version, so an offer decided meanwhile is shown rather than withdrawn."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE},
+    )
+    reason = forms.CharField(
+        label="Why withdraw? (optional)", max_length=300, required=False
+    )
+    page_class = "d-flex gap-1"
+
+    def __init__(self, *args, version=None, **kwargs):
+        if version is not None:
+            kwargs.setdefault("initial", {})["version"] = version
+        super().__init__(*args, **kwargs)
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record",
+            "version",
+            _inline_field("reason"),
+            _button("Withdraw", "btn-outline-secondary"),
         )
 
 
@@ -368,19 +464,30 @@ def _decide(case, user, d, form):
 
 
 def _settle_follow_up(case, user, d, form):
-    steps.follow_up_settle(
+    follow_up = steps.follow_up_settle(
         case_id=case.pk,
         by=user,
         follow_up_id=d["record"],
         status=d["status"],
         notes=d["notes"],
+        early_reason=d["early_reason"],
     )
+    if follow_up.settled_early:
+        return "Follow-up marked done, and recorded as early."
     return "Follow-up updated."
 
 
 def _settle_promise(case, user, d, form):
     kept = d["outcome"] == "kept"
-    promises.promise_settle(case_id=case.pk, by=user, promise_id=d["record"], kept=kept)
+    promise = promises.promise_settle(
+        case_id=case.pk,
+        by=user,
+        promise_id=d["record"],
+        kept=kept,
+        early_reason=d["early_reason"],
+    )
+    if promise.settled_early:
+        return "Promise kept, and recorded as kept early."
     if kept:
         return "Promise kept."
     return "Marked missed: a second drop. Your manager has been told."
@@ -407,9 +514,32 @@ def _advance(case, user, d, form):
 
 def _send_back(case, user, d, form):
     moved = case_services.case_send_back(
-        case_id=case.pk, by=user, reason=d["reason"], version=d["version"]
+        case_id=case.pk,
+        by=user,
+        reason=d["reason"],
+        version=d["version"],
+        to=d["to"] or None,
     )
     return f"Case sent back to {moved.get_step_display()}."
+
+
+def _undo(fn, key, message):
+    def run(case, user, d, form):
+        fn(case_id=case.pk, by=user, reason=d["reason"], **{key: d["record"]})
+        return message
+
+    return run
+
+
+def _withdraw(case, user, d, form):
+    compensation.compensation_withdraw(
+        case_id=case.pk,
+        by=user,
+        compensation_id=d["record"],
+        reason=d["reason"],
+        version=d["version"],
+    )
+    return "Offer withdrawn: it no longer counts toward the case's totals."
 
 
 ACTIONS: dict[str, Action] = {
@@ -455,7 +585,11 @@ ACTIONS: dict[str, Action] = {
     ),
     "close": Action(case_forms.CloseForm, _close, wants_case=True, redraws_card=True),
     "send_back": Action(
-        case_forms.SendBackForm, _send_back, needs="manage", redraws_card=True
+        case_forms.SendBackForm,
+        _send_back,
+        needs="manage",
+        wants_case=True,
+        redraws_card=True,
     ),
     "comment": Action(case_forms.CommentForm, _comment),
     "reassign": Action(
@@ -472,4 +606,32 @@ ACTIONS: dict[str, Action] = {
     "advance": Action(AdvanceForm, _advance, prefixed=False, redraws_card=True),
     "pause": Action(case_forms.PauseForm, _pause, wants_case=True, redraws_card=True),
     "resume": Action(ResumeForm, _resume, prefixed=False, redraws_card=True),
+    # Undoing a wrong click (who may: settlements.undo_allowed), and taking
+    # back an offer not yet delivered.
+    "undo_follow_up": Action(
+        UndoFollowUp,
+        _undo(
+            settlements.follow_up_undo,
+            "follow_up_id",
+            "Undone: the follow-up is scheduled again.",
+        ),
+        prefixed=False,
+    ),
+    "undo_promise": Action(
+        UndoPromise,
+        _undo(
+            settlements.promise_undo, "promise_id", "Undone: the promise is due again."
+        ),
+        prefixed=False,
+    ),
+    "undo_delivery": Action(
+        UndoDelivery,
+        _undo(
+            settlements.compensation_undo_delivery,
+            "compensation_id",
+            "Undone: the compensation is no longer marked delivered.",
+        ),
+        prefixed=False,
+    ),
+    "withdraw_offer": Action(WithdrawOffer, _withdraw, prefixed=False),
 }

@@ -158,9 +158,9 @@ def figure_rows(data: dict) -> Iterator[list]:
     for row in data["follow_through"]:
         yield [
             f"{row['label']} ({row['window']})",
-            "due / on time / late / missed / not settled",
-            f"{row['due']} / {row['on_time']} / {row['late']} / {row['missed']} / "
-            f"{row['open']}",
+            "due / on time / early / late / missed / not settled",
+            f"{row['due']} / {row['on_time']} / {row['early']} / {row['late']} / "
+            f"{row['missed']} / {row['open']}",
             "",
         ]
     money = data["compensation"]

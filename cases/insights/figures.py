@@ -122,8 +122,12 @@ def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
 
 
 def follow_through(cases: QuerySet, period: Period) -> dict:
-    """Follow-ups and promises falling due in each period, and what became of them."""
-    on_time = Q(settled_at__date__lte=F("due_on"))
+    """Follow-ups and promises falling due in each period, and what became of
+    them: on time (on the day, or before it without being marked early),
+    early (settled before the day, with a reason), late or missed."""
+    by_the_day = Q(settled_at__date__lte=F("due_on"))
+    early = Q(settled_early=True)
+    on_time = by_the_day & ~early
     follow_ups, promises = {}, {}
     for name, window in _windows(period).items():
         due = window.dates("due_on")
@@ -132,13 +136,15 @@ def follow_through(cases: QuerySet, period: Period) -> dict:
         follow_ups |= {
             f"due_{name}": Count("pk", filter=due),
             f"on_time_{name}": Count("pk", filter=done & on_time),
-            f"late_{name}": Count("pk", filter=done & ~on_time),
+            f"early_{name}": Count("pk", filter=done & early),
+            f"late_{name}": Count("pk", filter=done & ~by_the_day),
             f"missed_{name}": Count("pk", filter=due & Q(status=FollowUpStatus.MISSED)),
         }
         promises |= {
             f"due_{name}": Count("pk", filter=due),
             f"on_time_{name}": Count("pk", filter=kept & on_time),
-            f"late_{name}": Count("pk", filter=kept & ~on_time),
+            f"early_{name}": Count("pk", filter=kept & early),
+            f"late_{name}": Count("pk", filter=kept & ~by_the_day),
             f"missed_{name}": Count("pk", filter=due & Q(status=PromiseStatus.MISSED)),
         }
     in_span = {"case__in": cases.values("pk")}

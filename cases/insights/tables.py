@@ -59,8 +59,8 @@ def follow_through(through: dict) -> list[dict]:
         f = through[key]
         for window, name in (("cur", "this period"), ("prev", "previous period")):
             due = f[f"due_{window}"]
-            on_time, late, missed = (
-                f[f"{k}_{window}"] for k in ("on_time", "late", "missed")
+            on_time, early, late, missed = (
+                f[f"{k}_{window}"] for k in ("on_time", "early", "late", "missed")
             )
             rows.append(
                 {
@@ -68,9 +68,11 @@ def follow_through(through: dict) -> list[dict]:
                     "window": name,
                     "due": due,
                     "on_time": on_time,
+                    # Settled before the day, with a reason: counted apart.
+                    "early": early,
                     "late": late,
                     "missed": missed,
-                    "open": due - on_time - late - missed,
+                    "open": due - on_time - early - late - missed,
                     "on_time_share": share(on_time, due),
                 }
             )

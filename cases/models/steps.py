@@ -164,6 +164,11 @@ class Compensation(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     decision_note = models.TextField(blank=True)
     delivered_on = models.DateField(null=True, blank=True, validators=DAY_RANGE)
+    # Who marked it delivered and when: the author may undo it for a while.
+    delivered_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
     created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
 
     objects = CompensationQuerySet.as_manager()
@@ -207,6 +212,12 @@ class FollowUp(models.Model):
     )
     notes = models.TextField(blank=True)
     settled_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    settled_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Done before its day, with the reason the user gave (counted apart).
+    settled_early = models.BooleanField(default=False)
+    early_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["due_on"]
@@ -242,6 +253,9 @@ class Promise(models.Model):
     settled_by = models.ForeignKey(
         "cases.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Kept before its day, with the reason the user gave (counted apart).
+    settled_early = models.BooleanField(default=False)
+    early_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
 
     class Meta:

@@ -11,6 +11,7 @@ from django import template
 from django.urls import reverse
 
 from cases.casework.actions import ACTIONS
+from cases.casework.services.settlements import undo_allowed
 
 register = template.Library()
 
@@ -31,3 +32,31 @@ def record_form(context, name, record=None, **state):
     helper.layout = form.page_layout()
     # The request's context carries the CSRF token the form tag needs.
     return render_crispy_form(form, helper, context.flatten())
+
+
+# Per undo action: the record's fields naming who clicked, and when.
+UNDO_FIELDS = {
+    "undo_follow_up": ("settled_by_id", "settled_at"),
+    "undo_promise": ("settled_by_id", "settled_at"),
+    "undo_delivery": ("delivered_by_id", "delivered_at"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def undo_form(context, name, record):
+    """The Undo button for a settled record, while this user may undo it
+    (with a reason field they must fill when they are the manager stepping
+    in); nothing otherwise. Reads only the record and the case's flags."""
+    case = context["case"]
+    if name not in context.get("offered", ()):
+        return ""
+    author, at = UNDO_FIELDS[name]
+    who = undo_allowed(
+        context["request"].user,
+        author_id=getattr(record, author),
+        settled_at=getattr(record, at),
+        may_manage=case.may_manage,
+    )
+    if who is None:
+        return ""
+    return record_form(context, name, record, need_reason=who == "manager")

@@ -204,7 +204,7 @@ def test_a_sales_manager_of_another_team_cannot_decide(
     assert stored(made).approval == Approval.PENDING
 
 
-def test_only_a_pending_offer_can_be_decided(case, account_manager, sales_manager):
+def test_only_a_pending_offer_can_be_approved(case, account_manager, sales_manager):
     small = offer(case, account_manager, cost="50")
     with pytest.raises(NotAllowed, match="not waiting for approval"):
         decide(case, sales_manager, small, approve=True)

@@ -363,7 +363,11 @@ def test_each_record_form_is_drawn_by_crispy_and_posts_what_the_view_takes(
     chosen.refresh_from_db()
     assert not chosen.chosen
     (kept,) = found["settle_promise"]
-    assert press(options, "settle_promise", kept, "Kept")["outcome"] == "kept"
+    # Due later: the reason it is kept early is asked for, and required.
+    (why,) = [e for e in kept if e["attrs"].get("name") == "early_reason"]
+    assert "required" in why["attrs"]
+    sent = press(options, "settle_promise", kept, "Kept", early_reason="Sent early")
+    assert (sent["outcome"], sent["early_reason"]) == ("kept", "Sent early")
     promise.refresh_from_db()
     assert promise.status == "kept"
     (advance,) = found["advance"]
@@ -373,7 +377,9 @@ def test_each_record_form_is_drawn_by_crispy_and_posts_what_the_view_takes(
 
     found = page_of(compensate)
     assert set(found) >= {"decide", "deliver"}
-    (decide,) = found["decide"]
+    # Any offer not yet delivered may be declined; only the pending one approved.
+    decide, decline_only = found["decide"]
+    assert [text(e) for e in decline_only if e["tag"] == "button"] == ["Decline"]
     drawn_at = Case.objects.get(pk=compensate.pk).version
     sent = press(compensate, "decide", decide, "Approve", note="Fair for a week lost")
     assert (sent["decision"], sent["record"]) == ("approve", str(pending.pk))

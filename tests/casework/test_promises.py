@@ -204,14 +204,24 @@ def test_a_follow_up_cannot_be_missed_before_its_day(account_manager, sales_mana
             status="missed",
             notes="",
         )
+    # Held early, it is done: with the reason why, recorded as early.
+    with pytest.raises(NotAllowed, match="say why it is early"):
+        steps.follow_up_settle(
+            case_id=case.pk,
+            by=account_manager,
+            follow_up_id=later.pk,
+            status="done",
+            notes="Early",
+        )
     done = steps.follow_up_settle(
         case_id=case.pk,
         by=account_manager,
         follow_up_id=later.pk,
         status="done",
         notes="Early",
+        early_reason="They had time on Monday",
     )
-    assert done.status == "done"
+    assert (done.status, done.settled_early) == ("done", True)
 
 
 def test_a_second_drop_is_flagged_at_the_top_of_the_case_page(

@@ -294,10 +294,15 @@ def test_settled_follow_ups_kept_promises_and_closed_cases_are_not_reminded(
         follow_up_id=done.pk,
         status=FollowUpStatus.DONE,
         notes="Early call went fine.",
+        early_reason="The client called first.",
     )
     kept = promise(case, THURSDAY, account_manager)
     promises.promise_settle(
-        case_id=case.pk, by=account_manager, promise_id=kept.pk, kept=True
+        case_id=case.pk,
+        by=account_manager,
+        promise_id=kept.pk,
+        kept=True,
+        early_reason="Sent ahead of the day.",
     )
     missed = promise(case, THURSDAY, account_manager)
     promises.promise_settle(

@@ -5,6 +5,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import workflow
 from cases.calendar import WorkCalendar
 from cases.casework.selectors import reassign_choices
 from cases.casework.services.pauses import SAY_WHAT, UNTIL_TOO_SOON
@@ -217,11 +218,30 @@ class CaseDetailsForm(VersionedForm):
 
 
 class SendBackForm(VersionedForm):
+    to = forms.ChoiceField(
+        label="Back to",
+        required=False,
+        help_text="Any earlier step; the one before unless you choose.",
+    )
     reason = forms.CharField(
         label="Why it goes back",
         max_length=280,
         widget=forms.TextInput(attrs={"placeholder": "What needs redoing, and why"}),
     )
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
+        if case is not None:
+            kwargs.setdefault("initial", {}).setdefault("version", case.version)
+        super().__init__(*args, **kwargs)
+        # Drawn, it offers the earlier steps, nearest first. Posted, any
+        # working step passes here: the service, holding the case's lock,
+        # says whether it is earlier (and a stale page is told the case moved).
+        steps = workflow.WORKING_STEPS
+        if case is not None and not self.is_bound:
+            steps = workflow.earlier_steps(case.step)
+            if steps:
+                self.initial.setdefault("to", steps[0].value)
+        self.fields["to"].choices = [(s.value, s.label) for s in steps]
 
 
 class PauseForm(VersionedForm):

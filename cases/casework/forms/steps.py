@@ -364,6 +364,8 @@ class SettleFollowUpForm(MendForm):
         choices=[(FollowUpStatus.DONE, "Done"), (FollowUpStatus.MISSED, "Missed")]
     )
     notes = forms.CharField(max_length=2000, required=False)
+    # Asked only before the due date (the service refuses Done without it).
+    early_reason = forms.CharField(label="Why early?", max_length=300, required=False)
 
 
 class PromiseForm(OneTimeForm):
@@ -388,3 +390,5 @@ class PromiseForm(OneTimeForm):
 
 class SettlePromiseForm(MendForm):
     outcome = forms.ChoiceField(choices=[("kept", "Kept"), ("missed", "Missed")])
+    # Asked only before the due date (the service refuses Kept without it).
+    early_reason = forms.CharField(label="Why early?", max_length=300, required=False)

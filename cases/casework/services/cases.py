@@ -212,8 +212,11 @@ def case_advance(
 
 
 @transaction.atomic
-def case_send_back(*, case_id: int, by: User, reason: str, version: int) -> Case:
-    """A manager sends the case back one step, saying why.
+def case_send_back(
+    *, case_id: int, by: User, reason: str, version: int, to: str | None = None
+) -> Case:
+    """A manager sends the case back to an earlier step (`to`; by default the
+    one before), saying why.
 
     `version` is the save the manager's page showed: if the case has moved
     or changed since, the manager sees it as it is now before deciding again.
@@ -222,7 +225,7 @@ def case_send_back(*, case_id: int, by: User, reason: str, version: int) -> Case
         raise NotAllowed("Say why the case goes back, so the owner knows what to redo.")
     case = case_lock(case_id=case_id, by=by, action="manage")
     workflow.ensure_unchanged(case, version=version)
-    target = workflow.ensure_can_send_back(case)
+    target = workflow.ensure_can_send_back(case, to)
     previous = Step(case.step).label
     if case.step == Step.CLOSED:
         case.closed_at = None

@@ -23,11 +23,14 @@ from cases.exceptions import NotAllowed
 from cases.models import Case, Compensation, User
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
 
+# Offers declined or withdrawn no longer count toward the case's totals.
+NOT_COUNTED = (Approval.DECLINED, Approval.WITHDRAWN)
+
 
 def offered_total(case: Case) -> Decimal:
-    """What the case's offers not declined cost us, so far."""
+    """What the case's offers not declined or withdrawn cost us, so far."""
     total = (
-        case.compensations.exclude(approval=Approval.DECLINED)
+        case.compensations.exclude(approval__in=NOT_COUNTED)
         .aggregate(total=Sum("cost_to_us"))
         .get("total")
     )
@@ -114,8 +117,9 @@ def compensation_decide(
     note: str,
     version: int,
 ) -> Compensation:
-    """Someone other than its author approves or declines an offer waiting
-    for approval: a sales manager, or an administrator for a manager's offer.
+    """Someone other than its author approves an offer waiting for approval,
+    or declines any offer not yet delivered: a sales manager, or an
+    administrator for a manager's offer.
 
     `version` is the save the decider's page showed: the offer is judged with
     the rest of the case (its other offers, a send-back), so a decision taken
@@ -129,11 +133,21 @@ def compensation_decide(
         .select_related("offered_by")
         .get(pk=compensation_id)
     )
-    if compensation.approval != Approval.PENDING:
+    if approve and compensation.approval != Approval.PENDING:
         raise NotAllowed(
             "That offer is not waiting for approval "
             f"({compensation.get_approval_display().lower()})."
         )
+    if compensation.approval in NOT_COUNTED:
+        raise NotAllowed(
+            f"That offer is already {compensation.get_approval_display().lower()}."
+        )
+    if compensation.delivered_on is not None:
+        raise NotAllowed(
+            "That offer is already delivered, so it can no longer be declined. "
+            "If the delivery was a wrong click, undo it first."
+        )
+    before = compensation.get_approval_display()
     author = compensation.offered_by
     if not access.may_decide_offer(by, author):
         if author.pk == by.pk:
@@ -158,8 +172,10 @@ def compensation_decide(
         to=case.owner,
         kind=NotificationKind.COMPENSATION_DECIDED,
         by=by,
-        # An offer is decided once: its id names the decision.
-        key=f"compensation-{compensation.pk}",
+        # An offer is approved once and declined once: its id (and, for a
+        # decline after approval, the decline) names the decision.
+        key=f"compensation-{compensation.pk}"
+        + ("" if before == Approval.PENDING.label else "-declined"),
         context={
             "approved": approve,
             "note": note,
@@ -173,7 +189,7 @@ def compensation_decide(
         summary=f"{verb} the compensation: {compensation.description}"
         + (f" ({note})" if note else ""),
         changes=[
-            {"field": "Approval", "old": "Awaiting approval", "new": verb},
+            {"field": "Approval", "old": before, "new": verb},
         ],
     )
     return compensation
@@ -195,12 +211,17 @@ def compensation_deliver(
             f"This offer needs {compensation.approver_label}'s approval "
             "before delivery."
         )
-    if compensation.approval == Approval.DECLINED:
-        raise NotAllowed("This offer was declined; offer something else instead.")
+    if compensation.approval in NOT_COUNTED:
+        raise NotAllowed(
+            f"This offer was {compensation.get_approval_display().lower()}; "
+            "offer something else instead."
+        )
     if compensation.delivered_on:
         raise NotAllowed("This compensation is already marked delivered.")
     compensation.delivered_on = delivered_on
-    compensation.save(update_fields=["delivered_on"])
+    compensation.delivered_by = by
+    compensation.delivered_at = timezone.now()
+    compensation.save(update_fields=["delivered_on", "delivered_by", "delivered_at"])
     case_touch(case, by)
     timeline_record(
         case=case,
@@ -208,6 +229,50 @@ def compensation_deliver(
         kind=TimelineKind.COMPENSATION,
         summary=f"Delivered the compensation: {compensation.description}.",
         changes=[{"field": "Delivered", "old": "—", "new": f"{delivered_on:%d %b %Y}"}],
+    )
+    return compensation
+
+
+@transaction.atomic
+def compensation_withdraw(
+    *, case_id: int, by: User, compensation_id: int, reason: str, version: int
+) -> Compensation:
+    """Whoever works the case takes back an offer not yet delivered: it shows
+    as withdrawn and no longer counts. `version` is the save the page showed
+    (an offer decided meanwhile is shown, not withdrawn blindly)."""
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case, "withdraw_offer")
+    workflow.ensure_unchanged(case, version=version)
+    compensation = case.compensations.select_for_update(of=("self",)).get(
+        pk=compensation_id
+    )
+    if compensation.approval in NOT_COUNTED:
+        raise NotAllowed(
+            f"That offer is already {compensation.get_approval_display().lower()}."
+        )
+    if compensation.delivered_on is not None:
+        raise NotAllowed(
+            "That offer is already delivered, so it cannot be withdrawn. "
+            "If the delivery was a wrong click, undo it first."
+        )
+    before = compensation.get_approval_display()
+    compensation.approval = Approval.WITHDRAWN
+    # Who took it back, when and why, where a decision would be.
+    compensation.decided_by = by
+    compensation.decided_at = timezone.now()
+    compensation.decision_note = reason
+    compensation.save(
+        update_fields=["approval", "decided_by", "decided_at", "decision_note"]
+    )
+    case_touch(case, by)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.COMPENSATION,
+        summary=f"Withdrew the offer: {compensation.description}"
+        + (f" ({reason})" if reason else "")
+        + ".",
+        changes=[{"field": "Approval", "old": before, "new": "Withdrawn"}],
     )
     return compensation
 

@@ -49,8 +49,12 @@ def promise_make(
 
 
 @transaction.atomic
-def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Promise:
-    """Mark a promise kept or missed. A missed one is a second drop."""
+def promise_settle(
+    *, case_id: int, by: User, promise_id: int, kept: bool, early_reason: str = ""
+) -> Promise:
+    """Mark a promise kept or missed. A missed one is a second drop. Kept
+    before its day needs a reason, and is recorded as early (Insights counts
+    it apart from on time)."""
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "settle_promise")
     promise = case.promises.select_for_update().get(pk=promise_id)
@@ -58,17 +62,36 @@ def promise_settle(*, case_id: int, by: User, promise_id: int, kept: bool) -> Pr
         raise NotAllowed(
             f"That promise is already marked {promise.get_status_display().lower()}."
         )
+    early = kept and promise.due_on > timezone.localdate()
+    early_reason = early_reason.strip() if early else ""
+    if early and not early_reason:
+        raise NotAllowed(
+            f"The promise is due on {promise.due_on:%d %b %Y}. To mark it kept "
+            "before then, say why it is early; nothing was saved."
+        )
     promise.status = PromiseStatus.KEPT if kept else PromiseStatus.MISSED
     promise.settled_at = timezone.now()
     promise.settled_by = by
-    promise.save(update_fields=["status", "settled_at", "settled_by"])
+    promise.settled_early = early
+    promise.early_reason = early_reason
+    promise.save(
+        update_fields=[
+            "status",
+            "settled_at",
+            "settled_by",
+            "settled_early",
+            "early_reason",
+        ]
+    )
     case_touch(case, by)
     if kept:
         timeline_record(
             case=case,
             by=by,
             kind=TimelineKind.PROMISE,
-            summary=f"Kept the promise “{promise.description}”.",
+            summary=f"Kept the promise “{promise.description}”"
+            + (f", kept early: {early_reason}" if early else "")
+            + ".",
         )
     else:
         timeline_record(

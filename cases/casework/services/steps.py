@@ -333,8 +333,16 @@ def follow_up_schedule(
 
 @transaction.atomic
 def follow_up_settle(
-    *, case_id: int, by: User, follow_up_id: int, status: str, notes: str
+    *,
+    case_id: int,
+    by: User,
+    follow_up_id: int,
+    status: str,
+    notes: str,
+    early_reason: str = "",
 ) -> FollowUp:
+    """Mark a follow-up done or missed. Done before its day needs a reason,
+    and is recorded as early (Insights counts it apart from on time)."""
     if status not in {FollowUpStatus.DONE, FollowUpStatus.MISSED}:
         raise NotAllowed("A follow-up is settled as done or missed.")
     today = timezone.localdate()
@@ -351,17 +359,38 @@ def follow_up_settle(
             "That follow-up was already marked "
             f"{follow_up.get_status_display().lower()}."
         )
+    early = status == FollowUpStatus.DONE and follow_up.due_on > today
+    early_reason = early_reason.strip() if early else ""
+    if early and not early_reason:
+        raise NotAllowed(
+            f"The follow-up is due on {follow_up.due_on:%d %b %Y}. To mark it done "
+            "before then, say why it is early; nothing was saved."
+        )
     follow_up.status = status
     follow_up.notes = notes
     follow_up.settled_at = timezone.now()
-    follow_up.save(update_fields=["status", "notes", "settled_at"])
+    follow_up.settled_by = by
+    follow_up.settled_early = early
+    follow_up.early_reason = early_reason
+    follow_up.save(
+        update_fields=[
+            "status",
+            "notes",
+            "settled_at",
+            "settled_by",
+            "settled_early",
+            "early_reason",
+        ]
+    )
     case_touch(case, by)
     timeline_record(
         case=case,
         by=by,
         kind=TimelineKind.FOLLOW_UP,
         summary=f"Follow-up of {follow_up.due_on:%d %b %Y} "
-        f"{follow_up.get_status_display().lower()}.",
+        f"{follow_up.get_status_display().lower()}"
+        + (f", done early: {early_reason}" if early else "")
+        + ".",
         changes=[
             {
                 "field": "Follow-up",

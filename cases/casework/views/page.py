@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
-from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
 from cases.choices import (
@@ -123,9 +122,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     if can_manage and not case.is_closed:
         forms["reassign"] = make_form("reassign", case)
     if can_manage:
-        forms["send_back"] = case_forms.SendBackForm(
-            initial={"version": case.version}, prefix="send_back"
-        )
+        forms["send_back"] = make_form("send_back", case)
     # The form as typed goes where it is drawn; one the page no longer offers
     # (the case moved on meanwhile) is not drawn, so its problem shows on top.
     problem_at_top = problem is not None and (bound is None or bound[0] not in forms)
