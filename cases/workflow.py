@@ -104,6 +104,8 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     "promise": ("Recording a promise", OPEN),
     "settle_promise": ("Settling a promise", OPEN),
     "close": ("Closing the case", frozenset({Step.FOLLOW_UP})),
+    # Asked for where the guideline is weighed (casework.guideline).
+    "client_loss": ("Recording the loss to the client", frozenset({Step.COMPENSATE})),
 }
 
 

@@ -1,0 +1,30 @@
+"""`{{ amount|money:case.team }}`: an amount with its team's currency,
+"EUR 1,250.00"; `{{ amount|money0:case.team }}` without the cents. The
+argument may be a team or a currency code (see cases.money)."""
+
+from django import template
+
+from cases.money import currency_of, money
+
+register = template.Library()
+
+
+def _currency(where) -> str:
+    if isinstance(where, str) and where:
+        return where
+    return currency_of(where or None)
+
+
+@register.filter(name="money")
+def money_filter(amount, where=None) -> str:
+    return money(amount, _currency(where))
+
+
+@register.filter
+def money0(amount, where=None) -> str:
+    return money(amount, _currency(where), places=0)
+
+
+@register.simple_tag
+def currency(where=None) -> str:
+    return _currency(where)
