@@ -15,14 +15,18 @@ def _currency(where) -> str:
     return currency_of(where or None)
 
 
+# On a page the code and the digits stay on one line (a no-break space).
+NBSP = "\N{NO-BREAK SPACE}"
+
+
 @register.filter(name="money")
 def money_filter(amount, where=None) -> str:
-    return money(amount, _currency(where))
+    return money(amount, _currency(where)).replace(" ", NBSP, 1)
 
 
 @register.filter
 def money0(amount, where=None) -> str:
-    return money(amount, _currency(where), places=0)
+    return money(amount, _currency(where), places=0).replace(" ", NBSP, 1)
 
 
 @register.simple_tag
