@@ -4,6 +4,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import chain
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -46,9 +47,15 @@ def csv_stream(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
         yield writer.writerow([neutralise(cell) for cell in row])
 
 
+# The UTF-8 byte-order mark: without it Excel reads the file in the
+# computer's legacy code page, and "Société" comes out as "SociÃ©tÃ©".
+BOM = "\ufeff"
+
+
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]):
     response = StreamingHttpResponse(
-        csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+        chain([BOM], csv_stream(header, rows)),
+        content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'

@@ -277,6 +277,12 @@ COMPENSATION_DEFAULTS = {
     ),
 }
 
+# The currency Mend's money is counted in (a three-letter code); a team may
+# count in its own (Team.currency).
+MEND_CURRENCY = _read("MEND_CURRENCY", env.str, default="EUR").strip().upper()
+if not (len(MEND_CURRENCY) == 3 and MEND_CURRENCY.isalpha()):
+    _stop(f"MEND_CURRENCY must be a three-letter code (EUR), not {MEND_CURRENCY!r}.")
+
 # Celery: Redis in production; kombu's filesystem transport needs no server.
 CELERY_BROKER_URL = _read("CELERY_BROKER_URL", env.str, default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"

@@ -84,7 +84,9 @@ def test_the_insights_export_keeps_negative_hours_and_defuses_split_formulas(
 
     response = client.get(reverse("insights_cases_export"))
     rows = list(
-        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+        csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+        )
     )
 
     assert rows[0]["Client"] == 'Acme;\'=HYPERLINK("http://x")'

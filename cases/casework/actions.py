@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
+from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.casework.services import cases as case_services
 from cases.casework.services import (
     compensation,
@@ -27,6 +28,7 @@ from cases.casework.services import (
 )
 from cases.choices import Step
 from cases.forms import MendForm
+from cases.money import currency_of, money
 
 
 @dataclass(frozen=True)
@@ -419,18 +421,37 @@ def _offer(case, user, d, form):
     approval = ""
     if offer.approval == "pending":
         approval = f" It needs {offer.approver_label}'s approval before delivery."
-    if offer.value_to_client < offer.guideline:
+    verdict = offer_verdict(offer, offer.case)
+    why = verdict.explain(currency_of(offer.case.team))
+    if verdict.key == UNDER:
         return messages.WARNING, (
-            f"Offer recorded, but it is worth less to the client than the guideline "
-            f"of {offer.guideline:,.2f}. Consider offering more.{approval}"
+            "Offer recorded, but it is under the guideline: worth less to the "
+            f"client than the guideline asks. {why}{approval}"
+        )
+    if verdict.key == FAR_ABOVE:
+        return messages.WARNING, (
+            f"Offer recorded. It is far above the guideline. {why}{approval}"
         )
     if approval:
         if delivered_on:
             approval += " Mark it delivered once it is approved."
-        return "Offer recorded." + approval
+        return f"Offer recorded; it meets the guideline. {why}{approval}"
     if delivered_on:
-        return "Offer recorded as delivered."
-    return "Offer recorded. Mark it delivered once the client has it."
+        return f"Offer recorded as delivered; it meets the guideline. {why}"
+    return (
+        f"Offer recorded; it meets the guideline. {why} Mark it delivered once "
+        "the client has it."
+    )
+
+
+def _client_loss(case, user, d, form):
+    saved = compensation.client_loss_record(
+        case_id=case.pk, by=user, loss=d["client_loss"], version=d["version"]
+    )
+    if saved.client_loss is None:
+        return "Loss to the client cleared: the guideline uses its first floor only."
+    loss = money(saved.client_loss, currency_of(saved.team))
+    return f"Loss to the client saved: {loss}. The guideline now shows both floors."
 
 
 def _choose_option(case, user, d, form):
@@ -634,4 +655,5 @@ ACTIONS: dict[str, Action] = {
         prefixed=False,
     ),
     "withdraw_offer": Action(WithdrawOffer, _withdraw, prefixed=False),
+    "client_loss": Action(step_forms.ClientLossForm, _client_loss, wants_case=True),
 }

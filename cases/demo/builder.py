@@ -18,6 +18,7 @@ from cases.casework.services.cases import (
     case_send_back,
 )
 from cases.casework.services.compensation import (
+    client_loss_record,
     compensation_decide,
     compensation_deliver,
     compensation_none_due,
@@ -245,6 +246,12 @@ class CaseBuilder:
             )
 
     def work_compensate(self) -> None:
+        if "client_loss" in self.spec:
+            self.call(
+                client_loss_record,
+                versioned=True,
+                loss=Decimal(str(self.spec["client_loss"])),
+            )
         if "none_due" in self.spec:
             self.call(
                 compensation_none_due, versioned=True, reason=self.spec["none_due"]

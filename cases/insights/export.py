@@ -8,6 +8,7 @@ from itertools import islice
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
+from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity
 from cases.insights.period import Period
 from cases.insights.text import TIMES
 from cases.models import CasePart, ClientContact, StepPeriod
@@ -41,6 +42,11 @@ def _hours(start, end) -> str:
     if start is None or end is None:
         return ""
     return f"{(end - start).total_seconds() / 3600:.1f}"
+
+
+def _label(choices, value) -> str:
+    """A stored code as the screen shows it ("" when empty)."""
+    return choices(value).label if value else ""
 
 
 def _stamp(value) -> str:
@@ -104,15 +110,15 @@ def case_rows(cases: QuerySet, period: Period) -> Iterator[list]:
                 client,
                 team,
                 f"{first} {last}".strip() or username,
-                severity,
-                source,
-                "; ".join(sorted(parts[pk])),
+                _label(Severity, severity),
+                _label(FailureSource, source),
+                "; ".join(OurPart(part).label for part in sorted(parts[pk])),
                 _stamp(detected),
                 _stamp(opened),
                 _stamp(contacts.get(pk)),
                 _stamp(closed),
-                outcome,
-                fit,
+                _label(Outcome, outcome),
+                _label(ClientFit, fit),
                 _hours(detected, opened),
                 _hours(detected, contacts.get(pk)),
                 _hours(detected, closed),

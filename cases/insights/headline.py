@@ -27,7 +27,7 @@ def _rate(part, whole) -> float | None:
     return part / whole if whole else None
 
 
-def stats(counts: dict, through: dict, money: dict) -> list[Stat]:
+def stats(counts: dict, through: dict, money: dict, currency: str) -> list[Stat]:
     def pair(key):
         return counts[f"{key}_cur"], counts[f"{key}_prev"]
 
@@ -83,8 +83,14 @@ def stats(counts: dict, through: dict, money: dict) -> list[Stat]:
             "value_given",
             "value given to clients",
             (money["value_cur"], money["value_prev"]),
+            currency,
         ),
-        _money_stat("cost", "what it cost us", (money["cost_cur"], money["cost_prev"])),
+        _money_stat(
+            "cost",
+            "what it cost us",
+            (money["cost_cur"], money["cost_prev"]),
+            currency,
+        ),
     ]
     return stats
 
@@ -124,14 +130,21 @@ def _duration_stat(key, label, values) -> Stat:
     )
 
 
-def _money_stat(key, label, values) -> Stat:
+def _money_stat(key, label, values, currency: str) -> Stat:
     now, before = (v or Decimal(0) for v in values)
     diff = now - before
     change = (
         "no change"
         if not diff
-        else f"{'+' if diff > 0 else MINUS}{money_text(abs(diff))}"
+        else f"{'+' if diff > 0 else MINUS}{money_text(abs(diff), currency)}"
     )
     return Stat(
-        key, label, now, before, money_text(now), money_text(before), change, None
+        key,
+        label,
+        now,
+        before,
+        money_text(now, currency),
+        money_text(before, currency),
+        change,
+        None,
     )

@@ -13,7 +13,8 @@ from django.utils import timezone
 from cases.choices import ROOT_CAUSE_QUESTIONS, OurPart, Outcome
 from cases.insights import breakdowns, chart, figures, headline, tables
 from cases.insights.period import Period
-from cases.models import Case, User
+from cases.models import Case, Team, User
+from cases.money import currency_of_teams
 
 
 def scope(user: User, team=None, owner=None) -> QuerySet:
@@ -23,6 +24,12 @@ def scope(user: User, team=None, owner=None) -> QuerySet:
     if owner is not None:
         cases = cases.filter(owner=owner)
     return cases
+
+
+def scope_currency(cases: QuerySet) -> str:
+    """The currency of the teams whose cases are in view; "" when they count
+    in different ones. Without a case in view, the team asked for or Mend's."""
+    return currency_of_teams(Team.objects.filter(pk__in=cases.values("team")))
 
 
 def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> dict:
@@ -38,10 +45,11 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         step_time = figures.step_time_figures(cases, period)
         repeats = figures.repeat_clients(cases, period)
         trend = figures.trend(cases, period)
+        currency = scope_currency(cases)
     return {
         "period": period,
         "previous": period.previous,
-        "stats": headline.stats(counts, through, money),
+        "stats": headline.stats(counts, through, money, currency),
         "outcomes": tables.ranked(
             [
                 (o.label, counts[f"{o.value}_cur"], counts[f"{o.value}_prev"])
@@ -51,7 +59,8 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         ),
         "steps": tables.steps(steps),
         "follow_through": tables.follow_through(through),
-        "compensation": tables.compensation(money),
+        "compensation": tables.compensation(money, currency),
+        "currency": currency,
         "parts": tables.ranked(
             [(OurPart(r["part"]).label, r["cur"], r["prev"]) for r in causes["parts"]]
         ),

@@ -79,7 +79,7 @@ def follow_through(through: dict) -> list[dict]:
     return rows
 
 
-def compensation(money: dict) -> dict:
+def compensation(money: dict, currency: str) -> dict:
     out = {}
     for window in figures.WINDOWS:
         value = money[f"value_{window}"] or Decimal(0)
@@ -87,9 +87,9 @@ def compensation(money: dict) -> dict:
         guideline = money[f"guideline_{window}"] or Decimal(0)
         out[window] = {
             "count": money[f"count_{window}"],
-            "value": money_text(value),
-            "cost": money_text(cost),
-            "guideline": money_text(guideline),
+            "value": money_text(value, currency),
+            "cost": money_text(cost, currency),
+            "guideline": money_text(guideline, currency),
             "against_guideline": share(value, guideline),
             "cost_share": share(cost, value),
             "under": money[f"under_{window}"],

@@ -15,8 +15,15 @@ def duration_text(value: dt.timedelta | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def money_text(value) -> str:
-    return f"{(value or Decimal(0)):,.0f}"
+# Figures summed over teams that count in different currencies.
+MIXED = "mixed currencies"
+
+
+def money_text(value, currency: str = "") -> str:
+    """A whole amount with its currency ("EUR 1,250"); `currency` "" means
+    the figures mix currencies, which the text says rather than hides."""
+    amount = f"{(value or Decimal(0)):,.0f}"
+    return f"{currency} {amount}" if currency else f"{amount} ({MIXED})"
 
 
 def share(part: int, whole: int) -> str:

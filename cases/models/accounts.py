@@ -6,7 +6,7 @@ from decimal import Decimal
 import holidays
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from cases import access
@@ -17,6 +17,10 @@ from cases.validators import SINGLE_LINE, validate_day
 # A second escalation set further out than about a year of working days (at
 # 8 h a day) would never come: refused as a typo.
 SECOND_ESCALATION_MAX_HOURS = 2000
+
+CURRENCY_CODE = RegexValidator(
+    r"^[A-Z]{3}$", "Use a three-letter currency code in capitals, e.g. EUR or GBP."
+)
 
 WEEKDAYS = [
     "Monday",
@@ -102,6 +106,14 @@ class Team(models.Model):
         null=True,
         blank=True,
         help_text="A compensation costing us more than this needs a sales manager.",
+    )
+    # The currency the team's money is counted in; empty: MEND_CURRENCY.
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[CURRENCY_CODE],
+        help_text="Three-letter currency code, e.g. GBP. Leave empty for Mend's "
+        "default currency.",
     )
 
     objects = TeamQuerySet.as_manager()

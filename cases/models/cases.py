@@ -1,5 +1,6 @@
 """The recovery case: one dropped ball, from logging to closing."""
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -74,6 +75,16 @@ class Case(models.Model):
 
     # Compensate: a recorded decision that none is due.
     no_compensation_reason = models.TextField(blank=True)
+    # Compensate: what the failure cost the client, in the team's currency;
+    # the guideline's second floor (casework.guideline). Empty: not known.
+    client_loss = models.DecimalField(
+        "loss to the client",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
 
     # The workflow.
     step = models.CharField(
@@ -124,6 +135,12 @@ class Case(models.Model):
             models.Index(fields=["-opened_at"], name="case_opened"),
             models.Index(fields=["team", "step_due_at"], name="case_team_due"),
             models.Index(fields=["closed_at"], name="case_closed"),
+            # My cases, closed tab: one owner's closed cases, latest first.
+            models.Index(
+                fields=["owner", "-closed_at"],
+                name="case_owner_closed",
+                condition=models.Q(step="closed"),
+            ),
             models.Index(
                 fields=["team", "step_paused_at"],
                 name="case_team_paused",
@@ -143,6 +160,10 @@ class Case(models.Model):
             day_in_range("promised_on", "case_promised_on_in_range"),
             moment_in_range("detected_at", "case_detected_at_in_range"),
             moment_in_range("opened_at", "case_opened_at_in_range"),
+            models.CheckConstraint(
+                condition=models.Q(client_loss__gte=0) | models.Q(client_loss=None),
+                name="case_client_loss_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

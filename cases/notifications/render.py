@@ -8,6 +8,7 @@ import icalendar
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -46,10 +47,10 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
     folder = f"emails/{message.kind}"
     # A header is one line: whatever the data holds (a client's name typed
     # with a line break), the subject's whitespace becomes single spaces.
-    subject = " ".join(render_to_string(f"{folder}/subject.txt", data).split())
+    subject = " ".join(plain_text(f"{folder}/subject.txt", data).split())
     email = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"{folder}/body.txt", data),
+        body=plain_text(f"{folder}/body.txt", data),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient.email],
         headers={"Message-ID": message_id_for(message.dedupe_key)},
@@ -60,6 +61,14 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
         if event is not None:
             email.attach(event)
     return email
+
+
+def plain_text(name: str, data: dict) -> str:
+    """A text template rendered without HTML escaping: a subject or a plain
+    body reads "O'Brien & Sons", never "O&#x27;Brien &amp; Sons", even where
+    a template forgets its {% autoescape off %}. The HTML body is escaped."""
+    template = engines["django"].engine.get_template(name)
+    return template.render(Context(data, autoescape=False))
 
 
 def password_reset_link(message: OutboxMessage) -> dict:

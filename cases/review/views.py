@@ -24,6 +24,13 @@ EXPORT_HEADER = [
     "Step due",
     "Outcome",
     "Closed",
+    "Our part",
+    "Currency",
+    "Loss to the client",
+    "Compensation offers (not declined)",
+    "Compensation value to the client",
+    "Compensation cost to us",
+    "Lessons learned",
 ]
 
 

@@ -287,9 +287,9 @@ def test_compensation_against_the_guideline(data):
     # Delivered in June: 1,000 + 300 of value for 200 + 150, guidelines 800 + 800.
     assert money["cur"] == {
         "count": 2,
-        "value": "1,300",
-        "cost": "350",
-        "guideline": "1,600",
+        "value": "EUR 1,300",
+        "cost": "EUR 350",
+        "guideline": "EUR 1,600",
         "against_guideline": "81%",
         "cost_share": "27%",
         "under": 1,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import Step
+from cases.choices import OurPart, Step
 from cases.models import (
     Case,
     Compensation,
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def body(response) -> str:
     if response.streaming:
-        return b"".join(response.streaming_content).decode()
+        return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()
 
 
@@ -195,10 +195,10 @@ def test_the_cases_export_has_step_hours_and_outcome(
 
     [row] = rows
     assert row["Case"] == str(case.pk)
-    assert row["Outcome"] == "retained"
+    assert row["Outcome"] == "Retained"
     assert row["Hours in Acknowledge"] == "0.0"
     assert row["Hours to close"] != ""
-    assert row["Our part"] == "no_buffer"
+    assert row["Our part"] == OurPart.NO_BUFFER.label
 
 
 def add_history(cases, owner):

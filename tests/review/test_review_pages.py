@@ -44,7 +44,7 @@ def exported(client, **params) -> list[list[str]]:
     response = client.get(reverse("case_export"), params)
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 

@@ -27,6 +27,7 @@ from cases.forms import (
     not_in_future,
 )
 from cases.models import Case
+from cases.money import currency_of
 
 
 def _row(*names, size=6):
@@ -392,3 +393,38 @@ class SettlePromiseForm(MendForm):
     outcome = forms.ChoiceField(choices=[("kept", "Kept"), ("missed", "Missed")])
     # Asked only before the due date (the service refuses Kept without it).
     early_reason = forms.CharField(label="Why early?", max_length=300, required=False)
+
+
+class ClientLossForm(VersionedForm):
+    """What the failure cost the client, in money: the guideline's second
+    floor. Optional: left empty, the guideline uses the first floor only."""
+
+    client_loss = forms.DecimalField(
+        label="Loss to the client",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="What the failure cost them: lost sales, idle staff, extra "
+        "costs. A fair estimate is enough; leave it empty if nobody knows.",
+        error_messages={
+            "min_value": "A loss cannot be below zero: enter zero or more, or "
+            "leave it empty.",
+            "invalid": "Enter the loss as a number, such as 1250 or 1250.50 "
+            "(no currency sign or spaces).",
+            "max_digits": "That is more than Mend can store: check the amount.",
+            "max_whole_digits": "That is more than Mend can store: check the amount.",
+            "max_decimal_places": "Give the loss in whole cents at most (two "
+            "decimals).",
+        },
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial["version"] = case.version
+        initial["client_loss"] = case.client_loss
+        super().__init__(*args, **kwargs)
+        self.fields["client_loss"].widget.attrs.update(min="0", step="0.01")
+        self.fields[
+            "client_loss"
+        ].label = f"Loss to the client ({currency_of(case.team)})"

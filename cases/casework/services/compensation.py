@@ -21,6 +21,7 @@ from cases.casework.services.timeline import timeline_record
 from cases.choices import Approval, NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import Case, Compensation, User
+from cases.money import currency_of, money
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
 
 # Offers declined or withdrawn no longer count toward the case's totals.
@@ -97,8 +98,8 @@ def compensation_offer(
                 # Not always the owner: a manager's offer goes to administrators.
                 "offered_by": str(by),
                 "description": description,
-                "cost_to_us": f"{cost_to_us:,.2f}",
-                "value_to_client": f"{value_to_client:,.2f}",
+                "cost_to_us": money(cost_to_us, currency_of(case.team)),
+                "value_to_client": money(value_to_client, currency_of(case.team)),
             },
         )
     timeline_record(
@@ -298,6 +299,42 @@ def compensation_none_due(*, case_id: int, by: User, reason: str, version: int):
         summary="Decided no compensation is due.",
         changes=[
             {"field": "No compensation: reason", "old": before or "—", "new": reason}
+        ],
+    )
+    return case
+
+
+@transaction.atomic
+def client_loss_record(
+    *, case_id: int, by: User, loss: Decimal | None, version: int
+) -> Case:
+    """Record (or clear, with None) what the failure cost the client: the
+    guideline's second floor. Based on the save the page showed, so a loss
+    typed on an older page does not overwrite one saved meanwhile."""
+    if loss is not None and loss < 0:
+        raise NotAllowed("A loss cannot be below zero.")
+    case = case_lock(case_id=case_id, by=by)
+    ensure_open(case, "client_loss")
+    check_version(case, version)
+    before = case.client_loss
+    if before == loss:
+        return case
+    case.client_loss = loss
+    case_touch(case, by, "client_loss")
+    currency = currency_of(case.team)
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.COMPENSATION,
+        summary="Recorded the loss to the client."
+        if loss is not None
+        else "Cleared the loss to the client.",
+        changes=[
+            {
+                "field": "Loss to the client",
+                "old": money(before, currency),
+                "new": money(loss, currency),
+            }
         ],
     )
     return case

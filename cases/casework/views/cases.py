@@ -13,6 +13,7 @@ from cases.casework.selectors import (
     case_for_page,
     cases_owned_by,
     client_history,
+    owned_counts,
     team_open_cases,
 )
 from cases.casework.services.cases import case_open
@@ -24,12 +25,16 @@ from cases.panels import render_panel
 
 @login_required
 def my_cases(request):
+    # Open cases unless the closed tab is asked for (?show=closed).
+    closed = request.GET.get("show") == "closed"
     return render(
         request,
         "cases/my_cases.html",
         {
-            "mine": list(cases_owned_by(request.user)),
-            "team": list(team_open_cases(request.user)),
+            "show": "closed" if closed else "open",
+            "counts": owned_counts(request.user),
+            "mine": list(cases_owned_by(request.user, closed=closed)),
+            "team": [] if closed else list(team_open_cases(request.user)),
             "today": timezone.localdate(),
             # Step clocks: their state now, due moments in the viewer's zone.
             "now": timezone.now(),

@@ -28,7 +28,7 @@ STEP_FORMS = {
     Step.OPTIONS: ["option"],
     Step.COMMUNICATE: ["client_contact", "person"],
     Step.APOLOGISE: ["apology", "person"],
-    Step.COMPENSATE: ["compensation", "no_compensation"],
+    Step.COMPENSATE: ["compensation", "no_compensation", "client_loss"],
     Step.FOLLOW_UP: ["follow_up", "close"],
     Step.CLOSED: [],
 }
