@@ -217,6 +217,8 @@ class TimelineKind(models.TextChoices):
     CONTACT_ERASED = "contact_erased", "Contact's details erased"
     PAUSED = "paused", "Clock paused"
     RESUMED = "resumed", "Clock resumed"
+    PROGRESS_REPORT = "progress_report", "Progress report"
+    REPORT_CADENCE = "report_cadence", "Report cadence"
 
 
 class PauseReason(models.TextChoices):

@@ -12,12 +12,20 @@ from crispy_forms.bootstrap import InlineField, StrictButton
 from crispy_forms.layout import Layout
 from django import forms
 from django.contrib import messages
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.services import cases as case_services
-from cases.casework.services import compensation, pauses, promises, review, steps
+from cases.casework.services import (
+    compensation,
+    pauses,
+    promises,
+    reports,
+    review,
+    steps,
+)
 from cases.choices import Step
 from cases.forms import MendForm
 
@@ -364,6 +372,12 @@ def _send_back(case, user, d, form):
     return f"Case sent back to {moved.get_step_display()}."
 
 
+def _cadence(case, user, d, form):
+    if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
+        return messages.INFO, "The cadence was already that: nothing changed."
+    return f"Progress reports now every {d['days']} day{pluralize(d['days'])}."
+
+
 ACTIONS: dict[str, Action] = {
     "details": Action(case_forms.CaseDetailsForm, _details, wants_case=True),
     "person": Action(
@@ -414,4 +428,10 @@ ACTIONS: dict[str, Action] = {
     "advance": Action(AdvanceForm, _advance, prefixed=False),
     "pause": Action(case_forms.PauseForm, _pause, wants_case=True),
     "resume": Action(ResumeForm, _resume, prefixed=False),
+    "progress_report": Action(
+        step_forms.ProgressReportForm,
+        _with_key(reports.progress_report_record, "Progress report recorded."),
+        wants_case=True,
+    ),
+    "report_cadence": Action(step_forms.ReportCadenceForm, _cadence, wants_case=True),
 }

@@ -1,12 +1,22 @@
 """What the case page shows: built once, used by the page and by failed actions."""
 
+from django.utils import timezone
+
 from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.forms import cases as case_forms
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
 from cases.choices import ROOT_CAUSE_QUESTIONS, PromiseStatus, Step, TimelineKind
-from cases.workflow import ORDER, WORK, WORKING_STEPS, may_do_in, missing_for
+from cases.notifications.progress import case_report_due_on
+from cases.workflow import (
+    ORDER,
+    REPORTING_STEPS,
+    WORK,
+    WORKING_STEPS,
+    may_do_in,
+    missing_for,
+)
 
 # Forms each step's section draws, by the action name that receives them.
 # Each must belong to its step in workflow.WORK (the services refuse it
@@ -57,6 +67,9 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             forms[name] = make_form(name, case)
     if "pause" in offered and case.step_paused_at is None:
         forms["pause"] = make_form("pause", case)
+    for name in ("progress_report", "report_cadence"):
+        if name in offered:
+            forms[name] = make_form(name, case)
     if can_work:
         forms["comment"] = make_form("comment", case)
     if can_manage and not case.is_closed:
@@ -97,4 +110,19 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             p.status == PromiseStatus.MISSED for p in case.promises.all()
         ),
         "clock": step_clock(case, zone=user_zone(request.user, case.team)),
+        "reports": report_card(case),
+    }
+
+
+def report_card(case) -> dict:
+    """The progress-report card: the next due day (the owner's local date, as
+    the reminders count it) and whether it has passed."""
+    due_on = case_report_due_on(case)
+    today = timezone.now().astimezone(user_zone(case.owner, case.team)).date()
+    return {
+        "due_on": due_on,
+        "overdue": due_on is not None and due_on < today,
+        "due_today": due_on == today,
+        "runs_in": REPORTING_STEPS,
+        "sent": list(case.progress_reports.all()),
     }
