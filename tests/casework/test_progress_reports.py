@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.casework.services import reports
+from cases.casework.services.contacts import contact_erase
 from cases.choices import Channel, Step, TimelineKind
 from cases.exceptions import AlreadySubmitted, NotAllowed, WrongStep
 from cases.models import Case, ProgressReport, TimelineEntry
@@ -340,3 +341,14 @@ def test_a_report_recorded_moves_the_homes_due_day(
     assert "Wed 2 Dec" in due_box()
     reports.report_cadence_set(case_id=case.pk, by=account_manager, days=10)
     assert "Sat 5 Dec" in due_box()
+
+
+def test_erasing_a_contact_scrubs_the_reports_sent_to_them(
+    case, account_manager, administrator
+):
+    dana = case.client.contacts.get()
+    report = record(case, account_manager, summary="Dana Client liked the plan.")
+    assert contact_erase(contact_id=dana.pk, by=administrator) == [case.pk]
+    report.refresh_from_db()
+    assert report.summary == "erased contact liked the plan."
+    assert [p.name for p in report.people.all()] == ["erased contact"]

@@ -366,12 +366,9 @@ class ProgressReportForm(OneTimeForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = case.client.contacts.all()
+        # One field a line: the form sits in the page's narrow column.
         self.helper.layout = Layout(
-            "submission_key",
-            _row("sent_at", "channel"),
-            "people",
-            "others",
-            "summary",
+            "submission_key", "sent_at", "channel", "people", "others", "summary"
         )
 
     def clean_sent_at(self):
