@@ -28,6 +28,7 @@ from cases.models import (
     Option,
     OutboxMessage,
     PasswordResetRequest,
+    ProgressReport,
     Promise,
     RootCauseAnswer,
     StepPause,
@@ -408,6 +409,7 @@ for model, columns in [
         ["case", "reason", "started_at", "until", "ended_at", "end_reason"],
     ),
     (CasePart, ["case", "part"]),
+    (ProgressReport, ["case", "sent_at", "channel", "sent_by"]),
 ]:
     admin.site.register(
         model,

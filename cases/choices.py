@@ -220,6 +220,8 @@ class TimelineKind(models.TextChoices):
     PAUSED = "paused", "Clock paused"
     RESUMED = "resumed", "Clock resumed"
     UNDONE = "undone", "Undone"
+    PROGRESS_REPORT = "progress_report", "Progress report"
+    REPORT_CADENCE = "report_cadence", "Report cadence"
 
 
 class PauseReason(models.TextChoices):

@@ -16,6 +16,8 @@ from cases.exceptions import (
 ORDER = list(Step)
 WORKING_STEPS = ORDER[:-1]
 OPEN = frozenset(WORKING_STEPS)
+# From the first conversation with the client until the case closes.
+REPORTING_STEPS = frozenset(ORDER[ORDER.index(Step.COMMUNICATE) : -1])
 
 
 def next_step(step: str) -> Step | None:
@@ -126,6 +128,11 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     "withdraw_offer": ("Withdrawing an offer", OPEN),
     # Asked for where the guideline is weighed (casework.guideline).
     "client_loss": ("Recording the loss to the client", frozenset({Step.COMPENSATE})),
+    # Progress reports go to the client from the first conversation
+    # (Communicate) until trust is back (Follow up); the reminders start once
+    # the client has been reached (see cases.notifications.progress).
+    "progress_report": ("Recording a progress report", REPORTING_STEPS),
+    "report_cadence": ("Changing the progress-report cadence", REPORTING_STEPS),
 }
 
 

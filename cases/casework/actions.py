@@ -12,6 +12,7 @@ from crispy_forms.bootstrap import InlineField, StrictButton
 from crispy_forms.layout import Layout
 from django import forms
 from django.contrib import messages
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
@@ -22,6 +23,7 @@ from cases.casework.services import (
     compensation,
     pauses,
     promises,
+    reports,
     review,
     settlements,
     steps,
@@ -563,6 +565,12 @@ def _withdraw(case, user, d, form):
     return "Offer withdrawn: it no longer counts toward the case's totals."
 
 
+def _cadence(case, user, d, form):
+    if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
+        return messages.INFO, "The cadence was already that: nothing changed."
+    return f"Progress reports now every {d['days']} day{pluralize(d['days'])}."
+
+
 ACTIONS: dict[str, Action] = {
     "details": Action(
         case_forms.CaseDetailsForm, _details, wants_case=True, may_advance=True
@@ -656,4 +664,10 @@ ACTIONS: dict[str, Action] = {
     ),
     "withdraw_offer": Action(WithdrawOffer, _withdraw, prefixed=False),
     "client_loss": Action(step_forms.ClientLossForm, _client_loss, wants_case=True),
+    "progress_report": Action(
+        step_forms.ProgressReportForm,
+        _with_key(reports.progress_report_record, "Progress report recorded."),
+        wants_case=True,
+    ),
+    "report_cadence": Action(step_forms.ReportCadenceForm, _cadence, wants_case=True),
 }

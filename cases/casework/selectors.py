@@ -22,6 +22,7 @@ from cases.calendar import (
     holiday_region_name,
     holiday_subdivisions,
     public_holidays,
+    user_zone,
 )
 from cases.choices import FollowUpStatus, PromiseStatus, Step
 from cases.models import (
@@ -30,11 +31,17 @@ from cases.models import (
     Client,
     ClientContact,
     Compensation,
+    ProgressReport,
     Promise,
     StepPause,
     Team,
     TimelineEntry,
     User,
+)
+from cases.notifications.progress import (
+    REMINDED_STEPS,
+    case_report_due_on,
+    with_report_clock,
 )
 
 
@@ -91,9 +98,11 @@ def case_for_page(user: User, pk: int) -> Case:
     this user (four eyes, see access). Each record table is read once,
     however many records the case has.
     """
+    cases = with_report_clock(Case.objects.for_user(user, "view"))
     return (
-        Case.objects.for_user(user, "view")
-        .annotate(may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage"))
+        cases.annotate(
+            may_work=_allowed(user, "work"), may_manage=_allowed(user, "manage")
+        )
         .select_related("client", "owner", "team")
         .prefetch_related(
             "contacts",
@@ -122,6 +131,12 @@ def case_for_page(user: User, pk: int) -> Case:
                 "pauses",
                 queryset=StepPause.objects.filter(period__completed_at__isnull=True),
                 to_attr="visit_pauses",
+            ),
+            Prefetch(
+                "progress_reports",
+                queryset=ProgressReport.objects.select_related(
+                    "sent_by"
+                ).prefetch_related("people"),
             ),
         )
         .get(pk=pk)
@@ -170,6 +185,7 @@ def home_figures(user: User) -> dict:
         or case.second_drops
     ]
     return {
+        "reports_due": reports_due(mine),
         "needs_you": needs_you,
         "today": today,
         "now": now,
@@ -178,6 +194,32 @@ def home_figures(user: User) -> dict:
             case__in=mine, status=PromiseStatus.MISSED
         ).count(),
     }
+
+
+def reports_due(cases: QuerySet) -> list[dict]:
+    """The next progress report of each case whose clock runs, soonest first:
+    the due day in the owner's dates (as the reminders count it) and whether
+    it has passed. One query."""
+    rows = with_report_clock(cases.filter(step__in=REMINDED_STEPS)).select_related(
+        "client", "owner", "team"
+    )
+    now = timezone.now()
+    due = []
+    for case in rows:
+        zone = user_zone(case.owner, case.team)
+        due_on = case_report_due_on(case, zone)
+        if due_on is None:
+            continue
+        today = now.astimezone(zone).date()
+        due.append(
+            {
+                "case": case,
+                "due_on": due_on,
+                "overdue": due_on < today,
+                "due_today": due_on == today,
+            }
+        )
+    return sorted(due, key=lambda row: (row["due_on"], row["case"].pk))
 
 
 def reassign_choices(case) -> QuerySet[User]:

@@ -25,6 +25,7 @@ from cases.casework.services.compensation import (
     compensation_offer,
 )
 from cases.casework.services.promises import promise_make, promise_settle
+from cases.casework.services.reports import progress_report_record, report_cadence_set
 from cases.casework.services.steps import (
     apology_record,
     client_contact_log,
@@ -50,6 +51,7 @@ from cases.models import (
     FollowUp,
     Option,
     OutboxMessage,
+    ProgressReport,
     Promise,
     StepPeriod,
     TimelineEntry,
@@ -139,6 +141,7 @@ class CaseBuilder:
             self.advance()
             if step == Step.ROOT_CAUSE and "send_back" in spec:
                 self.send_back_and_redo()
+        self.work_reports()
         clock.check_all_moves_used()
         self.date_the_case()
 
@@ -303,6 +306,32 @@ class CaseBuilder:
                     notes=row["notes"],
                 )
                 FollowUp.objects.filter(pk=follow_up.pk).update(settled_at=settled)
+
+    def work_reports(self) -> None:
+        """The cadence changed and the progress reports sent, in time order."""
+        events = [
+            (row["days_ago"], 1, row) for row in self.spec.get("progress_reports", [])
+        ]
+        if cadence := self.spec.get("report_cadence"):
+            events.append((cadence["days_ago"], 0, cadence))
+        today = timezone.localdate(self.clock.limit)
+        for days_ago, is_report, row in sorted(events, key=lambda e: (-e[0], e[1])):
+            when = self.clock.on(
+                today - dt.timedelta(days=days_ago), 15 if is_report else 11
+            )
+            if not is_report:
+                self.call(report_cadence_set, at=when, days=row["days"])
+                continue
+            report = self.call(
+                progress_report_record,
+                at=when,
+                sent_at=when,
+                channel=row["channel"],
+                summary=row["summary"],
+                people=[self.contact(name) for name in row["to"]],
+                others=row.get("others", ""),
+            )
+            ProgressReport.objects.filter(pk=report.pk).update(created_at=when)
 
     def make_promises(self, step: Step) -> None:
         """Promises made in this step; settled on (or, if missed, after) the day."""

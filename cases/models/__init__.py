@@ -9,6 +9,7 @@ from cases.models.steps import (
     Compensation,
     FollowUp,
     Option,
+    ProgressReport,
     Promise,
     RootCauseAnswer,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Option",
     "OutboxMessage",
     "PasswordResetRequest",
+    "ProgressReport",
     "Promise",
     "RootCauseAnswer",
     "StepPause",

@@ -272,3 +272,37 @@ class Promise(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == PromiseStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class ProgressReport(models.Model):
+    """A progress report sent to the client: the reporting clock restarts from
+    its day (see cases.notifications.progress)."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    sent_at = models.DateTimeField(
+        "when", default=timezone.now, validators=MOMENT_RANGE
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    summary = models.TextField("what we reported")
+    people = models.ManyToManyField(
+        "cases.Contact", blank=True, related_name="+", verbose_name="to whom"
+    )
+    # Someone outside the client's known contacts (a new project lead, "the
+    # whole team"): named as typed.
+    others = models.CharField(
+        "to whom else", max_length=200, blank=True, validators=SINGLE_LINE
+    )
+    sent_by = models.ForeignKey(
+        "cases.User", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [moment_in_range("sent_at", "progress_report_sent_at_in_range")]
+
+    def __str__(self) -> str:
+        channel = self.get_channel_display()
+        return f"Progress report ({channel}) on {self.sent_at:%Y-%m-%d}"

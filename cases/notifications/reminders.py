@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from django.db.models import Exists, F, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import dateformat, translation
 
 from cases.choices import FollowUpStatus, NotificationKind, PromiseStatus, Step
-from cases.models import Case, FollowUp, OutboxMessage, Promise, StepPeriod, User
+from cases.models import Case, FollowUp, OutboxMessage, Promise, User
 from cases.notifications.hours import CASE_TEAM_CLOSURES, MailCalendars
 from cases.notifications.ids import message_domain
 from cases.notifications.moments import (
@@ -22,6 +23,12 @@ from cases.notifications.moments import (
     sensible_time,
     wants,
 )
+from cases.notifications.progress import (
+    REMINDED_STEPS,
+    case_report_due_on,
+    report_period,
+    with_report_clock,
+)
 from cases.notifications.record import Owed, outbox_record
 
 Kind = NotificationKind
@@ -31,7 +38,7 @@ Kind = NotificationKind
 MAX_LEAD_DAYS = 30
 
 # Progress reports run once the client has heard from us (past Communicate).
-PROGRESS_STEPS = (Step.APOLOGISE, Step.COMPENSATE, Step.FOLLOW_UP)
+PROGRESS_STEPS = REMINDED_STEPS
 
 
 @lru_cache(maxsize=64)
@@ -187,18 +194,26 @@ def promise_reminders(now: dt.datetime) -> int:
 def progress_reminders(now: dt.datetime) -> int:
     """A progress report to the client every `progress_cadence_days`.
 
-    Periods count from the day the case first left Communicate (entered
-    Apologise), in the owner's time zone; a reminder is due at the owner's
-    opening time on the first day of each period after the first (on a day
-    off: the next working day's). Only the latest period is reminded of. One
-    query per distinct cadence (usually one: weekly); a case whose owner was
-    already reminded of a period that started within the cadence (so the
-    current one) is not even read.
+    When each report is due is cases.notifications.progress: a whole cadence
+    after the case first entered Apologise or after the last report sent,
+    whichever is later, in the owner's time zone. A reminder is due at the
+    owner's opening time on the due day (on a day off: the next working
+    day's), and again each cadence after it while no report is sent. Only the
+    latest period is reminded of, and never twice within a cadence: a case
+    whose owner was reminded of a period that started less than a cadence
+    before this one (a cadence shortened after its reminder, say) waits for
+    the next. One query per distinct cadence (usually one: weekly); a case
+    whose owner was already reminded of the current period is not even read.
     """
-    first_left_communicate = (
-        StepPeriod.objects.filter(case=OuterRef("pk"), step=Step.APOLOGISE)
-        .order_by("entered_at")
-        .values("entered_at")[:1]
+    last_reminded = (
+        OutboxMessage.objects.filter(
+            case=OuterRef("pk"),
+            recipient=OuterRef("owner_id"),
+            kind=Kind.PROGRESS_REPORT,
+        )
+        .annotate(period=KT("context__period_start"))
+        .order_by("-period")
+        .values("period")[:1]
     )
     cases = Case.objects.filter(
         step__in=PROGRESS_STEPS,
@@ -213,26 +228,27 @@ def progress_reminders(now: dt.datetime) -> int:
     calendars = MailCalendars()
     owed = []
     for cadence in cadences:
-        due = cases.filter(progress_cadence_days=cadence).annotate(
-            anchor=Coalesce(Subquery(first_left_communicate), F("step_entered_at"))
+        due = with_report_clock(cases.filter(progress_cadence_days=cadence))
+        due = due.annotate(
+            report_base=Greatest(
+                "report_anchor", Coalesce("last_report_at", "report_anchor")
+            ),
+            last_reminded=Subquery(last_reminded),
         )
-        # The first reminder comes a whole period after the anchor (a local
-        # date, so up to a day earlier in UTC).
-        due = due.filter(anchor__lte=now - dt.timedelta(days=cadence - 1))
+        # The first reminder comes a whole period after the clock started (a
+        # local date, so up to a day earlier in UTC).
+        due = due.filter(report_base__lte=now - dt.timedelta(days=cadence - 1))
         if cadence > 3:
             # By the period each reminder is about, not its due_at: a holiday
             # may move the last period's reminder well into this period. The
             # current period started at most cadence - 1 local days ago, and
             # a local date is within a day of UTC's, so one that started after
-            # `since` is the current one.
+            # `since` is the current one (or, the cadence shortened, less than
+            # a cadence before it: not reminded again either).
             since = (now.astimezone(dt.UTC) - dt.timedelta(days=cadence - 2)).date()
-            recent = OutboxMessage.objects.filter(
-                case=OuterRef("pk"),
-                recipient=OuterRef("owner_id"),
-                kind=Kind.PROGRESS_REPORT,
-                context__period_start__gt=since.isoformat(),
+            due = due.filter(
+                Q(last_reminded__isnull=True) | Q(last_reminded__lte=since.isoformat())
             )
-            due = due.filter(~Exists(recent))
         due = claim_rows(
             due.select_related("owner", "team", "client")
             .prefetch_related(CASE_TEAM_CLOSURES)
@@ -251,11 +267,15 @@ def _progress_reminder(
         return []
     calendar = calendars(owner, case.team)
     zone = calendar.zone
-    anchor = case.anchor.astimezone(zone).date()
-    days = (now.astimezone(zone).date() - anchor).days
-    if days < cadence:
+    due_on = case_report_due_on(case, zone)
+    period_start = report_period(due_on, cadence, now.astimezone(zone).date())
+    if period_start is None:
         return []
-    period_start = anchor + dt.timedelta(days=days - days % cadence)
+    reminded = case.last_reminded
+    if reminded and reminded > (period_start - dt.timedelta(days=cadence)).isoformat():
+        # Reminded within a cadence before this period (this one, or the
+        # cadence was shortened since): one reminder per cadence.
+        return []
     at = sensible_time(local_morning(period_start, calendar), calendar)
     if not arrived(at, now, calendar):
         return []

@@ -47,26 +47,42 @@
       return field.value !== field.defaultValue;
     });
   }
+  // Before a part is swapped: a form being typed in (not the one sent) is
+  // kept as typed. It is still based on the case as it is now, unless it
+  // edits the case's own fields (details, root cause): there a change made
+  // by someone else meanwhile must be seen first, so its version stays.
+  function keepVersion(form, fresh) {
+    if (form.closest("[data-edits-case]") || !fresh) return;
+    var now = fresh.querySelector("[name$=version]");
+    var kept = form.querySelector("[name$=version]");
+    if (now && kept) kept.value = now.value;
+  }
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
     var part = event.detail.target;
+    var fragment = event.detail.fragment;
+    if (part.id === "case-page") {
+      // The step changed: the whole page comes new, but each form part
+      // someone is typing in stays as it is (htmx's hx-preserve).
+      part.querySelectorAll("[id^='form-']").forEach(function (old) {
+        var form = old.querySelector("form");
+        if (!form || form === sentForm || !changed(form)) return;
+        var fresh = fragment.querySelector("#" + old.id);
+        if (!fresh) return;
+        keepVersion(form, fresh);
+        fresh.setAttribute("hx-preserve", "true");
+      });
+      return;
+    }
     if (sentForm && part.contains(sentForm)) return;
     var forms = part.tagName === "FORM" ? [part] : part.querySelectorAll("form");
     var typing = Array.prototype.filter.call(forms, changed);
     if (!typing.length) return;
     event.detail.shouldSwap = false;
-    // The kept form is still based on the case as it is now, unless it edits
-    // the case's own fields (details, root cause): there a change made by
-    // someone else meanwhile must be seen first, so its version stays.
-    typing.forEach(function (form) {
-      if (form.closest("[data-edits-case]")) return;
-      var fresh = event.detail.fragment.querySelector("#" + part.id + " [name$=version]");
-      var kept = form.querySelector("[name$=version]");
-      if (fresh && kept) kept.value = fresh.value;
-    });
+    typing.forEach(function (form) { keepVersion(form, fragment.querySelector("#" + part.id)); });
   });
   document.body.addEventListener("htmx:oobAfterSwap", function (event) {
     var part = event.target;
-    if (part.id === "now") {
+    if (part.id === "case-page") {
       // The step changed: the reader starts at the new step's heading.
       var heading = document.getElementById("step-heading");
       if (heading) heading.focus();

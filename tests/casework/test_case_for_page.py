@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
-from cases.casework.services import promises, steps
+from cases.casework.services import promises, reports, steps
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
 from cases.models import Apology, Case, Promise, TimelineEntry, User
@@ -37,6 +37,7 @@ RECORDS = {
     "compensations": ["decided_by", "case"],
     "promises": ["made_by", "case"],
     "timeline": ["actor", "case"],
+    "progress_reports": ["sent_by", "case"],
 }
 
 
@@ -77,6 +78,14 @@ def case_with_every_record(owner) -> Case:
         description="Send the recording",
         due_on=today + dt.timedelta(days=2),
     )
+    reports.progress_report_record(
+        case_id=case.pk,
+        by=owner,
+        sent_at=timezone.now(),
+        channel=Channel.EMAIL,
+        summary="The recording is on its way.",
+        people=people,
+    )
     return case
 
 
@@ -96,14 +105,15 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
     with CaptureQueriesContext(connection) as queries:
         page = case_for_page(account_manager, case.pk)
     # The case with the user's rights, each record table, the people of the
-    # client contacts, and the pauses of the current step visit.
-    assert len(queries) == 1 + len(RECORDS) + 1 + 1
+    # client contacts and of the progress reports, and the pauses of the
+    # current step visit.
+    assert len(queries) == 1 + len(RECORDS) + 2 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():
                 for field in related:
                     getattr(row, field)
-                if name == "client_contacts":
+                if name in ("client_contacts", "progress_reports"):
                     list(row.people.all())
         page.client, page.owner, page.team  # noqa: B018 - read to count queries
     assert len(queries) == 0, [q["sql"] for q in queries]

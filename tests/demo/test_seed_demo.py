@@ -269,3 +269,20 @@ def test_one_demo_case_waits_on_the_client_with_its_clock_paused(seeded, db, cli
     assert 'data-testid="paused"' in dashboard and str(case.client) in dashboard
     page = client.get(case.get_absolute_url()).content.decode()
     assert 'data-state="paused"' in page and "Resume the clock" in page
+
+
+def test_one_demo_case_reports_progress_on_a_changed_cadence(seeded, db, client):
+    [case] = Case.objects.exclude(progress_cadence_days=7)
+    assert case.progress_cadence_days == 4
+    last = case.progress_reports.order_by("-sent_at").first()
+    assert case.progress_reports.count() == 3
+    assert last.sent_at < timezone.now() and last.people.exists()
+    assert case.timeline.filter(kind="report_cadence").count() == 1
+    assert case.timeline.filter(kind="progress_report").count() == 3
+    next_due = timezone.localdate(last.sent_at) + dt.timedelta(days=4)
+    client.force_login(case.owner)
+    home = client.get(reverse("home")).content.decode()
+    box = home.split('data-testid="reports-due"')[1].split("</section>")[0]
+    assert str(case.client) in box and next_due.strftime("%a %-d %b") in box
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="progress-report"' in page

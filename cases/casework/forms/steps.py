@@ -28,6 +28,7 @@ from cases.forms import (
 )
 from cases.models import Case
 from cases.money import currency_of
+from cases.notifications.progress import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 
 
 def _row(*names, size=6):
@@ -428,3 +429,72 @@ class ClientLossForm(VersionedForm):
         self.fields[
             "client_loss"
         ].label = f"Loss to the client ({currency_of(case.team)})"
+
+
+class ProgressReportForm(OneTimeForm):
+    """A progress report sent to the client: when, how, to whom, what."""
+
+    sent_at = forms.DateTimeField(label="When", widget=DateTimeInput())
+    channel = forms.ChoiceField(label="How", choices=Channel.choices)
+    people = forms.ModelMultipleChoiceField(
+        label="To whom",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose people of this client only: "
+            "%(value)s is not one of them."
+        },
+    )
+    others = forms.CharField(
+        label="Anyone else",
+        max_length=200,
+        required=False,
+        help_text="People not listed above, as you would name them.",
+    )
+    summary = forms.CharField(
+        label="What we reported",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault(
+            "sent_at", timezone.localtime().replace(second=0, microsecond=0)
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = case.client.contacts.all()
+        # One field a line: the form sits in the page's narrow column.
+        self.helper.layout = Layout(
+            "submission_key", "sent_at", "channel", "people", "others", "summary"
+        )
+
+    def clean_sent_at(self):
+        return not_in_future(self.cleaned_data["sent_at"], "A report")
+
+    def clean(self):
+        data = super().clean()
+        if "people" in data and not data["people"] and not data.get("others"):
+            self.add_error("people", "Say whom the report went to.")
+        return data
+
+
+class ReportCadenceForm(MendForm):
+    """How often the client hears how the recovery is going."""
+
+    days = forms.IntegerField(
+        label="A report every (days)",
+        min_value=MIN_CADENCE_DAYS,
+        max_value=MAX_CADENCE_DAYS,
+        error_messages={
+            "min_value": f"Choose {MIN_CADENCE_DAYS} to {MAX_CADENCE_DAYS} days.",
+            "max_value": f"Choose {MIN_CADENCE_DAYS} to {MAX_CADENCE_DAYS} days: "
+            "a client waiting longer than a quarter is not being kept informed.",
+        },
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("days", case.progress_cadence_days)
+        super().__init__(*args, **kwargs)
+        self.fields["days"].widget.attrs.update(inputmode="numeric")
+        self.helper.layout = Layout("days")

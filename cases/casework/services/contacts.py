@@ -18,6 +18,7 @@ from cases.models import (
     FollowUp,
     Option,
     OutboxMessage,
+    ProgressReport,
     Promise,
     RootCauseAnswer,
     TimelineEntry,
@@ -37,6 +38,7 @@ RECORD_TEXTS = [
     (Compensation, ["description", "decision_note"]),
     (FollowUp, ["purpose", "notes"]),
     (Promise, ["description"]),
+    (ProgressReport, ["summary", "others"]),
 ]
 
 
@@ -123,6 +125,9 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
     )
     linked |= set(
         Apology.objects.filter(contact=contact).values_list("case_id", flat=True)
+    )
+    linked |= set(
+        ProgressReport.objects.filter(people=contact).values_list("case_id", flat=True)
     )
     touched = set()
     if pattern is not None:

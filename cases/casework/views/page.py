@@ -17,7 +17,15 @@ from cases.choices import (
     Step,
     TimelineKind,
 )
-from cases.workflow import ORDER, WORK, WORKING_STEPS, may_do_in, missing_for
+from cases.notifications.progress import case_report_due_on
+from cases.workflow import (
+    ORDER,
+    REPORTING_STEPS,
+    WORK,
+    WORKING_STEPS,
+    may_do_in,
+    missing_for,
+)
 
 # Forms each step's section draws, by the action name that receives them.
 # Each must belong to its step in workflow.WORK (the services refuse it
@@ -117,6 +125,9 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             forms[name] = make_form(name, case, initial=prefills.get(name))
     if "pause" in offered and case.step_paused_at is None:
         forms["pause"] = make_form("pause", case)
+    for name in ("progress_report", "report_cadence"):
+        if name in offered:
+            forms[name] = make_form(name, case)
     if can_work:
         forms["comment"] = make_form("comment", case)
     if can_manage and not case.is_closed:
@@ -181,4 +192,19 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         and bool(case.root_cause_answers.all() or case.client_view or case.our_view),
         "timeline_recent": timeline[:TIMELINE_SHOWN],
         "timeline_older": timeline[TIMELINE_SHOWN:],
+        "reports": report_card(case),
+    }
+
+
+def report_card(case) -> dict:
+    """The progress-report card: the next due day (the owner's local date, as
+    the reminders count it) and whether it has passed."""
+    due_on = case_report_due_on(case)
+    today = timezone.now().astimezone(user_zone(case.owner, case.team)).date()
+    return {
+        "due_on": due_on,
+        "overdue": due_on is not None and due_on < today,
+        "due_today": due_on == today,
+        "runs_in": REPORTING_STEPS,
+        "sent": list(case.progress_reports.all()),
     }
