@@ -269,3 +269,21 @@ def test_one_demo_case_waits_on_the_client_with_its_clock_paused(seeded, db, cli
     assert 'data-testid="paused"' in dashboard and str(case.client) in dashboard
     page = client.get(case.get_absolute_url()).content.decode()
     assert 'data-state="paused"' in page and "Resume the clock" in page
+
+
+def test_the_demo_account_manager_has_a_mention_and_a_sent_back_case_new(
+    seeded, db, client
+):
+    alex = User.objects.get(username="alex")
+    client.force_login(alex)
+    home = client.get(reverse("home")).content.decode()
+    box = home.split('data-testid="new-to-you"')[1].split("</section>")[0]
+    assert box.count('data-testid="notice-unread"') == 2
+    assert "Mentioned you: @alex" in box and "Sent the case back to" in box
+    assert "Home<span" in home and ", 2 new</span>" in home
+    # The mention is on a teammate's case, and it is marked on its timeline.
+    mentioned = Case.objects.get(notices__recipient=alex, notices__kind="mention")
+    assert mentioned.owner != alex
+    page = client.get(mentioned.get_absolute_url()).content.decode()
+    assert '<mark class="mention">@alex</mark>' in page
+    assert ", 1 new</span>" in page
