@@ -7,6 +7,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_sign_in import serious_violations
 from tests.factories import PASSWORD, ClientFactory, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,7 +17,15 @@ SHOTS = os.environ.get("MEND_SCREENSHOTS")
 
 
 def test_a_mention_is_counted_in_the_nav_and_read_on_opening_the_case(
-    browser, page, live_server, sign_in, account_manager, sales_manager, team, tmp_path
+    browser,
+    page,
+    live_server,
+    sign_in,
+    account_manager,
+    sales_manager,
+    team,
+    tmp_path,
+    csp_violations,
 ):
     shots = SHOTS or str(tmp_path)
     case = make_case(account_manager, client=ClientFactory(team=team, name="Acme Ltd"))
@@ -34,6 +43,7 @@ def test_a_mention_is_counted_in_the_nav_and_read_on_opening_the_case(
     comment = page.get_by_test_id("timeline").locator(".mend-comment").first
     expect(comment.locator("mark.mention")).to_have_text("@alice")
     expect(comment).to_contain_text("their buyer <Dana> is upset")
+    assert serious_violations(page) == []
 
     phone = browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=live_server.url
@@ -54,6 +64,7 @@ def test_a_mention_is_counted_in_the_nav_and_read_on_opening_the_case(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+    assert serious_violations(owner) == []
     owner.screenshot(path=f"{shots}/new-to-you-390.png", full_page=True)
     menu.click()
     expect(owner.get_by_role("link", name="Home, 1 new")).to_be_visible()
@@ -71,3 +82,4 @@ def test_a_mention_is_counted_in_the_nav_and_read_on_opening_the_case(
     expect(card.get_by_test_id("notice-unread")).to_have_count(0)
     expect(card.get_by_test_id("notice-read")).to_have_count(1)
     phone.close()
+    assert csp_violations == []
