@@ -25,6 +25,7 @@ from cases.models import (
     Contact,
     FollowUp,
     Membership,
+    Notice,
     Option,
     OutboxMessage,
     PasswordResetRequest,
@@ -498,4 +499,30 @@ class PasswordResetRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(KeepsHistory, admin.ModelAdmin):
+    """ "New to you": what each person was shown about their cases, and
+    whether they have read it. Read-only: the services write them."""
+
+    list_display = ["created_at", "recipient", "kind", "case", "actor", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__username", "summary"]
+    list_select_related = ["recipient", "actor", "case__client"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "recipient",
+        "case",
+        "kind",
+        "actor",
+        "summary",
+        "created_at",
+        "read_at",
+    ]
+
+    instead = "each is the record of what a person was shown."
+
+    def has_add_permission(self, request):
         return False

@@ -191,6 +191,7 @@ class NotificationKind(models.TextChoices):
         "clock_resumed",
         "A paused step clock restarted on its date",
     )
+    MENTION = "mention", "A comment that mentions me"
 
 
 class TimelineKind(models.TextChoices):

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from cases import access
+from cases.models import Notice
 
 
 @dataclass(frozen=True)
@@ -42,5 +44,17 @@ def navigation(request):
             continue
         url = item.url()
         active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
-    return {"nav_items": items}
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "active": active,
+                # Home is where "New to you" is: its link carries the count.
+                "shows_new": item.url_name == "home",
+            }
+        )
+    # Counted once, and only by a page that shows it (a panel does not).
+    unread = SimpleLazyObject(
+        lambda: Notice.objects.for_recipient(user).unread().count()
+    )
+    return {"nav_items": items, "nav_new": unread}

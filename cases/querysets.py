@@ -95,3 +95,27 @@ class CompensationQuerySet(models.QuerySet):
                 output_field=BooleanField(),
             )
         )
+
+
+class NoticeQuerySet(TeamScopedQuerySet):
+    """ "New to you": a user's notices, on the cases they may still see (one
+    handed on to another team's owner, say, drops out of their list)."""
+
+    team_field = "case__team"
+
+    def for_recipient(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.for_user(user, "view").filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def new_to_you(self, user, *, unread: int = 10, read: int = 5) -> dict:
+        """The home page's card: the newest unread notices, then a few read
+        ones; two queries however many there are."""
+        mine = self.for_recipient(user).select_related("case__client", "actor")
+        return {
+            "unread": list(mine.unread()[:unread]),
+            "read": list(mine.filter(read_at__isnull=False)[:read]),
+        }

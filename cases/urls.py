@@ -4,12 +4,14 @@ from django.urls import path
 from cases import health, home
 from cases.accounts import views as accounts
 from cases.casework.views import actions, calendar, cases
+from cases.casework.views import home as casework_home
 from cases.insights import views as insights
 from cases.review import views as review
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("notices/read/", casework_home.notices_mark_read, name="notices_read"),
     path("cases/", review.case_list, name="case_list"),
     path("cases/export.csv", review.case_export, name="case_export"),
     path("cases/mine/", cases.my_cases, name="my_cases"),

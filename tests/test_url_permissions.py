@@ -49,7 +49,13 @@ LISTING_VIEWS = {
 # anyone else, account managers included, gets 404.
 TEAM_VIEWS = {"team_calendars", "team_calendar"}
 # Signed-in pages about the user themself.
-OWN_ACCOUNT = {"password_change", "password_change_done", "notification_settings"}
+OWN_ACCOUNT = {
+    "password_change",
+    "password_change_done",
+    "notification_settings",
+    # "Mark all read": the user's own notices.
+    "notices_read",
+}
 
 
 def named_patterns() -> list[str]:

@@ -517,10 +517,35 @@ def _settle_promise(case, user, d, form):
 
 
 def _comment(case, user, d, form):
-    review.case_comment(
+    posted = review.case_comment(
         case_id=case.pk, by=user, text=d["text"], submission_key=d["submission_key"]
     )
-    return "Comment added to the timeline."
+    return mentions_said(posted.mentions, user)
+
+
+def mentions_said(mentions, writer) -> str | tuple:
+    """What the writer is told of their @mentions: who was told, and warned
+    of any that reached nobody."""
+    said = ["Comment added to the timeline."]
+    told = [person for person in mentions.told if person.pk != writer.pk]
+    if told:
+        said.append(f"Mentioned and emailed: {_names(told)}.")
+    missed = [f"@{name}" for name in mentions.unknown]
+    if missed:
+        said.append(f"Nobody was told about {_names(missed)}: no such username.")
+    if mentions.cannot_see:
+        said.append(
+            f"Not told: {_names(mentions.cannot_see)}, who cannot see this case "
+            "(not on its team)."
+        )
+    if missed or mentions.cannot_see:
+        return messages.WARNING, " ".join(said)
+    return " ".join(said)
+
+
+def _names(items) -> str:
+    names = [str(item) for item in items]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _reassign(case, user, d, form):

@@ -26,6 +26,7 @@ from cases.casework.services.compensation import (
 )
 from cases.casework.services.promises import promise_make, promise_settle
 from cases.casework.services.reports import progress_report_record, report_cadence_set
+from cases.casework.services.review import case_comment
 from cases.casework.services.steps import (
     apology_record,
     client_contact_log,
@@ -49,6 +50,7 @@ from cases.models import (
     Compensation,
     Contact,
     FollowUp,
+    Notice,
     Option,
     OutboxMessage,
     ProgressReport,
@@ -90,9 +92,18 @@ class CaseBuilder:
     def call(self, service, *, by=None, at=None, versioned=False, **kwargs):
         if versioned:
             kwargs["version"] = Case.objects.get(pk=self.case_id).version
-        result = service(case_id=self.case_id, by=by or self.owner, **kwargs)
+        by = by or self.owner
+        result = service(case_id=self.case_id, by=by, **kwargs)
         self.last_at = at or self.clock.tick()
         self.stamp(self.last_at)
+        # Whoever acts on a case has had it open: what was new to them on it
+        # is read by then. What nobody acted on since stays new.
+        Notice.objects.filter(
+            case_id=self.case_id,
+            recipient=by,
+            read_at=None,
+            created_at__lt=self.last_at,
+        ).update(read_at=self.last_at)
         return result
 
     def stamp(self, at: dt.datetime) -> None:
@@ -102,6 +113,9 @@ class CaseBuilder:
         # sweep would mail every demo manager the whole back-story at once.
         OutboxMessage.objects.filter(**fresh, created_at__gte=self.started).update(
             created_at=at, due_at=at, status=OutboxStatus.SENT
+        )
+        Notice.objects.filter(**fresh, created_at__gte=self.started).update(
+            created_at=at
         )
 
     def contact(self, name: str) -> Contact:
@@ -142,6 +156,7 @@ class CaseBuilder:
             if step == Step.ROOT_CAUSE and "send_back" in spec:
                 self.send_back_and_redo()
         self.work_reports()
+        self.comment_and_send_back()
         clock.check_all_moves_used()
         self.date_the_case()
 
@@ -170,6 +185,22 @@ class CaseBuilder:
             client_feeling=self.spec["client_feeling"],
         )
         self.advance()
+
+    def comment_and_send_back(self) -> None:
+        """The last words on an open case: comments (with @mentions), then
+        perhaps the manager sending it back a step. Nobody has opened the
+        case since, so their notices are still new to whom they concern."""
+        for row in self.spec.get("comments", []):
+            by = self.manager if row["by"] == "manager" else self.owner
+            self.call(case_comment, by=by, text=row["text"])
+        if reason := self.spec.get("send_back_last"):
+            self.call(
+                case_send_back,
+                versioned=True,
+                by=self.manager,
+                at=self.clock.move(),
+                reason=reason,
+            )
 
     def close(self) -> None:
         self.call(

@@ -3,6 +3,7 @@
 from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
+from cases.models.notices import Notice
 from cases.models.steps import (
     Apology,
     ClientContact,
@@ -33,6 +34,7 @@ __all__ = [
     "Contact",
     "FollowUp",
     "Membership",
+    "Notice",
     "Option",
     "OutboxMessage",
     "PasswordResetRequest",

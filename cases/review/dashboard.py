@@ -21,6 +21,7 @@ from cases.models import (
     CasePart,
     Compensation,
     FollowUp,
+    Notice,
     Promise,
     StepPause,
     User,
@@ -194,6 +195,7 @@ def dashboard(user: User, now: dt.datetime | None = None) -> dict:
         "second_drops": second_drops,
         "follow_ups": follow_ups,
         "promises": promises,
+        "new_to_you": Notice.objects.new_to_you(user),
     }
 
 

@@ -286,3 +286,21 @@ def test_one_demo_case_reports_progress_on_a_changed_cadence(seeded, db, client)
     assert str(case.client) in box and next_due.strftime("%a %-d %b") in box
     page = client.get(case.get_absolute_url()).content.decode()
     assert 'data-testid="progress-report"' in page
+
+
+def test_the_demo_account_manager_has_a_mention_and_a_sent_back_case_new(
+    seeded, db, client
+):
+    alex = User.objects.get(username="alex")
+    client.force_login(alex)
+    home = client.get(reverse("home")).content.decode()
+    box = home.split('data-testid="new-to-you"')[1].split("</section>")[0]
+    assert box.count('data-testid="notice-unread"') == 2
+    assert "Mentioned you: @alex" in box and "Sent the case back to" in box
+    assert 'aria-label="Home, 2 new"' in home
+    # The mention is on a teammate's case, and it is marked on its timeline.
+    mentioned = Case.objects.get(notices__recipient=alex, notices__kind="mention")
+    assert mentioned.owner != alex
+    page = client.get(mentioned.get_absolute_url()).content.decode()
+    assert '<mark class="mention">@alex</mark>' in page
+    assert 'aria-label="Home, 1 new"' in page

@@ -313,6 +313,8 @@ class CommentForm(OneTimeForm):
 
     text = forms.CharField(
         label="Comment",
+        help_text="Mention a teammate with @username: they see it in Mend and "
+        "are emailed.",
         widget=forms.Textarea(
             attrs={
                 "rows": 2,

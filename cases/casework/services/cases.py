@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.calendar import WorkCalendar, deadlines, second_escalation_at
+from cases.casework.services.notices import notice_for
 from cases.casework.services.pauses import pause_end
 from cases.casework.services.rows import (
     case_lock,
@@ -247,6 +248,7 @@ def case_send_back(
         key=f"entry-{entry.pk}",
         context={"reason": reason, "step": target.label},
     )
+    notice_for(entry, NotificationKind.CASE_SENT_BACK, to=[case.owner])
     return case
 
 

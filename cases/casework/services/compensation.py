@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import access, workflow
 from cases.casework.guideline import guideline_for
+from cases.casework.services.notices import notice_add
 from cases.casework.services.rows import (
     case_lock,
     case_lock_for_record,
@@ -192,6 +193,14 @@ def compensation_decide(
         changes=[
             {"field": "Approval", "old": before, "new": verb},
         ],
+    )
+    notice_add(
+        case=case,
+        to=[case.owner, author],
+        kind=NotificationKind.COMPENSATION_DECIDED,
+        by=by,
+        summary=f"{verb} the offer: {compensation.description}"
+        + (f" ({note})" if note else ""),
     )
     return compensation
 

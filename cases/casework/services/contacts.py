@@ -16,6 +16,7 @@ from cases.models import (
     Compensation,
     Contact,
     FollowUp,
+    Notice,
     Option,
     OutboxMessage,
     ProgressReport,
@@ -146,6 +147,7 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
         touched |= _scrub_rows(entries, ["summary", "body", "changes"], pattern)
         messages = OutboxMessage.objects.filter(case__in=case_ids)
         _scrub_rows(messages, ["context"], pattern)
+        _scrub_rows(Notice.objects.filter(case__in=case_ids), ["summary"], pattern)
         for model, fields in RECORD_TEXTS:
             rows = model.objects.filter(case__in=case_ids)
             touched |= _scrub_rows(rows, fields, pattern)

@@ -1,17 +1,19 @@
-"""A manager's actions on a case: comment and reassign."""
+"""A manager's actions on a case: comment (with @mentions) and reassign."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from cases import workflow
 from cases.casework.selectors import reassign_choices
+from cases.casework.services.notices import Mentions, mentions_in, notice_add
 from cases.casework.services.rows import case_lock, case_touch
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
-from cases.models import User
+from cases.models import Case, User
 from cases.notifications.record import outbox_notify, submit_window, text_digest
 
 # Long enough for a thorough note, short enough to read on the timeline.
@@ -25,14 +27,25 @@ def comment_too_long(length: int) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A comment posted, and whom its @mentions reached (the writer is told
+    of any that reached nobody)."""
+
+    case: Case
+    mentions: Mentions
+
+
 @transaction.atomic
 def case_comment(
     *, case_id: int, by: User, text: str, submission_key: uuid.UUID | None = None
-):
-    """A comment on the timeline; the owner hears of it unless they wrote it.
+) -> Posted:
+    """A comment on the timeline; the owner hears of it unless they wrote it,
+    and so does each teammate it mentions by @username who may see the case.
 
-    The form's one-time key makes the same submit, however often it arrives
-    (a double click, a retried request), one comment and one email.
+    A mentioned owner gets the mention alone: one email and one notice, not
+    two. The form's one-time key makes the same submit, however often it
+    arrives (a double click, a retried request), one comment and one email.
     """
     text = text.strip()
     if not text:
@@ -42,23 +55,47 @@ def case_comment(
     case = case_lock(case_id=case_id, by=by)
     submission_claim(submission_key)
     first_line = text.splitlines()[0]
+    summary = first_line[:280] + ("…" if len(first_line) > 280 else "")
     timeline_record(
-        case=case,
-        by=by,
-        kind=TimelineKind.COMMENT,
-        summary=first_line[:280] + ("…" if len(first_line) > 280 else ""),
-        body=text,
+        case=case, by=by, kind=TimelineKind.COMMENT, summary=summary, body=text
     )
-    outbox_notify(
+    mentions = mentions_in(case=case, text=text)
+    # The same text by the same person within minutes: a double submit.
+    key = f"{by.pk}-{text_digest(text)}-{submit_window()}"
+    told = [person for person in mentions.told if person.pk != by.pk]
+    if all(person.pk != case.owner_id for person in told):
+        outbox_notify(
+            case=case,
+            to=case.owner,
+            kind=NotificationKind.CASE_COMMENT,
+            by=by,
+            key=key,
+            context={"comment": text},
+        )
+        notice_add(
+            case=case,
+            to=[case.owner],
+            kind=NotificationKind.CASE_COMMENT,
+            by=by,
+            summary=f"Commented: {summary}",
+        )
+    for person in told:
+        outbox_notify(
+            case=case,
+            to=person,
+            kind=NotificationKind.MENTION,
+            by=by,
+            key=key,
+            context={"comment": text},
+        )
+    notice_add(
         case=case,
-        to=case.owner,
-        kind=NotificationKind.CASE_COMMENT,
+        to=told,
+        kind=NotificationKind.MENTION,
         by=by,
-        # The same text by the same person within minutes: a double submit.
-        key=f"{by.pk}-{text_digest(text)}-{submit_window()}",
-        context={"comment": text},
+        summary=f"Mentioned you: {summary}",
     )
-    return case
+    return Posted(case=case, mentions=mentions)
 
 
 @transaction.atomic
@@ -89,5 +126,12 @@ def case_reassign(*, case_id: int, by: User, to: User, version: int):
         by=by,
         key=f"entry-{entry.pk}",
         context={"previous": str(previous)},
+    )
+    notice_add(
+        case=case,
+        to=[to],
+        kind=NotificationKind.CASE_REASSIGNED,
+        by=by,
+        summary=f"Handed the case to you (it was {previous}'s).",
     )
     return case

@@ -17,6 +17,7 @@ from cases.casework.selectors import (
     team_open_cases,
 )
 from cases.casework.services.cases import case_open
+from cases.casework.services.notices import notices_read
 from cases.casework.views.page import case_page_context
 from cases.exceptions import AlreadySubmitted, MendError
 from cases.models import Case, Client
@@ -101,4 +102,6 @@ def case_detail(request, pk: int):
         case = case_for_page(request.user, pk)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
+    # Seen now: what was new to the reader about this case leaves "New to you".
+    notices_read(user=request.user, case=case)
     return render(request, "cases/case_detail.html", case_page_context(request, case))
