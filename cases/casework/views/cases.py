@@ -17,7 +17,7 @@ from cases.casework.selectors import (
 )
 from cases.casework.services.cases import case_open
 from cases.casework.views.page import case_page_context
-from cases.exceptions import AlreadySubmitted, MendError
+from cases.exceptions import AlreadySubmitted, ClientExists, LooksLogged, MendError
 from cases.models import Case, Client
 from cases.panels import render_panel
 
@@ -41,6 +41,7 @@ def my_cases(request):
 @login_required
 def case_new(request):
     form = CaseOpenForm(request.POST or None, user=request.user)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -57,9 +58,15 @@ def case_new(request):
                 failure_source=data["failure_source"],
                 parts=data["parts"],
                 submission_key=data["submission_key"],
+                ask=True,
+                log_again=data["log_again"],
             )
         except AlreadySubmitted:
             return redirect("my_cases")
+        except ClientExists as exc:
+            form.propose(exc.client)
+        except LooksLogged as exc:
+            duplicate = exc.earlier
         except MendError as exc:
             form.add_error(None, str(exc))
         else:
@@ -74,7 +81,11 @@ def case_new(request):
     if client:
         found = Client.objects.one_for_user(request.user, client)
         history = client_history(request.user, found) if found else None
-    return render(request, "cases/case_new.html", {"form": form, "history": history})
+    return render(
+        request,
+        "cases/case_new.html",
+        {"form": form, "history": history, "duplicate": duplicate},
+    )
 
 
 @login_required
