@@ -166,6 +166,8 @@ def test_the_same_dropped_ball_again_within_a_day_asks_then_alerts_once(
     assert f"it looked like case {earlier.pk}" in " ".join(
         second.timeline.values_list("summary", flat=True)
     )
+    told = client.get(confirmed["Location"]).content.decode()
+    assert f"already knows of case {earlier.pk}, so was not alerted again" in told
 
 
 def test_the_same_commitment_a_day_later_or_for_another_client_is_not_asked(

@@ -120,6 +120,8 @@ def case_open(
         alert_managers(case)
     else:
         _alerted_with(case, earlier, by)
+    # For the page's message: the earlier case the managers heard of, if any.
+    case.alerted_with = earlier
     return case
 
 

@@ -70,10 +70,15 @@ def case_new(request):
         except MendError as exc:
             form.add_error(None, str(exc))
         else:
+            told = (
+                f"Your sales manager already knows of case {case.alerted_with.pk}, "
+                "so was not alerted again."
+                if case.alerted_with
+                else "Your sales manager is alerted."
+            )
             messages.success(
                 request,
-                "Case logged and your sales manager alerted. Next: complete the "
-                "Acknowledge step below.",
+                f"Case logged. {told} Next: complete the Acknowledge step below.",
             )
             return redirect(case)
     history = None
