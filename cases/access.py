@@ -191,3 +191,13 @@ def second_escalation_q(team) -> Q:
 
 def account_managers_q() -> Q:
     return Q(role=Role.ACCOUNT_MANAGER, is_superuser=False)
+
+
+def may_edit_client(user, *, owns_one_of_its_cases: bool) -> bool:
+    """The client page's edit forms (name, segment, value, notes, contacts):
+    sales managers and administrators for the clients they see, and an
+    account manager who owns one of the client's cases (open or closed), as
+    the one holding that relationship. Their teammates see it read-only."""
+    if reach(user, "manage") != NONE:
+        return True
+    return is_account_manager(user) and owns_one_of_its_cases

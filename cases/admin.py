@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.accounts.services import users_deactivate
 from cases.casework.services.admin_edits import admin_edit_problem, case_admin_edit
@@ -197,6 +198,15 @@ class ClientAdmin(admin.ModelAdmin):
     list_filter = ["team", "segment"]
     search_fields = ["name"]
     inlines = [ContactInline]
+    readonly_fields = ["version", "updated_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        # A save here is an edit too: a client page drawn before it is told.
+        if change:
+            obj.version += 1
+            obj.updated_by = request.user
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Contact)

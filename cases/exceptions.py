@@ -50,3 +50,41 @@ class WrongStep(NotAllowed):
 
 class AlreadySubmitted(MendError):
     """A double-clicked submit: the first one was saved, this one is ignored."""
+
+
+class LooksLogged(MendError):
+    """The same client and commitment were logged within a day (the back
+    button, a second tab, a teammate): nothing is saved until the user says
+    it is another dropped ball."""
+
+    def __init__(self, earlier):
+        self.earlier = earlier
+        super().__init__(
+            f"This looks already logged: case {earlier.pk} for {earlier.client}, "
+            "the same commitment, logged less than a day ago."
+        )
+
+
+class ClientChanged(MendError):
+    """The client was edited since the page was drawn: nothing was saved."""
+
+    def __init__(self, by: str):
+        self.by = by
+        super().__init__(
+            f"{by} changed this client while you were editing. Your changes were "
+            "not saved and are kept in the form: check what is saved now, then "
+            "save again."
+        )
+
+
+class NameTaken(MendError):
+    """A name that would make two clients (or two contacts) look like one."""
+
+
+class ClientExists(MendError):
+    """A new client typed whose name one of the team's clients has already
+    (case and spacing ignored): nothing is saved; the user is offered it."""
+
+    def __init__(self, client):
+        self.client = client
+        super().__init__(f"{client} already exists: use it?")

@@ -43,6 +43,40 @@ class TeamScopedQuerySet(models.QuerySet):
         return self.filter(in_teams, **{self.owner_field: user})
 
 
+def normal_name(name: str) -> str:
+    """A name as compared for twins: case and spacing ignored ("ACME  mills"
+    is "Acme Mills")."""
+    return " ".join(name.split()).casefold()
+
+
+def tidy_name(name: str) -> str:
+    """A name as stored: inner runs of spaces collapsed, ends trimmed."""
+    return " ".join(name.split())
+
+
+class ClientQuerySet(TeamScopedQuerySet):
+    def named(self, team, name: str, *, exclude: int | None = None):
+        """The team's client whose name is `name`, case and spacing ignored;
+        None if there is none. A team has tens of clients, not thousands, so
+        they are compared here rather than by a database function."""
+        wanted = normal_name(name)
+        if not wanted:
+            return None
+        rows = self.filter(team=team).exclude(pk=exclude).only("pk", "name", "team")
+        return next((c for c in rows if normal_name(c.name) == wanted), None)
+
+
+class ContactQuerySet(models.QuerySet):
+    def named(self, client, name: str, *, exclude: int | None = None):
+        """The client's (not erased) contact called `name`, case and spacing
+        ignored; None if there is none."""
+        wanted = normal_name(name)
+        if not wanted:
+            return None
+        rows = self.filter(client=client, erased=False).exclude(pk=exclude)
+        return next((c for c in rows if normal_name(c.name) == wanted), None)
+
+
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user):
         """The teams a user belongs to; every team for administrators."""

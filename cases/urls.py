@@ -5,6 +5,7 @@ from cases import health, home
 from cases.accounts import views as accounts
 from cases.casework.views import actions, calendar, cases
 from cases.casework.views import home as casework_home
+from cases.clients import views as clients
 from cases.insights import views as insights
 from cases.review import views as review
 
@@ -25,6 +26,13 @@ urlpatterns = [
         name="team_calendar",
     ),
     path("clients/history/", cases.client_history_panel, name="client_history"),
+    path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
+    path("clients/<int:pk>/contacts/", clients.client_contact, name="client_contact"),
+    path(
+        "clients/<int:pk>/contacts/<int:contact_pk>/",
+        clients.client_contact,
+        name="client_contact_edit",
+    ),
     path("insights/", insights.insights_page, name="insights"),
     path(
         "insights/cases.csv",

@@ -48,6 +48,9 @@ LISTING_VIEWS = {
 # A team's own settings (its calendar): its sales managers and administrators;
 # anyone else, account managers included, gets 404.
 TEAM_VIEWS = {"team_calendars", "team_calendar"}
+# A client's page and its edits: an outsider gets 404; a teammate who owns
+# none of its cases reads only.
+CLIENT_VIEWS = {"client_detail", "client_contact", "client_contact_edit"}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {
     "password_change",
@@ -64,6 +67,7 @@ def named_patterns() -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
+    known |= CLIENT_VIEWS
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -199,6 +203,41 @@ def test_a_team_calendar_is_404_to_other_teams_and_to_account_managers(
 
 def test_a_team_calendar_sends_logged_out_visitors_to_sign_in(client, team):
     for method, url in team_urls(team):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+def client_urls(case) -> list[tuple[str, str]]:
+    contact = case.client.contacts.first()
+    page = reverse("client_detail", args=[case.client_id])
+    return [
+        ("get", page),
+        ("post", page),
+        ("post", reverse("client_contact", args=[case.client_id])),
+        ("post", reverse("client_contact_edit", args=[case.client_id, contact.pk])),
+    ]
+
+
+def test_a_client_page_is_404_to_other_teams_and_read_only_to_a_teammate(
+    client, secret_case, outsider, teammate
+):
+    client.force_login(outsider)
+    for method, url in client_urls(secret_case):
+        response = getattr(client, method)(url, {"client-name": "Taken over"})
+        assert response.status_code == 404, url
+        assert SECRET_CLIENT not in body(response), url
+    client.force_login(teammate)
+    for method, url in client_urls(secret_case):
+        expected = 200 if method == "get" else 403
+        response = getattr(client, method)(url, {"client-name": "Taken over"})
+        assert response.status_code == expected, url
+    secret_case.client.refresh_from_db()
+    assert secret_case.client.name == SECRET_CLIENT
+
+
+def test_a_client_page_sends_logged_out_visitors_to_sign_in(client, secret_case):
+    for method, url in client_urls(secret_case):
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url

@@ -98,6 +98,7 @@ def seed_clients(rows: list[dict], teams: dict[str, Team]) -> dict:
             defaults={
                 "segment": row["segment"],
                 "annual_value": Decimal(row["annual_value"]),
+                "notes": row.get("notes", ""),
             },
         )
         for person in row["contacts"]:

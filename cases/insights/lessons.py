@@ -19,7 +19,9 @@ def similar_cases(
 ) -> list[Case]:
     """Closed cases with lessons that share the client, an "our part" or a
     root-cause question answered No with `case`; before a case is logged,
-    with the `client` and `parts` chosen on its form. Closest, then newest."""
+    with the `client` and `parts` chosen on its form. The client's own
+    closed cases first (each marked `this_client`), then the closest, then
+    the newest."""
     gaps = []
     if case is not None:
         client = case.client
@@ -37,7 +39,9 @@ def similar_cases(
     if case is not None:
         closed = closed.exclude(pk=case.pk)
     matches, score, annotations = Q(pk__in=[]), Value(0), {}
+    order = ["-score", "-closed_at", "-pk"]
     if client is not None:
+        order.insert(0, "-same_client")
         annotations["same_client"] = models.Case(
             models.When(client=client, then=Value(1)),
             default=Value(0),
@@ -67,11 +71,12 @@ def similar_cases(
         .annotate(score=score)
         .select_related("client", "owner")
         .prefetch_related("parts")
-        .order_by("-score", "-closed_at", "-pk")[:LIMIT]
+        .order_by(*order)[:LIMIT]
     )
     found = list(ranked)
     for past in found:
         past.shared = _shared(past, client, parts)
+        past.this_client = client is not None and past.client_id == client.pk
     return found
 
 

@@ -1,9 +1,11 @@
 """Clients and the people at them."""
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from cases.choices import Segment
-from cases.querysets import TeamScopedQuerySet
+from cases.querysets import ClientQuerySet, ContactQuerySet
 from cases.validators import SINGLE_LINE
 
 
@@ -19,7 +21,20 @@ class Client(models.Model):
         "annual value", max_digits=12, decimal_places=2, null=True, blank=True
     )
 
-    objects = TeamScopedQuerySet.as_manager()
+    notes = models.TextField(blank=True, max_length=5000)
+    # Bumped by every edit on the client page (the client or its contacts),
+    # so a second editor working from an older page is told, not overwritten.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +51,9 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("client_detail", args=[self.pk])
+
 
 class Contact(models.Model):
     """A person at the client."""
@@ -50,6 +68,8 @@ class Contact(models.Model):
     # Personal details erased on request (see casework.services.contacts);
     # the row stays so the history keeps its shape.
     erased = models.BooleanField(default=False)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -17,7 +17,24 @@ def test_working_pages_pass_axe(
     sign_in("sam", PASSWORD)
     expect(page.get_by_test_id("dashboard")).to_be_visible()
     pages = ["/", "/cases/", "/cases/new/", f"/cases/{case.pk}/"]
+    pages.append(f"/clients/{case.client_id}/")
     for path in pages:
         page.goto(f"{live_server.url}{path}")
         assert serious_violations(page) == [], path
+    assert csp_violations == []
+
+
+def test_the_client_page_passes_axe_with_its_forms_open_at_both_widths(
+    page, live_server, sign_in, account_manager, sales_manager, csp_violations
+):
+    case = case_in_step(Step.CLOSED, owner=account_manager)
+    sign_in("sam", PASSWORD)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/clients/{case.client_id}/")
+        page.get_by_text("Edit the client").click()
+        page.get_by_text("Add a person").click()
+        expect(page.get_by_label("Annual value")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert serious_violations(page) == [], width
     assert csp_violations == []

@@ -55,15 +55,19 @@ def world(team, other_team, account_manager, sales_manager):
     }
 
 
-def test_the_closest_closed_cases_come_first_with_why(world, account_manager):
+def test_the_clients_own_cases_come_first_then_the_closest_with_why(
+    world, account_manager
+):
     found = similar_cases(account_manager, case=world["case"])
 
-    assert found == [world["same_cause"], world["same_client"]]
-    assert found[0].shared == [
+    # The same client scores 1, the same cause 2: the client's own still leads.
+    assert found == [world["same_client"], world["same_cause"]]
+    assert [past.this_client for past in found] == [True, False]
+    assert found[0].shared == ["same client"]
+    assert found[1].shared == [
         "No buffer in the promise",
         "1 root-cause question also answered No",
     ]
-    assert found[1].shared == ["same client"]
     assert not world["hidden"] & set(found)
 
 
@@ -82,7 +86,9 @@ def test_the_panel_for_a_case_and_for_a_client(client, world, account_manager):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Read what was learned before writing" in text
-    assert text.index("Yew") < text.index("Xeno: A delivery")
+    assert text.index("This client before") < text.index("Xeno: A delivery")
+    assert text.index("Xeno: A delivery") < text.index("Yew")
+    assert text.count("This client before") == 1
 
     page = client.get(reverse("similar_cases"), {"client": world["case"].client_id})
     assert "Closed cases with Xeno or the same" in page.content.decode()
@@ -101,7 +107,7 @@ def test_before_logging_the_ticked_parts_find_cases_of_other_clients(
         {"client": world["case"].client_id, "parts": ["no_buffer", "bogus"]},
     )
     assert page.status_code == 200
-    assert page.context["similar"] == [world["same_cause"], world["same_client"]]
+    assert page.context["similar"] == [world["same_client"], world["same_cause"]]
     nothing = client.get(reverse("similar_cases"), {"parts": "bogus"})
     assert "Choose the client and tick our part" in nothing.content.decode()
 

@@ -81,6 +81,9 @@ class CaseOpenForm(OneTimeForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Sent by the "log it anyway" button of the "looks already logged" warning;
+    # not in the layout.
+    log_again = forms.BooleanField(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,6 +150,23 @@ class CaseOpenForm(OneTimeForm):
         elif name and not team:
             self.add_error("team", "Choose the team this new client belongs to.")
         return data
+
+    # The existing client a typed new name matched (case and spacing ignored),
+    # chosen in the list for the user to confirm: the form is shown again with
+    # the client's history, instead of logging against a name they may not
+    # have meant, or making a twin.
+    proposed_client: Client | None = None
+    typed_client_name = ""
+
+    def propose(self, existing: Client) -> None:
+        """Show the form again with `existing` chosen and the typed name
+        cleared; everything else as typed."""
+        self.proposed_client = existing
+        self.typed_client_name = self.data.get(self.add_prefix("new_client_name"), "")
+        data = self.data.copy()
+        data[self.add_prefix("client")] = str(existing.pk)
+        data[self.add_prefix("new_client_name")] = ""
+        self.data = data
 
 
 class CaseDetailsForm(VersionedForm):

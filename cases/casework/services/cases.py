@@ -19,10 +19,27 @@ from cases.casework.services.rows import (
 )
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
-from cases.choices import NotificationKind, OurPart, PauseEnd, Step, TimelineKind
-from cases.exceptions import NotAllowed, StepIncomplete
-from cases.models import Case, CasePart, Client, Contact, StepPeriod, Team, User
+from cases.choices import (
+    NotificationKind,
+    OurPart,
+    OutboxStatus,
+    PauseEnd,
+    Step,
+    TimelineKind,
+)
+from cases.exceptions import ClientExists, LooksLogged, NotAllowed, StepIncomplete
+from cases.models import (
+    Case,
+    CasePart,
+    Client,
+    Contact,
+    OutboxMessage,
+    StepPeriod,
+    Team,
+    User,
+)
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
+from cases.querysets import normal_name, tidy_name
 
 DETAIL_LABELS = {
     "commitment": "What was promised",
@@ -52,17 +69,26 @@ def case_open(
     parts: list[str] = (),
     contacts: list[Contact] = (),
     submission_key: uuid.UUID | None = None,
+    ask: bool = False,
+    log_again: bool = False,
 ) -> Case:
-    """Log a dropped ball: the case starts in Acknowledge and the manager is alerted."""
+    """Log a dropped ball: the case starts in Acknowledge and the manager is alerted.
+
+    A new client's name that matches one of the team's clients (case and
+    spacing ignored) is that client: no twin is made. With `ask` (the
+    logging form), the person is asked first: ClientExists offers the
+    existing client, and LooksLogged says the same client and commitment
+    were logged within a day, unless `log_again` (they said it is another
+    dropped ball); then the managers, alerted about the earlier case, are not
+    alerted a second time.
+    """
     if not Team.objects.for_logging(by).filter(pk=team.pk).exists():
         raise NotAllowed("You can log a dropped ball only for a team you are in.")
     submission_claim(submission_key)
-    if client is None:
-        client, _ = Client.objects.get_or_create(
-            team=team, name=new_client_name.strip()
-        )
-    if client.team_id != team.pk:
-        raise NotAllowed("That client belongs to another team.")
+    client = _client_for(team, client, new_client_name, ask=ask)
+    earlier = earlier_same_case(client=client, commitment=commitment) if ask else None
+    if earlier is not None and not log_again:
+        raise LooksLogged(earlier)
     now = timezone.now()
     warn_at, due_at = deadlines(team, Step.ACKNOWLEDGE, now)
     case = Case.objects.create(
@@ -91,8 +117,79 @@ def case_open(
     timeline_record(
         case=case, by=by, kind=TimelineKind.LOGGED, summary="Logged the dropped ball."
     )
-    alert_managers(case)
+    if earlier is None:
+        alert_managers(case)
+    else:
+        _alerted_with(case, earlier, by)
+    # For the page's message: the earlier case the managers heard of, if any.
+    case.alerted_with = earlier
     return case
+
+
+# How far back a case with the same client and commitment counts as the same
+# dropped ball logged twice.
+SAME_CASE_WITHIN = dt.timedelta(days=1)
+
+
+def _client_for(
+    team: Team, client: Client | None, new_name: str, *, ask: bool
+) -> Client:
+    """The client chosen, or the team's client of that name (offered first
+    with `ask`), or a new one.
+
+    The row locked, so two people logging for one client (or creating the same
+    new one) take turns: the second sees the first one's case and client.
+    """
+    if client is None:
+        # The team row serialises creating clients, as the per-team unique
+        # name cannot see "Acme" and "ACME " as one.
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        client = Client.objects.named(team, new_name)
+        if client is not None and ask:
+            raise ClientExists(client)
+        if client is None:
+            return Client.objects.create(team=team, name=tidy_name(new_name))
+    if client.team_id != team.pk:
+        raise NotAllowed("That client belongs to another team.")
+    return Client.objects.select_for_update().get(pk=client.pk)
+
+
+def earlier_same_case(*, client: Client, commitment: str) -> Case | None:
+    """The newest case for `client` with this commitment (case and spacing
+    ignored) logged within SAME_CASE_WITHIN, whoever logged it; else None."""
+    since = timezone.now() - SAME_CASE_WITHIN
+    wanted = normal_name(commitment)
+    recent = (
+        Case.objects.filter(client=client, opened_at__gte=since)
+        .select_related("client", "owner")
+        .order_by("-opened_at", "-pk")
+    )
+    return next((c for c in recent if normal_name(c.commitment) == wanted), None)
+
+
+def _alerted_with(case: Case, earlier: Case, by: User) -> None:
+    """A case logged again on purpose: the managers heard of this dropped ball
+    with `earlier`, so its alert is recorded (the Acknowledge step counts it:
+    the managers know) as skipped, not sent."""
+    managers = managers_of(case)
+    if not managers:
+        return
+    outbox_add(
+        case=case, kind=NotificationKind.CASE_LOGGED, recipients=managers, key="alert"
+    )
+    # Everything this new case owes so far is that alert (and any notice that
+    # a manager cannot be reached by email about it).
+    OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SKIPPED,
+        last_error=f"Already alerted with case {earlier.pk}: logged again on purpose.",
+    )
+    timeline_record(
+        case=case,
+        by=by,
+        kind=TimelineKind.LOGGED,
+        summary=f"Logged again on purpose: it looked like case {earlier.pk}. "
+        "The managers were alerted about that one, so not again.",
+    )
 
 
 def alert_managers(case: Case) -> bool:

@@ -28,6 +28,7 @@ from cases.models import (
     RootCauseAnswer,
     User,
 )
+from cases.querysets import tidy_name
 
 
 def _answer_text(answer: str, note: str) -> str:
@@ -205,13 +206,32 @@ def person_add(
     affected: bool = True,
     submission_key: uuid.UUID | None = None,
 ) -> Contact:
-    """Add a person at the client, usually someone the dropped ball affected."""
+    """Add a person at the client, usually someone the dropped ball affected.
+
+    A person typed whose name matches a contact of the client (case and
+    spacing ignored) is that contact: no twin is made, and only the details
+    the contact lacks are filled in from what was typed.
+    """
     case = case_lock_for_record(
         case_id=case_id, by=by, work="person", submission_key=submission_key
     )
-    person = Contact.objects.create(
-        client=case.client, name=name, role=role, email=email, phone=phone
-    )
+    person = Contact.objects.select_for_update().named(case.client, name)
+    known = person is not None
+    if known:
+        typed = {"role": role, "email": email, "phone": phone}
+        filled = [f for f, v in typed.items() if v and not getattr(person, f)]
+        for field in filled:
+            setattr(person, field, typed[field])
+        if filled:
+            person.save(update_fields=filled)
+    else:
+        person = Contact.objects.create(
+            client=case.client,
+            name=tidy_name(name),
+            role=role,
+            email=email,
+            phone=phone,
+        )
     if affected:
         case.contacts.add(person)
     case_touch(case, by)
@@ -219,7 +239,12 @@ def person_add(
         case=case,
         by=by,
         kind=TimelineKind.PERSON,
-        summary=f"Added {person.name} at {case.client}"
+        summary=(
+            f"{person.name}, already a contact at {case.client}, "
+            + ("is among the affected people." if affected else "was typed again.")
+        )
+        if known
+        else f"Added {person.name} at {case.client}"
         + (" as affected." if affected else "."),
     )
     return person

@@ -19,7 +19,7 @@ from cases.casework.selectors import (
 from cases.casework.services.cases import case_open
 from cases.casework.services.notices import notices_read
 from cases.casework.views.page import case_page_context
-from cases.exceptions import AlreadySubmitted, MendError
+from cases.exceptions import AlreadySubmitted, ClientExists, LooksLogged, MendError
 from cases.models import Case, Client
 from cases.panels import render_panel
 
@@ -47,6 +47,7 @@ def my_cases(request):
 @login_required
 def case_new(request):
     form = CaseOpenForm(request.POST or None, user=request.user)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -63,16 +64,27 @@ def case_new(request):
                 failure_source=data["failure_source"],
                 parts=data["parts"],
                 submission_key=data["submission_key"],
+                ask=True,
+                log_again=data["log_again"],
             )
         except AlreadySubmitted:
             return redirect("my_cases")
+        except ClientExists as exc:
+            form.propose(exc.client)
+        except LooksLogged as exc:
+            duplicate = exc.earlier
         except MendError as exc:
             form.add_error(None, str(exc))
         else:
+            told = (
+                f"Your sales manager already knows of case {case.alerted_with.pk}, "
+                "so was not alerted again."
+                if case.alerted_with
+                else "Your sales manager is alerted."
+            )
             messages.success(
                 request,
-                "Case logged and your sales manager alerted. Next: complete the "
-                "Acknowledge step below.",
+                f"Case logged. {told} Next: complete the Acknowledge step below.",
             )
             return redirect(case)
     history = None
@@ -80,7 +92,11 @@ def case_new(request):
     if client:
         found = Client.objects.one_for_user(request.user, client)
         history = client_history(request.user, found) if found else None
-    return render(request, "cases/case_new.html", {"form": form, "history": history})
+    return render(
+        request,
+        "cases/case_new.html",
+        {"form": form, "history": history, "duplicate": duplicate},
+    )
 
 
 @login_required
