@@ -35,12 +35,21 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    path = request.path
-    items = []
-    for item in NAVIGATION:
-        if not item.show(user):
-            continue
-        url = item.url()
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+    items = [
+        {"label": item.label, "url": item.url(), "active": False}
+        for item in NAVIGATION
+        if item.show(user)
+    ]
+    current = _current(request.path, [item["url"] for item in items])
+    for item in items:
+        item["active"] = item["url"] == current
     return {"nav_items": items}
+
+
+def _current(path: str, urls: list[str]) -> str | None:
+    """The one item the page belongs to: the longest address it starts with
+    ("My cases" on /cases/mine/, "All cases" on a case), home only at home."""
+    matches = [
+        url for url in urls if path == url or (url != "/" and path.startswith(url))
+    ]
+    return max(matches, key=len, default=None)
