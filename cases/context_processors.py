@@ -36,13 +36,17 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": item.label, "url": item.url(), "active": False}
+        {"label": item.label, "url": item.url(), "active": False, "current": ""}
         for item in NAVIGATION
         if item.show(user)
     ]
     current = _current(request.path, [item["url"] for item in items])
     for item in items:
-        item["active"] = item["url"] == current
+        if item["url"] == current:
+            item["active"] = True
+            # A page of its own is "page"; a page inside its section (a case
+            # under All cases) marks the section, its breadcrumb the page.
+            item["current"] = "page" if current == request.path else "true"
     return {"nav_items": items}
 
 
