@@ -37,24 +37,36 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    path = request.path
-    items = []
-    for item in NAVIGATION:
-        if not item.show(user):
-            continue
-        url = item.url()
-        active = path == url if url == "/" else path.startswith(url)
-        items.append(
-            {
-                "label": item.label,
-                "url": url,
-                "active": active,
-                # Home is where "New to you" is: its link carries the count.
-                "shows_new": item.url_name == "home",
-            }
-        )
+    items = [
+        {
+            "label": item.label,
+            "url": item.url(),
+            "active": False,
+            "current": "",
+            # Home is where "New to you" is: its link carries the count.
+            "shows_new": item.url_name == "home",
+        }
+        for item in NAVIGATION
+        if item.show(user)
+    ]
+    current = _current(request.path, [item["url"] for item in items])
+    for item in items:
+        if item["url"] == current:
+            item["active"] = True
+            # A page of its own is "page"; a page inside its section (a case
+            # under All cases) marks the section, its breadcrumb the page.
+            item["current"] = "page" if current == request.path else "true"
     # Counted once, and only by a page that shows it (a panel does not).
     unread = SimpleLazyObject(
         lambda: Notice.objects.for_recipient(user).unread().count()
     )
     return {"nav_items": items, "nav_new": unread}
+
+
+def _current(path: str, urls: list[str]) -> str | None:
+    """The one item the page belongs to: the longest address it starts with
+    ("My cases" on /cases/mine/, "All cases" on a case), home only at home."""
+    matches = [
+        url for url in urls if path == url or (url != "/" and path.startswith(url))
+    ]
+    return max(matches, key=len, default=None)

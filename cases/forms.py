@@ -7,6 +7,7 @@ import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from cases import validators
@@ -56,6 +57,12 @@ class MendForm(forms.Form):
         self._guard_fields()
         super().full_clean()
 
+    def __getitem__(self, name):
+        # And as a field is drawn, so one added after __init__ says its limit.
+        if name in self.fields:
+            _guard(self.fields[name])
+        return super().__getitem__(name)
+
     def _guard_fields(self) -> None:
         for field in self.fields.values():
             _guard(field)
@@ -74,6 +81,35 @@ def _guard(field: forms.Field) -> None:
     elif isinstance(field, forms.CharField):
         multiline = isinstance(field.widget, forms.Textarea)
         _add(field, validators.multiline if multiline else validators.single_line)
+        _say_limit(field)
+
+
+def _text_limit(field: forms.CharField) -> int | None:
+    """A text field's limit: its max_length, or the maxlength its widget was
+    given by a form that checks the length itself (the comment)."""
+    if field.max_length is not None:
+        return int(field.max_length)
+    limit = field.widget.attrs.get("maxlength")
+    return int(limit) if limit else None
+
+
+def _say_limit(field: forms.CharField) -> None:
+    """Say the limit under the field, give it to the live counter (mend.js)
+    and refuse an over-long text with a message that says by how much."""
+    limit = _text_limit(field)
+    if limit is None or field.widget.is_hidden:
+        return
+    field.widget.attrs["data-limit"] = str(limit)
+    said = validators.limit_text(limit)
+    help_text = str(field.help_text or "")
+    if said not in help_text:
+        field.help_text = f"{help_text} {said}".strip()
+    if field.max_length is not None:
+        # Django's own check words it as "Ensure this value has at most ...".
+        field.validators[:] = [
+            v for v in field.validators if type(v) is not MaxLengthValidator
+        ]
+        _add(field, validators.TextLimit(limit))
 
 
 def _add(field: forms.Field, validator) -> None:

@@ -14,7 +14,10 @@ from django.utils.deconstruct import deconstructible
 # calendar shifting it into a time zone or adding hours to it overflows.
 EARLIEST_DAY = dt.date(2000, 1, 1)
 LATEST_DAY = dt.date(2099, 12, 31)
-TOO_EARLY = "Enter a date on or after 1 January 2000."
+TOO_EARLY = (
+    "A date before 2000 cannot be right here: check the year. "
+    "Enter a date on or after 1 January 2000."
+)
 TOO_LATE = "Enter a date on or before 31 December 2099."
 OUT_OF_RANGE = "Enter a date between 1 January 2000 and 31 December 2099."
 
@@ -123,3 +126,52 @@ def moment_in_range(field: str, name: str) -> models.CheckConstraint:
         name=name,
         violation_error_message=OUT_OF_RANGE,
     )
+
+
+# A commitment is seldom promised for a date long before the team hears it was
+# missed; two years before is a typed year, not a late discovery.
+PROMISED_YEARS_BEFORE = 2
+
+
+def promised_too_early(promised_on: dt.date | None, detected_on: dt.date | None):
+    """The message for a promised date that cannot be right, else None."""
+    if promised_on is None or detected_on is None:
+        return None
+    try:
+        limit = detected_on.replace(year=detected_on.year - PROMISED_YEARS_BEFORE)
+    except ValueError:  # 29 February
+        limit = detected_on.replace(
+            year=detected_on.year - PROMISED_YEARS_BEFORE, day=28
+        )
+    if promised_on >= limit:
+        return None
+    return (
+        f"The promised date is more than {PROMISED_YEARS_BEFORE} years before we "
+        f"found out ({detected_on.day} {detected_on:%B %Y}): check the year."
+    )
+
+
+def limit_text(limit: int) -> str:
+    """How a text field says its limit (the counter in mend.js counts to it)."""
+    return f"{limit:,} characters at most."
+
+
+@deconstructible
+class TextLimit:
+    """Refuse a text over its limit, saying how long it is and by how much."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str) or len(value) <= self.limit:
+            return
+        over = len(value) - self.limit
+        raise ValidationError(
+            f"This can be at most {self.limit:,} characters; it has {len(value):,}. "
+            f"Shorten it by {over:,}; what you typed is kept.",
+            code="max_length",
+        )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TextLimit) and other.limit == self.limit

@@ -378,7 +378,7 @@ def test_compensate_needs_an_offer_then_its_delivery(account_manager, sales_mana
         case_id=case.pk,
         by=account_manager,
         compensation_id=offer.pk,
-        delivered_on=TODAY,
+        delivered_on=timezone.localdate(),  # not before the case was opened
     )
     assert workflow.missing_for(case) == []
 

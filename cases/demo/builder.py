@@ -143,6 +143,9 @@ class CaseBuilder:
         )
         self.case_id = case.pk
         self.stamp(opened)
+        # Dated now, before the story's records: a delivery is checked
+        # against the day the case was opened (date_the_case does the rest).
+        Case.objects.filter(pk=case.pk).update(opened_at=opened)
         target = Step(spec["step"])
         for step in WORKING_STEPS:
             getattr(self, f"work_{step}")()

@@ -26,6 +26,8 @@ FILTER_COLUMNS = [
     "sort",
 ]
 
+# Each word is three more text lookups in the query.
+SEARCH_WORDS = 5
 
 FILTER_LAYOUT = Layout(
     Div(
@@ -54,6 +56,17 @@ class CaseFilterForm(MendForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = FILTER_LAYOUT
+
+    def clean_q(self):
+        # Said rather than searching on the first words and ignoring the rest.
+        value = self.cleaned_data.get("q") or ""
+        words = len(value.split())
+        if words > SEARCH_WORDS:
+            raise forms.ValidationError(
+                f"Search for {SEARCH_WORDS} words at most; this has {words}. "
+                "Each word must appear, so fewer, rarer words find more."
+            )
+        return value
 
 
 def severity_rank():
@@ -157,7 +170,7 @@ class CaseFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         terms = value.split()
-        for term in terms[:5]:
+        for term in terms[:SEARCH_WORDS]:
             queryset = queryset.filter(
                 Q(client__name__icontains=term)
                 | Q(commitment__icontains=term)

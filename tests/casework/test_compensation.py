@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import workflow
 from cases.casework.services import cases as services
@@ -14,7 +15,8 @@ from cases.exceptions import NotAllowed
 from cases.models import Case, Compensation, OutboxMessage
 from tests.factories import ClientFactory, UserFactory, case_in_step, version_of
 
-DELIVERED = dt.date(2026, 3, 9)
+# Today: a delivery cannot be dated before the case was opened.
+DELIVERED = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

@@ -191,9 +191,12 @@ def test_an_error_about_the_whole_form_is_announced():
     form = Form({})
     assert not form.is_valid()
     (alert,) = [e for e in elements(drawn(form)) if "alert-danger" in classes(e)]
-    # templates/bootstrap5/errors.html: crispy's, with role="alert".
+    # templates/bootstrap5/errors.html: crispy's, with role="alert", and the
+    # heading that names it when forms.js moves focus there.
     assert alert["attrs"].get("role") == "alert"
-    assert text(alert) == "One <b> Two"
+    assert alert["attrs"].get("tabindex") == "-1"
+    assert alert["attrs"].get("aria-labelledby") == "form-error-summary-title"
+    assert text(alert) == "Please correct this first One <b> Two"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import workflow
+from cases import validators, workflow
 from cases.calendar import WorkCalendar
 from cases.casework.selectors import reassign_choices
 from cases.casework.services.pauses import SAY_WHAT, UNTIL_TOO_SOON
@@ -133,6 +133,7 @@ class CaseOpenForm(OneTimeForm):
 
     def clean(self):
         data = super().clean()
+        _check_promised_on(self, data.get("promised_on"), data.get("detected_at"))
         client, name = data.get("client"), (data.get("new_client_name") or "").strip()
         if client and name:
             self.add_error(
@@ -235,6 +236,21 @@ class CaseDetailsForm(VersionedForm):
 
     def clean_detected_at(self):
         return not_in_future(self.cleaned_data["detected_at"], "When we found out")
+
+    def clean(self):
+        data = super().clean()
+        _check_promised_on(self, data.get("promised_on"), data.get("detected_at"))
+        return data
+
+
+def _check_promised_on(form, promised_on, detected_at) -> None:
+    """A promised date years before we found out is a typo in the year."""
+    if "detected_at" in form.errors:
+        return
+    found = timezone.localtime(detected_at).date() if detected_at else None
+    problem = validators.promised_too_early(promised_on, found or timezone.localdate())
+    if problem and "promised_on" not in form.errors:
+        form.add_error("promised_on", problem)
 
 
 class SendBackForm(VersionedForm):

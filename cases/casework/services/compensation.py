@@ -228,6 +228,12 @@ def compensation_deliver(
         )
     if compensation.delivered_on:
         raise NotAllowed("This compensation is already marked delivered.")
+    opened_on = timezone.localtime(case.opened_at).date()
+    if delivered_on < opened_on:
+        raise NotAllowed(
+            f"The delivery date, {delivered_on:%d %b %Y}, is before the case was "
+            f"opened on {opened_on:%d %b %Y}: check the date."
+        )
     compensation.delivered_on = delivered_on
     compensation.delivered_by = by
     compensation.delivered_at = timezone.now()

@@ -4,6 +4,8 @@ from typing import Any
 
 from cases.models import Case, TimelineEntry, User
 
+SUMMARY_LENGTH = TimelineEntry._meta.get_field("summary").max_length
+
 
 def _show(value: Any) -> str:
     if value is None or value == "":
@@ -22,11 +24,16 @@ def timeline_record(
     changes: list[dict] | None = None,
     body: str = "",
 ) -> TimelineEntry:
+    if len(summary) > SUMMARY_LENGTH:
+        # The summary column is short; a longer one (a typed description in
+        # it) is shown in full from the body, never silently cut.
+        body = body or summary
+        summary = summary[: SUMMARY_LENGTH - 1] + "…"
     return TimelineEntry.objects.create(
         case=case,
         actor=by,
         kind=kind,
-        summary=summary[:300],
+        summary=summary,
         changes=changes or [],
         body=body,
     )
