@@ -35,6 +35,8 @@
   });
   function changed(form) {
     return Array.prototype.some.call(form.elements, function (field) {
+      // Only what a person types or picks (a live counter is an <output>).
+      if (["INPUT", "SELECT", "TEXTAREA"].indexOf(field.tagName) < 0) return false;
       if (["hidden", "submit", "button"].indexOf(field.type) >= 0) return false;
       if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
       if (field.tagName === "SELECT") {

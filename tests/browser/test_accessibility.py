@@ -38,3 +38,19 @@ def test_the_client_page_passes_axe_with_its_forms_open_at_both_widths(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert serious_violations(page) == [], width
     assert csp_violations == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_case_page_in_every_step_and_both_homes_pass_axe(
+    page, live_server, sign_in, account_manager, sales_manager, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    cases = [case_in_step(step, owner=account_manager) for step in Step]
+    sign_in(account_manager.username, PASSWORD)
+    for path in ["/", *(case.get_absolute_url() for case in cases)]:
+        page.goto(f"{live_server.url}{path}")
+        assert serious_violations(page) == [], path
+    page.context.clear_cookies()
+    sign_in("sam", PASSWORD)
+    expect(page.get_by_test_id("dashboard")).to_be_visible()
+    assert serious_violations(page) == [], "the manager's home"

@@ -125,7 +125,7 @@ def test_a_demo_story_from_logging_to_closed_on_a_phone(
         "Trainer on site for two days"
     )
     page.locator("#id_compensation-kind").select_option("training")
-    page.locator("#id_compensation-value_to_client").fill("3600")
+    page.locator("#id_compensation-value_to_client").fill("1500")
     page.locator("#id_compensation-delivered_on").fill(today)
     page.get_by_role("button", name="Record it and move on").click()
     now_in(page, "Follow up")
@@ -137,6 +137,10 @@ def test_a_demo_story_from_logging_to_closed_on_a_phone(
     card = page.get_by_test_id("current-step")
     card.get_by_test_id("follow-ups").get_by_role("button", name="Done").click()
     expect(card.get_by_test_id("follow-ups")).to_contain_text("Done")
+    # The trainer came before the promised day: kept early, and says why.
+    card.get_by_test_id("promise").get_by_label("Why early?").fill(
+        "The trainer could come a day sooner"
+    )
     card.get_by_test_id("promise").get_by_role("button", name="Kept").click()
     expect(card.get_by_test_id("promise")).to_contain_text("Kept")
     page.locator("#id_close-outcome").select_option("recovered")
