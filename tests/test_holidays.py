@@ -171,7 +171,10 @@ def test_a_closure_day_twice_is_refused_with_what_to_do(team):
 def test_a_closure_day_out_of_range_is_refused(team):
     with pytest.raises(CalendarRefused) as refused:
         closure_day_add(team=team, date=dt.date(1999, 12, 31), name="Too early")
-    assert refused.value.errors == {"date": "Enter a date on or after 1 January 2000."}
+    assert refused.value.errors == {
+        "date": "A date before 2000 cannot be right here: check the year. "
+        "Enter a date on or after 1 January 2000."
+    }
     assert not ClosureDay.objects.exists()
 
 

@@ -38,7 +38,7 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
     today = timezone.localdate().isoformat()
     sign_in("alice", PASSWORD)
     log_case(page, live_server)
-    expect(page.get_by_role("alert")).to_contain_text("sales manager alerted")
+    expect(page.get_by_role("alert")).to_contain_text("sales manager is alerted")
 
     # 1. Acknowledge: the affected person, where it came from, our part.
     page.locator("#id_person-name").fill("Dana Lee")
@@ -70,7 +70,7 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
 
     # 4. Communicate: a call, and a promise made on it.
     page.locator("#id_client_contact-summary").fill("Offered a remote session")
-    page.get_by_label("Dana Lee").check()
+    page.get_by_test_id("current-step").get_by_label("Dana Lee").check()
     page.get_by_role("button", name="Log contact").click()
     settled(page)
     page.get_by_text("Record a promise").click()
@@ -81,14 +81,16 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
     advance(page, "Apologise")
 
     # 5. Apologise to everyone affected.
-    page.get_by_label("Dana Lee (Head of Operations)").check()
+    page.get_by_test_id("current-step").get_by_label(
+        "Dana Lee (Head of Operations)"
+    ).check()
     page.get_by_label("On behalf of the company").check()
     page.get_by_label("I asked “will you forgive us?”").check()
     page.get_by_role("button", name="Record apology").click()
     advance(page, "Compensate")
 
     # 6. Compensate: the guideline shows its arithmetic; a small offer, delivered.
-    expect(page.get_by_test_id("guideline")).to_contain_text("5,000 ÷ 50 = 100.00")
+    expect(page.get_by_test_id("guideline")).to_contain_text("EUR 5,000 ÷ 50 = EUR 100.00")
     page.locator("#id_compensation-kind").select_option("training")
     page.locator("#id_compensation-description").fill("Two extra training seats")
     page.locator("#id_compensation-value_to_client").fill("400")

@@ -56,12 +56,13 @@ def test_kept_early_undo_send_back_and_decline(
     sign_in("alice", PASSWORD)
     page.goto(f"{live_server.url}{following.get_absolute_url()}")
 
-    # Kept a week early: the reason is asked for, then shown.
-    ledger = page.get_by_test_id("ledger")
+    # Kept a week early: the reason is asked for, then shown (in Follow up the
+    # promises are settled in the step's card).
+    ledger = page.get_by_test_id("current-step")
     ledger.get_by_label("Why early?").fill("The plan was ready sooner")
     ledger.get_by_role("button", name="Kept").click()
     expect(page.get_by_role("alert").first).to_contain_text("kept early")
-    expect(page.get_by_test_id("ledger")).to_contain_text(
+    expect(page.get_by_test_id("current-step")).to_contain_text(
         "Kept early: The plan was ready sooner"
     )
     made.refresh_from_db()

@@ -35,7 +35,9 @@ def test_a_user_sets_their_own_hours_and_reads_when_mail_arrives(
     page.get_by_label("and ends at").fill("07:00")
     page.get_by_role("button", name="Save settings").click()
     expect(
-        page.get_by_text("Your working day must end after it starts")
+        page.locator(".invalid-feedback").filter(
+            has_text="Your working day must end after it starts"
+        )
     ).to_be_visible()
     expect(page.get_by_label("My day starts at")).to_have_value("15:00")
     expect(page.get_by_role("checkbox", name="Friday")).not_to_be_checked()

@@ -53,7 +53,9 @@ def test_logging_refuses_a_detection_time_in_the_future_and_keeps_the_text(
 def test_logging_requires_the_essentials_with_field_messages(client, account_manager):
     client.force_login(account_manager)
     response = new_case(client, commitment="", what_happened="", severity="")
-    assert response.content.decode().count("This field is required.") == 3
+    # Each at its field, and again in the summary at the top of the form.
+    assert response.content.decode().count("This field is required.") == 6
+    assert response.content.decode().count('class="invalid-feedback') == 3
     assert Client.objects.count() == 0
 
 

@@ -47,7 +47,8 @@ def test_the_open_tab_is_the_default(client, account_manager, mine):
     html = page(client)
     assert "Ship the open order" in html
     assert "Train the closed desk" not in html
-    assert 'aria-current="true"' in tab(html, "open")
+    assert 'data-testid="tab-open"><span class="visually-hidden">Showing: ' in html
+    assert 'data-testid="tab-closed"><span' not in html
     assert "aria-current" not in tab(html, "closed")
 
 
@@ -61,7 +62,8 @@ def test_the_closed_tab_lists_only_my_closed_cases_with_outcome_and_lessons(
     assert "Never promise a trainer we have not booked." in html
     assert "Ship the open order" not in html
     assert "Someone else&#x27;s closed case" not in html
-    assert 'aria-current="true"' in tab(html, "closed")
+    assert 'data-testid="tab-closed"><span class="visually-hidden">Showing: ' in html
+    assert 'data-testid="tab-open"><span' not in html
     assert "aria-current" not in tab(html, "open")
     # Each tab is a plain link: reached and followed by keyboard.
     assert 'href="/cases/mine/?show=closed"' in tab(html, "closed")

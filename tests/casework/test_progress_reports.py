@@ -292,6 +292,8 @@ def test_the_case_page_costs_the_same_queries_with_many_reports(
     other = case_in_step(Step.APOLOGISE, owner=account_manager, at=MONDAY_TEN)
     for n in range(4):
         ContactFactory(client=case.client, name=f"Person {n}")
+    # The other has people known at its client too (they are offered to tick).
+    ContactFactory(client=other.client, name="Someone known")
     # One report each (the people of reports are read once there are any).
     record(other, account_manager)
     for _ in range(5):

@@ -72,6 +72,7 @@ CONTEXTS = {
         "until": "4 December",
         "reason": "Waiting for the client",
     },
+    NotificationKind.MENTION: {"by": PERSON, "comment": "@sam can you <call>?"},
 }
 
 # Kinds about no case.

@@ -84,6 +84,7 @@ class CaseOpenForm(OneTimeForm):
     # Sent by the "log it anyway" button of the "looks already logged" warning;
     # not in the layout.
     log_again = forms.BooleanField(required=False)
+    sent_by_buttons = ("log_again",)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
