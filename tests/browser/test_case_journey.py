@@ -90,7 +90,8 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
     advance(page, "Compensate")
 
     # 6. Compensate: the guideline shows its arithmetic; a small offer, delivered.
-    expect(page.get_by_test_id("guideline")).to_contain_text("EUR 5,000 ÷ 50 = EUR 100.00")
+    guideline = page.get_by_test_id("guideline")
+    expect(guideline).to_contain_text("EUR 5,000 ÷ 50 = EUR 100.00")
     page.locator("#id_compensation-kind").select_option("training")
     page.locator("#id_compensation-description").fill("Two extra training seats")
     page.locator("#id_compensation-value_to_client").fill("400")
