@@ -171,7 +171,7 @@ def _run(people, scenario):
         for change, sweep in scenario["rounds"]:
             team = Team.objects.get(pk=team.pk)
             if change is not None:
-                _change_calendar(team, change, first_day)
+                _change_calendar(team, change, first_day, (owner, manager))
                 _check(team, now, None)
             now = _sweep_time(sweep, now, owner, manager, team)
             clock.move_to(now, tick=False)
@@ -188,14 +188,20 @@ def _run(people, scenario):
     event("a warning replaced by its escalation", "yes" if replaced else "no")
 
 
-def _change_calendar(team, change, first_day):
+def _change_calendar(team, change, first_day, people):
     kind = change[0]
     if kind == "close":
         day = first_day + dt.timedelta(days=change[1])
         # A closure day is today or later (the service refuses a past one);
-        # from tomorrow, so nothing already recorded today falls on it.
-        zone = WorkCalendar.for_team(team).zone
-        tomorrow = timezone.now().astimezone(zone).date() + dt.timedelta(days=1)
+        # from tomorrow, so nothing already recorded today falls on it. Each
+        # person reads the closure's date in their own zone, and a person far
+        # ahead of the team is already in the team's tomorrow: tomorrow for
+        # everyone is the day after the latest of their todays.
+        zones = [WorkCalendar.for_team(team).zone]
+        zones += [mail_calendar(person, team).zone for person in people]
+        now = timezone.now()
+        latest = max(now.astimezone(zone).date() for zone in zones)
+        tomorrow = latest + dt.timedelta(days=1)
         day = max(day, tomorrow)
         if not ClosureDay.objects.filter(team=team, date=day).exists():
             closure_day_add(team=team, date=day, name="Stocktake")
