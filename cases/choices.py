@@ -192,6 +192,12 @@ class NotificationKind(models.TextChoices):
         "A paused step clock restarted on its date",
     )
     MENTION = "mention", "A comment that mentions me"
+    # To the client's people (OutboxMessage.contact), never to a user.
+    CLIENT_CONFIRMATION = "client_confirmation", "A written confirmation to the client"
+    CLIENT_CHECK_IN = "client_check_in", "A check-in sent to the client"
+    # To the team, about what the client said.
+    CLIENT_REPLY = "client_reply", "A client replied on my case"
+    CHECK_IN_LOW = "check_in_low", "A client's check-in answer was low"
 
 
 class TimelineKind(models.TextChoices):
@@ -223,6 +229,11 @@ class TimelineKind(models.TextChoices):
     UNDONE = "undone", "Undone"
     PROGRESS_REPORT = "progress_report", "Progress report"
     REPORT_CADENCE = "report_cadence", "Report cadence"
+    CONFIRMATION_SENT = "confirmation_sent", "Written confirmation sent"
+    CLIENT_REPLIED = "client_replied", "The client replied"
+    CHECK_IN_SENT = "check_in_sent", "Check-in sent"
+    CHECK_IN_ANSWERED = "check_in_answered", "Check-in answered"
+    PROMISE_PAGE = "promise_page", "Promise page shared or revoked"
 
 
 class PauseReason(models.TextChoices):

@@ -194,7 +194,7 @@ if TRUSTED_PROXY_COUNT < 0:
 # Login throttling: one username from one client address, and one address
 # trying many usernames (cases/accounts/lockout.py). Axes without
 # django-ipware reads REMOTE_ADDR only, which behind a load balancer is the
-# balancer's: the address comes from cases.accounts.addresses instead.
+# balancer's: the address comes from cases.addresses instead.
 AXES_FAILURE_LIMIT = _count("AXES_FAILURE_LIMIT", default=5)
 AXES_ADDRESS_FAILURE_LIMIT = _count("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 if AXES_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
@@ -204,7 +204,7 @@ AXES_COOLOFF_TIME = timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "cases.accounts.lockout.MendAxesHandler"
-AXES_CLIENT_IP_CALLABLE = "cases.accounts.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "cases.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -263,6 +263,24 @@ for _name in ("EMAIL_CONNECT_TIMEOUT", "EMAIL_TIMEOUT"):
 EMAIL_MAX_CONNECTIONS = _count("EMAIL_MAX_CONNECTIONS", default=3)
 # Absolute links in emails and the password-reset mail.
 SITE_URL = _read("SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
+
+# Talking with the client (README, "Email with the client"). The company's
+# name signs client emails and the public pages; client emails come from
+# MEND_CLIENT_FROM_EMAIL. With MEND_REPLY_ADDRESS set (a mailbox that accepts
+# plus addressing, replies@example.com), each case's emails carry a Reply-To
+# of its own (replies+c12-3f9a0c1b2d4e@example.com) that the mailbox poller
+# matches to the case; without it, replies go to the case owner's address.
+MEND_COMPANY_NAME = _read("MEND_COMPANY_NAME", env.str, default="Mend demo company")
+MEND_CLIENT_FROM_EMAIL = _read(
+    "MEND_CLIENT_FROM_EMAIL", env.str, default=DEFAULT_FROM_EMAIL
+)
+MEND_REPLY_ADDRESS = _read("MEND_REPLY_ADDRESS", env.str, default="").strip()
+if MEND_REPLY_ADDRESS and MEND_REPLY_ADDRESS.count("@") != 1:
+    _stop("MEND_REPLY_ADDRESS must be one address, such as replies@example.com.")
+# Public links (check-ins, the client's promise page) are signed with a key
+# of their own, so rotating it ends every link without touching sessions.
+# Derived from SECRET_KEY when unset (development); set it in production.
+MEND_LINK_KEY = _read("MEND_LINK_KEY", env.str, default="")
 
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.

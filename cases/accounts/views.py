@@ -12,9 +12,9 @@ from django.contrib.auth.views import (
 from django.shortcuts import redirect, render
 
 from cases.accounts import services
-from cases.accounts.addresses import client_address
 from cases.accounts.forms import LoginForm, NotificationSettingsForm, PasswordResetForm
 from cases.accounts.lockout import address_failures
+from cases.addresses import client_address
 
 
 class MendLoginView(LoginView):

@@ -16,6 +16,7 @@ from cases.models.steps import (
 )
 from cases.models.throttles import PasswordResetRequest
 from cases.models.timeline import (
+    CLIENT_KINDS,
     UNMUTABLE_KINDS,
     OutboxMessage,
     Submission,
@@ -23,6 +24,7 @@ from cases.models.timeline import (
 )
 
 __all__ = [
+    "CLIENT_KINDS",
     "UNMUTABLE_KINDS",
     "Apology",
     "Case",

@@ -40,6 +40,12 @@ class TimelineEntry(models.Model):
 # lock them out.
 UNMUTABLE_KINDS = frozenset({NotificationKind.PASSWORD_RESET})
 
+# Addressed to a contact at the client (OutboxMessage.contact), not a user:
+# no mail hours, mutes or case visibility apply; the owner chose to send.
+CLIENT_KINDS = frozenset(
+    {NotificationKind.CLIENT_CONFIRMATION, NotificationKind.CLIENT_CHECK_IN}
+)
+
 
 class OutboxMessage(models.Model):
     """A notification owed to someone, recorded in the same transaction as the
@@ -55,9 +61,24 @@ class OutboxMessage(models.Model):
         "or a password reset.",
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    # A user, or (for CLIENT_KINDS) a contact at the client: exactly one.
     recipient = models.ForeignKey(
-        "cases.User", on_delete=models.PROTECT, related_name="+"
+        "cases.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
+    contact = models.ForeignKey(
+        "cases.Contact",
+        on_delete=models.PROTECT,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+    )
+    # The Message-ID the email goes out with, stored where a reply must find
+    # its way back (client emails); others derive it from the key.
+    message_id = models.CharField(max_length=250, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
     due_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
@@ -87,6 +108,20 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status="sending"),
             ),
             models.Index(fields=["status", "-created_at"], name="outbox_status"),
+            models.Index(
+                fields=["message_id"],
+                name="outbox_message_id",
+                condition=~models.Q(message_id=""),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(recipient__isnull=False, contact__isnull=True)
+                    | models.Q(recipient__isnull=True, contact__isnull=False)
+                ),
+                name="outbox_one_recipient",
+            )
         ]
 
     def __str__(self) -> str:

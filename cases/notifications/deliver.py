@@ -204,7 +204,9 @@ def _load_held(ids: list[int], claim: datetime) -> list[OutboxMessage]:
         OutboxMessage.objects.filter(
             pk__in=ids, status=OutboxStatus.SENDING, claimed_at=claim
         )
-        .select_related("recipient", "case__client", "case__owner", "case__team")
+        .select_related(
+            "recipient", "contact", "case__client", "case__owner", "case__team"
+        )
         # The recipients' mail calendars, without a query per message.
         .prefetch_related(
             f"case__{CASE_TEAM_CLOSURES}",

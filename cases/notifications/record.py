@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from cases import access
 from cases.choices import NotificationKind
-from cases.models import Case, OutboxMessage, User
+from cases.models import CLIENT_KINDS, Case, Contact, OutboxMessage, User
+from cases.notifications.ids import message_id_for
 from cases.notifications.nudge import enqueue_send_after_commit
 
 # Keys looked up and rows inserted per query (SQLite allows 32,766 variables).
@@ -246,3 +247,39 @@ def submit_window(moment: dt.datetime | None = None) -> str:
 def text_digest(text: str) -> str:
     """A short digest of a text, for a key that names it without holding it."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def client_email_record(
+    *,
+    case: Case,
+    contact: Contact,
+    kind: str,
+    key: str,
+    context: dict | None = None,
+    due_at: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Record one email to `contact` about `case`; the row already recorded
+    under the same key, if any (a double click sends one email).
+
+    `key` names the email within the case and kind (a confirmation's id, a
+    check-in's id). Call inside the transaction that makes the email owed.
+    """
+    if kind not in CLIENT_KINDS:
+        raise ValueError(f"{kind} is not an email to the client")
+    dedupe_key = f"case:{case.pk}:{kind}:{key}:contact:{contact.pk}"
+    now = timezone.now()
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "case": case,
+            "contact": contact,
+            "kind": kind,
+            "due_at": due_at or now,
+            "context": context or {},
+            "created_at": now,
+            "message_id": message_id_for(dedupe_key),
+        },
+    )
+    if created and message.due_at <= now:
+        enqueue_send_after_commit(1)
+    return message

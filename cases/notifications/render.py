@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from cases.choices import NotificationKind
 from cases.models import OutboxMessage
+from cases.notifications.client import client_addresses
 from cases.notifications.ids import calendar_uid_for, message_id_for
 
 # Reminders about a day: the email carries an all-day event for the calendar.
@@ -27,8 +28,9 @@ CALENDAR_KINDS = frozenset(
 def render(message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for one outbox message; its Message-ID comes from the key.
 
-    `message.case` and `message.recipient` should be loaded already (with the
-    case's client and owner): templates never query.
+    `message.case` and `message.recipient` (or `message.contact`, for an
+    email to the client) should be loaded already (with the case's client and
+    owner): templates never query.
     """
     case = message.case
     if case is not None:
@@ -39,6 +41,8 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
         "message": message,
         "case": case,
         "recipient": message.recipient,
+        "contact": message.contact,
+        "company": settings.MEND_COMPANY_NAME,
         "link": link,
         **(message.context or {}),
     }
@@ -48,12 +52,23 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
     # A header is one line: whatever the data holds (a client's name typed
     # with a line break), the subject's whitespace becomes single spaces.
     subject = " ".join(plain_text(f"{folder}/subject.txt", data).split())
+    headers = {"Message-ID": message.message_id or message_id_for(message.dedupe_key)}
+    if message.contact_id is not None:
+        addresses = client_addresses(message)
+        # A reply to a client's email (context["in_reply_to"]) threads with it.
+        if (message.context or {}).get("in_reply_to"):
+            headers["In-Reply-To"] = message.context["in_reply_to"]
+            headers["References"] = message.context["in_reply_to"]
+    else:
+        addresses = {
+            "to": [message.recipient.email],
+            "from_email": settings.DEFAULT_FROM_EMAIL,
+        }
     email = EmailMultiAlternatives(
         subject=subject,
         body=plain_text(f"{folder}/body.txt", data),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient.email],
-        headers={"Message-ID": message_id_for(message.dedupe_key)},
+        headers=headers,
+        **addresses,
     )
     email.attach_alternative(render_to_string(f"{folder}/body.html", data), "text/html")
     if message.kind in CALENDAR_KINDS:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.choices import NotificationKind
 from cases.models import UNMUTABLE_KINDS, Case, OutboxMessage
+from cases.notifications.client import client_skip_reason
 
 # Addressed to the case owner: once someone else owns the case, or it closed,
 # they are moot; the new owner's reminder is recorded under its own key.
@@ -66,7 +67,7 @@ def visible_cases(messages: list[OutboxMessage]) -> set[tuple[int, int]]:
     cases: dict[int, set[int]] = defaultdict(set)
     recipients = {}
     for message in messages:
-        if message.case_id is not None:
+        if message.case_id is not None and message.recipient_id is not None:
             cases[message.recipient_id].add(message.case_id)
             recipients[message.recipient_id] = message.recipient
     queries = []
@@ -90,6 +91,8 @@ def skip_reason(message: OutboxMessage, *, visible: set[tuple[int, int]]) -> str
 
     `visible` holds the (recipient id, case id) pairs visible_cases() found.
     """
+    if message.contact_id is not None:
+        return client_skip_reason(message)
     recipient = message.recipient
     if not recipient.is_active:
         return "Not sent: the recipient's account is deactivated."

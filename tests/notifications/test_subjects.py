@@ -7,10 +7,10 @@ from email import message_from_bytes, policy
 import pytest
 
 from cases.choices import NotificationKind, Severity, Step
-from cases.models import OutboxMessage
-from cases.notifications.record import outbox_add
+from cases.models import CLIENT_KINDS, OutboxMessage
+from cases.notifications.record import client_email_record, outbox_add
 from cases.notifications.render import render
-from tests.factories import ClientFactory, make_case
+from tests.factories import ClientFactory, ContactFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,23 @@ CONTEXTS = {
         "reason": "Waiting for the client",
     },
     NotificationKind.MENTION: {"by": PERSON, "comment": "@sam can you <call>?"},
+    NotificationKind.CLIENT_REPLY: {"sender": PERSON, "excerpt": "Thanks <all> & more"},
+    NotificationKind.CHECK_IN_LOW: {
+        "contact_name": PERSON,
+        "score": 2,
+        "buy_again": "No",
+        "comment": "Still <waiting> & more",
+    },
+    # To a contact at the client: the owner writes the subject.
+    NotificationKind.CLIENT_CONFIRMATION: {
+        "subject": f"Our call about {NAME}",
+        "body": "As agreed",
+        "promises": [],
+    },
+    NotificationKind.CLIENT_CHECK_IN: {
+        "check_in_link": "https://mend.example.com/c/x/",
+        "expires_days": 30,
+    },
 }
 
 # Kinds about no case.
@@ -91,7 +108,17 @@ def test_every_subject_is_plain_text_with_labels(account_manager, sales_manager,
         severity=Severity.HIGH,
         commitment="Ship 40 <laptops> & docks",
     )
+    contact = ContactFactory(client=client, name=PERSON, email="sean@client.example")
     for kind, context in CONTEXTS.items():
+        if kind in CLIENT_KINDS:
+            client_email_record(
+                case=case,
+                contact=contact,
+                kind=kind,
+                key=f"subject-test-{kind}",
+                context=context,
+            )
+            continue
         outbox_add(
             case=None if kind in CASELESS else case,
             kind=kind,
@@ -101,7 +128,7 @@ def test_every_subject_is_plain_text_with_labels(account_manager, sales_manager,
         )
     messages = OutboxMessage.objects.filter(
         dedupe_key__contains="subject-test"
-    ).select_related("case__client", "case__owner", "recipient")
+    ).select_related("case__client", "case__owner", "recipient", "contact")
     assert {m.kind for m in messages} == set(NotificationKind)
 
     for message in messages:
@@ -112,7 +139,7 @@ def test_every_subject_is_plain_text_with_labels(account_manager, sales_manager,
             assert escaped not in subject, (kind, subject)
         assert "\n" not in subject and "\r" not in subject, kind
         assert subject == " ".join(subject.split()), kind
-        if message.case_id:
+        if message.case_id and kind != NotificationKind.CLIENT_CHECK_IN:
             assert NAME in subject, (kind, subject)
         # Codes never show, their labels do.
         assert "root_cause" not in subject, kind

@@ -70,7 +70,7 @@ class Command(BaseCommand):
         rows.append(["all kinds", *totals, sum(totals)])
         self.stdout.write("\n".join(table(["kind", *statuses, "total"], rows)))
 
-        messages = OutboxMessage.objects.select_related("recipient")
+        messages = OutboxMessage.objects.select_related("recipient", "contact")
         if status != "all":
             messages = messages.filter(status=status)
         # What is waiting: the next due first; what is done: the latest first.
@@ -105,7 +105,7 @@ class Command(BaseCommand):
                             m.status,
                             when(m.due_at),
                             m.kind,
-                            m.recipient.email or m.recipient.username,
+                            addressee(m),
                             f"#{m.case_id}" if m.case_id else "-",
                             m.attempts,
                             when(m.sent_at),
@@ -116,3 +116,11 @@ class Command(BaseCommand):
                 )
             )
         )
+
+
+def addressee(message) -> str:
+    """Who a listed message is to: a user, or a contact at the client."""
+    if message.recipient_id is None:
+        contact = message.contact
+        return f"{contact.email or contact.name} (client)"
+    return message.recipient.email or message.recipient.username
