@@ -195,6 +195,39 @@ def test_undoing_a_missed_promise_withdraws_its_second_drop(
     assert Promise.objects.get(pk=made.pk).status == PromiseStatus.KEPT
 
 
+def test_an_undone_miss_cancels_its_waiting_alert_and_a_new_miss_alerts_again(
+    follow_up_case, account_manager, sales_manager, at_ten, time_machine
+):
+    made = promise(follow_up_case, account_manager, due=TODAY)
+
+    def alerts(status):
+        return OutboxMessage.objects.filter(
+            case=follow_up_case, kind="second_drop", status=status
+        ).count()
+
+    promises.promise_settle(
+        case_id=follow_up_case.pk, by=account_manager, promise_id=made.pk, kept=False
+    )
+    waiting = alerts("pending")
+    assert waiting == 2  # the owner and the manager
+    settlements.promise_undo(
+        case_id=follow_up_case.pk, by=account_manager, promise_id=made.pk
+    )
+    assert (alerts("pending"), alerts("skipped")) == (0, waiting)
+    assert (
+        OutboxMessage.objects.filter(
+            last_error="Not sent: the miss was undone."
+        ).count()
+        == waiting
+    )
+    # Missed again for real: the alert goes out again, under its own key.
+    time_machine.shift(dt.timedelta(minutes=1))
+    promises.promise_settle(
+        case_id=follow_up_case.pk, by=account_manager, promise_id=made.pk, kept=False
+    )
+    assert (alerts("pending"), alerts("skipped")) == (waiting, waiting)
+
+
 def test_someone_else_may_not_undo_within_the_window_unless_a_manager(
     follow_up_case, account_manager, sales_manager, at_ten
 ):

@@ -13,9 +13,9 @@ from cases.casework.services.rows import (
     ensure_open,
 )
 from cases.casework.services.timeline import timeline_record
-from cases.choices import NotificationKind, PromiseStatus, TimelineKind
+from cases.choices import NotificationKind, OutboxStatus, PromiseStatus, TimelineKind
 from cases.exceptions import NotAllowed
-from cases.models import Promise, User
+from cases.models import Case, OutboxMessage, Promise, User
 from cases.notifications.record import managers_of, outbox_add
 
 
@@ -105,7 +105,22 @@ def promise_settle(
             case=case,
             kind=NotificationKind.SECOND_DROP,
             recipients=[case.owner, *managers_of(case)],
-            key=f"promise-{promise.pk}",
+            key=second_drop_key(promise),
             context={"promise": promise.description, "due_on": str(promise.due_on)},
         )
     return promise
+
+
+def second_drop_key(promise: Promise) -> str:
+    """The alert's key names the miss, so a promise missed again after an
+    undo alerts again."""
+    return f"promise-{promise.pk}-missed-{promise.settled_at:%Y%m%dT%H%M%S.%f}"
+
+
+def second_drop_withdraw(case: Case, promise: Promise) -> int:
+    """Skip a second-drop alert about `promise` not yet sent (its miss was
+    undone); how many."""
+    prefix = f"case:{case.pk}:{NotificationKind.SECOND_DROP}:promise-{promise.pk}-"
+    return OutboxMessage.objects.filter(
+        dedupe_key__startswith=prefix, status=OutboxStatus.PENDING
+    ).update(status=OutboxStatus.SKIPPED, last_error="Not sent: the miss was undone.")

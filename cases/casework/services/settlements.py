@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import access
+from cases.casework.services.promises import second_drop_withdraw
 from cases.casework.services.rows import case_lock, case_touch, ensure_open
 from cases.casework.services.timeline import timeline_record
 from cases.choices import FollowUpStatus, PromiseStatus, TimelineKind
@@ -63,6 +64,25 @@ def _record(case: Case, by: User, summary: str, reason: str, old: str, new: str)
     )
 
 
+def _unsettle(record: FollowUp | Promise, status: str) -> None:
+    """A follow-up or a promise back to `status`, as if never settled (its
+    notes stay, as written)."""
+    record.status = status
+    record.settled_at = None
+    record.settled_by = None
+    record.settled_early = False
+    record.early_reason = ""
+    record.save(
+        update_fields=[
+            "status",
+            "settled_at",
+            "settled_by",
+            "settled_early",
+            "early_reason",
+        ]
+    )
+
+
 @transaction.atomic
 def follow_up_undo(
     *, case_id: int, by: User, follow_up_id: int, reason: str = ""
@@ -81,20 +101,7 @@ def follow_up_undo(
         reason=reason,
     )
     before = follow_up.get_status_display()
-    follow_up.status = FollowUpStatus.SCHEDULED
-    follow_up.settled_at = None
-    follow_up.settled_by = None
-    follow_up.settled_early = False
-    follow_up.early_reason = ""
-    follow_up.save(
-        update_fields=[
-            "status",
-            "settled_at",
-            "settled_by",
-            "settled_early",
-            "early_reason",
-        ]
-    )
+    _unsettle(follow_up, FollowUpStatus.SCHEDULED)
     case_touch(case, by)
     _record(
         case,
@@ -128,20 +135,11 @@ def promise_undo(
     )
     before = promise.get_status_display()
     was_missed = promise.status == PromiseStatus.MISSED
-    promise.status = PromiseStatus.OPEN
-    promise.settled_at = None
-    promise.settled_by = None
-    promise.settled_early = False
-    promise.early_reason = ""
-    promise.save(
-        update_fields=[
-            "status",
-            "settled_at",
-            "settled_by",
-            "settled_early",
-            "early_reason",
-        ]
-    )
+    _unsettle(promise, PromiseStatus.OPEN)
+    if was_missed:
+        # Its second-drop alert, if still waiting to go out, would now be
+        # untrue.
+        second_drop_withdraw(case, promise)
     case_touch(case, by)
     _record(
         case,
