@@ -49,6 +49,29 @@ def test_an_action_updates_the_card_and_keeps_what_was_typed_elsewhere(
     assert csp_violations == []
 
 
+def test_on_a_phone_the_next_step_starts_at_its_heading(
+    page, live_server, sign_in, account_manager, sales_manager
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    case = case_in_step(Step.OPTIONS, owner=account_manager)
+    sign_in(account_manager.username, PASSWORD)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.locator("#id_option-description").scroll_into_view_if_needed()
+    add_option(page, "Refund the fee", chosen=True, button="Add it and move on")
+    heading = page.get_by_role("heading", name="Now: Communicate")
+    expect(heading).to_be_focused()
+    # On screen, near the top, once the (smooth) scroll ends: the reader need
+    # not scroll back to find it. Fails by timing out.
+    page.wait_for_function(
+        """() => {
+            const top = document.getElementById("step-heading")
+                .getBoundingClientRect().top;
+            return top >= 0 && top < 200;
+        }""",
+        timeout=5000,
+    )
+
+
 def test_with_javascript_off_a_form_posts_and_comes_back_to_its_part(
     browser, live_server, account_manager, sales_manager
 ):
