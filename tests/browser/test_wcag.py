@@ -210,7 +210,11 @@ def test_the_insights_table_is_reached_and_scrolled_by_keyboard_on_a_phone(
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
 
-    assert wrapper.evaluate("(e) => e.scrollLeft") > 0
+    # Chromium animates keyboard scrolling: wait for the region to move rather
+    # than read scrollLeft in the frame the key went in.
+    page.wait_for_function(
+        "(e) => e.scrollLeft > 0", arg=wrapper.element_handle(), timeout=5000
+    )
     ring = measure(page, "outline", ":focus")
     assert ring["width"] >= 2 and ring["outside"] >= 3, ring
 
