@@ -1,6 +1,7 @@
 """/api/v1/ and its description: the schema, and docs served from Mend itself
 (drf-spectacular-sidecar), so the page keeps the site's strict CSP."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -18,7 +19,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api_schema"),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
         name="api_docs",
     ),
 ]
