@@ -19,7 +19,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api_schema", template_name="api/docs.html"
+            )
+        ),
         name="api_docs",
     ),
 ]
