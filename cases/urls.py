@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from cases import health, home
 from cases.accounts import views as accounts
+from cases.api import pages as api_pages
 from cases.casework.views import actions, calendar, cases
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
@@ -11,6 +12,7 @@ from cases.review import views as review
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("api/", include("cases.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("notices/read/", casework_home.notices_mark_read, name="notices_read"),
     path("cases/", review.case_list, name="case_list"),
@@ -51,6 +53,12 @@ urlpatterns = [
         "accounts/notifications/",
         accounts.notification_settings,
         name="notification_settings",
+    ),
+    path("accounts/api-tokens/", api_pages.api_tokens, name="api_tokens"),
+    path(
+        "accounts/api-tokens/<int:pk>/revoke/",
+        api_pages.api_token_revoke_view,
+        name="api_token_revoke",
     ),
     path(
         "accounts/password/change/",

@@ -7,7 +7,8 @@ classified here fails the suite until someone decides who may use it.
 from decimal import Decimal
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
+from rest_framework.test import APIClient
 
 from cases import urls
 from cases.casework.actions import ACTIONS
@@ -56,18 +57,48 @@ OWN_ACCOUNT = {
     "password_change",
     "password_change_done",
     "notification_settings",
+    "api_tokens",
     # "Mark all read": the user's own notices.
     "notices_read",
 }
 
 
-def named_patterns() -> list[str]:
-    return [p.name for p in urls.urlpatterns if isinstance(p, URLPattern)]
+# A person's own records by id: another person's id changes nothing
+# (tests/api/test_tokens.py).
+OWN_RECORDS = {"api_token_revoke"}
+# The API (/api/v1/): the same rules, answered in JSON. About one case: an
+# outsider gets 404, a read-only teammate reads and gets 403 on writes.
+API_CASE_VIEWS = {
+    "api-case-detail",
+    "api-case-timeline",
+    "api-case-advance",
+    "api-case-send-back",
+    "api-case-comments",
+    "api-case-actions",
+}
+# Lists: an outsider finds no trace of the case.
+API_LISTING_VIEWS = {"api-root", "api-case-list", "api-client-list"}
+API_CLIENT_VIEWS = {"api-client-detail"}
+# What the API is: its schema and docs, for anyone signed in.
+API_DESCRIPTION = {"api_schema", "api_docs"}
+
+
+def named_patterns(patterns=None) -> list[str]:
+    """Every named view, in included URL configurations (the API's) too."""
+    names = []
+    for pattern in urls.urlpatterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            names += named_patterns(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            names.append(pattern.name)
+    return names
 
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
     known |= CLIENT_VIEWS
+    known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
+    known |= API_DESCRIPTION
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -164,6 +195,7 @@ def test_logged_out_visitors_are_sent_to_sign_in_from_every_private_view(
 ):
     private = [u for _, u in case_urls(secret_case)] + listing_urls(secret_case)
     private += [reverse(name) for name in OWN_ACCOUNT]
+    private += [reverse("api_token_revoke", args=[1])]
     for url in private:
         response = (
             client.post(url)
@@ -241,3 +273,72 @@ def test_a_client_page_sends_logged_out_visitors_to_sign_in(client, secret_case)
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
+
+
+def api_case_urls(case) -> list[tuple[str, str]]:
+    base = f"/api/v1/cases/{case.pk}/"
+    yield "get", base
+    yield "get", base + "timeline/"
+    for tail in ["advance/", "send-back/", "comments/"]:
+        yield "post", base + tail
+    for name in ACTIONS:
+        yield "post", base + f"actions/{name}/"
+
+
+def api_listing_urls(case) -> list[str]:
+    return [
+        "/api/v1/",
+        "/api/v1/cases/",
+        "/api/v1/cases/?q=Zanzibar",
+        "/api/v1/cases/?status=open&sort=client",
+        "/api/v1/clients/",
+    ]
+
+
+def test_every_api_view_is_tried_below():
+    tried = {"api-case-detail", "api-case-timeline", "api-case-advance"}
+    tried |= {"api-case-send-back", "api-case-comments", "api-case-actions"}
+    tried |= {"api-root", "api-case-list", "api-client-list", "api-client-detail"}
+    assert tried == API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
+
+
+def test_the_api_answers_404_to_another_team_for_everything_about_the_case(
+    secret_case, outsider, other_team
+):
+    manager = UserFactory(username="olga", role="sales_manager", teams=[other_team])
+    for person in (outsider, manager):
+        api = APIClient()
+        api.force_authenticate(person)
+        for method, url in api_case_urls(secret_case):
+            assert getattr(api, method)(url, {}, format="json").status_code == 404, url
+        detail = f"/api/v1/clients/{secret_case.client_id}/"
+        assert api.get(detail).status_code == 404
+        for url in api_listing_urls(secret_case):
+            answer = api.get(url)
+            assert answer.status_code == 200, url
+            text = answer.content.decode()
+            assert SECRET_CLIENT not in text and SECRET_TEXT not in text, url
+
+
+def test_the_api_lets_a_teammate_read_the_case_and_refuses_every_change(
+    secret_case, teammate
+):
+    api = APIClient()
+    api.force_authenticate(teammate)
+    for method, url in api_case_urls(secret_case):
+        expected = 200 if method == "get" else 403
+        answer = getattr(api, method)(url, {}, format="json")
+        assert answer.status_code == expected, url
+    assert SECRET_CLIENT in api.get("/api/v1/cases/").content.decode()
+
+
+def test_the_api_and_its_description_refuse_anyone_not_signed_in(client, secret_case):
+    api = APIClient()
+    urls_ = [u for _, u in api_case_urls(secret_case)] + api_listing_urls(secret_case)
+    urls_.append(f"/api/v1/clients/{secret_case.client_id}/")
+    for url in urls_:
+        assert api.get(url).status_code == 401, url
+    assert api.get(reverse("api_schema")).status_code == 401
+    docs = client.get(reverse("api_docs"))
+    assert docs.status_code == 302
+    assert docs["Location"].startswith(reverse("login"))

@@ -1,6 +1,7 @@
 """The models, by subject; choices live in cases.choices."""
 
 from cases.models.accounts import ClosureDay, Membership, Team, User
+from cases.models.api import ApiToken
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.notices import Notice
@@ -26,6 +27,7 @@ from cases.models.timeline import (
 __all__ = [
     "CLIENT_KINDS",
     "UNMUTABLE_KINDS",
+    "ApiToken",
     "Apology",
     "Case",
     "CasePart",
