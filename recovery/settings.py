@@ -212,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # One name for each choice set the records share.
     "ENUM_NAME_OVERRIDES": {"StepEnum": "cases.choices.Step"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cases.api.schema.error_responses",
+    ],
 }
 
 LOGIN_URL = "login"

@@ -81,6 +81,8 @@ API_LISTING_VIEWS = {"api-root", "api-case-list", "api-client-list"}
 API_CLIENT_VIEWS = {"api-client-detail"}
 # What the API is: its schema and docs, for anyone signed in.
 API_DESCRIPTION = {"api_schema", "api_docs"}
+# Every other address under /api/: a JSON 404 for anyone.
+API_NOWHERE = {"api_not_found"}
 
 
 def named_patterns(patterns=None) -> list[str]:
@@ -98,7 +100,7 @@ def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
     known |= CLIENT_VIEWS
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
-    known |= API_DESCRIPTION
+    known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -342,3 +344,11 @@ def test_the_api_and_its_description_refuse_anyone_not_signed_in(client, secret_
     docs = client.get(reverse("api_docs"))
     assert docs.status_code == 302
     assert docs["Location"].startswith(reverse("login"))
+
+
+def test_an_address_the_api_does_not_have_is_a_json_404(secret_case, outsider):
+    api = APIClient()
+    for url in ["/api/v1/nothing/", f"/api/v1/cases/{secret_case.pk}.5/", "/api/x"]:
+        answer = api.get(url)
+        assert answer.status_code == 404, url
+        assert answer["Content-Type"] == "application/json", url

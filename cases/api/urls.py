@@ -2,7 +2,7 @@
 (drf-spectacular-sidecar), so the page keeps the site's strict CSP."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -26,4 +26,6 @@ urlpatterns = [
         ),
         name="api_docs",
     ),
+    # Any other address under /api/ answers in JSON, as the API does.
+    re_path(r"^", views.not_found, name="api_not_found"),
 ]

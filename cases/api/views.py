@@ -17,7 +17,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+    schema,
+)
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from cases.api import serializers as s
@@ -29,6 +36,17 @@ from cases.casework.services.review import case_comment
 from cases.models import Case, Client, Team
 from cases.review.filters import CaseFilter
 from cases.review.selectors import cases_for_review
+
+# Ids are whole numbers: any other address falls through to not_found.
+ID = "[0-9]+"
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+@schema(None)
+def not_found(request):
+    raise exceptions.NotFound("There is nothing at this address in Mend's API.")
 
 
 class CaseFilterBackend(DjangoFilterBackend):
@@ -48,6 +66,7 @@ class CaseFilterBackend(DjangoFilterBackend):
 )
 class ClientViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ClientSerializer
+    lookup_value_regex = ID
 
     def get_queryset(self):
         return (
@@ -90,6 +109,7 @@ PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 )
 class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
+    lookup_value_regex = ID
     filter_backends = [CaseFilterBackend]
 
     def get_queryset(self):
