@@ -239,8 +239,6 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_RP_SIGN_ALGO = _read("MEND_OIDC_SIGN_ALGO", env.str, default="RS256").strip()
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_TIMEOUT = _read("MEND_OIDC_TIMEOUT", env.float, default=10.0)
-OIDC_CREATE_USER = True
-LOGIN_REDIRECT_URL_FAILURE = "login"
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/address before any password
