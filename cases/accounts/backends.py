@@ -43,7 +43,11 @@ class ProviderBackend(OIDCAuthenticationBackend):
     def get_userinfo(self, access_token, id_token, payload):
         """Userinfo over the ID token's claims: Entra ID puts the groups in
         the ID token only, Okta may put them in either."""
-        return {**payload, **super().get_userinfo(access_token, id_token, payload)}
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub", payload.get("sub")) != payload.get("sub"):
+            # OpenID Connect Core 5.3.2: else the answer may be about another.
+            raise SuspiciousOperation("userinfo about another subject")
+        return {**payload, **userinfo}
 
     def verify_claims(self, claims):
         return True  # Mend's own checks, with their reasons: sso_sign_in

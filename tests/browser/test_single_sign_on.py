@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from cases.choices import Role
 from cases.models import User
+from tests.browser.test_sign_in import serious_violations
 from tests.conftest import IN_CI
 from tests.factories import TeamFactory, UserFactory
 from tests.sso import (
@@ -89,6 +90,7 @@ def test_a_new_person_signs_in_and_appears_with_their_mapped_team_and_role(
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/accounts/login/")
     page.screenshot(path=f"{SCREENSHOTS}/sso-login-desktop.png", full_page=True)
+    assert serious_violations(page) == []
     sign_in_at_provider(page, live_server, "nina")
     signed_in(page, live_server)
     expect(page.get_by_test_id("home-account-manager")).to_be_visible()
@@ -144,6 +146,7 @@ def test_a_person_removed_from_every_mapped_group_is_refused_with_a_clear_messag
     )
     expect(page.get_by_role("heading", name="Sign in to Mend")).to_be_visible()
     page.screenshot(path=f"{SCREENSHOTS}/sso-refused-phone.png", full_page=True)
+    assert serious_violations(page) == []
     # Nothing of hers changed; a refusal is no failed password for axes.
     assert placement("rita@acme.test") == (Role.SALES_MANAGER, ["Enterprise"])
     assert not AccessAttempt.objects.exists()
