@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
@@ -60,7 +61,14 @@ def navigation(request):
     unread = SimpleLazyObject(
         lambda: Notice.objects.for_recipient(user).unread().count()
     )
-    return {"nav_items": items, "nav_new": unread}
+    return {
+        "nav_items": items,
+        "nav_new": unread,
+        # Someone who signs in only through the provider has no password to
+        # change, and with password login off nobody has.
+        "may_change_password": settings.MEND_PASSWORD_LOGIN
+        and user.has_usable_password(),
+    }
 
 
 def _current(path: str, urls: list[str]) -> str | None:

@@ -60,14 +60,26 @@ urlpatterns = [
         api_pages.api_token_revoke_view,
         name="api_token_revoke",
     ),
+    # Single sign-on (mozilla-django-oidc's views, under its usual /oidc/
+    # paths and names); 404 while no provider is configured.
+    path(
+        "oidc/authenticate/",
+        accounts.ProviderSignInStart.as_view(),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        accounts.ProviderSignInCallback.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        accounts.MendPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        accounts.MendPasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path(
@@ -77,7 +89,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        accounts.MendPasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
@@ -87,7 +99,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        accounts.MendPasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

@@ -162,11 +162,96 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"
-AUTHENTICATION_BACKENDS = [
-    # Axes first: it refuses a locked-out username/address before any password check.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+
+# Single sign-on with OpenID Connect (README, "Single sign-on"), through
+# mozilla-django-oidc; off while MEND_OIDC_ISSUER is unset. The provider's
+# endpoints come from its discovery document, fetched when the first sign-in
+# needs them and kept (cases/accounts/sso.py), unless given one by one.
+MEND_OIDC_ISSUER = _read("MEND_OIDC_ISSUER", env.str, default="").strip().rstrip("/")
+MEND_OIDC_PROVIDER_NAME = _read(
+    "MEND_OIDC_PROVIDER_NAME", env.str, default="your company account"
+).strip()
+MEND_OIDC_ALLOWED_DOMAINS = [
+    domain.strip().lower().lstrip("@")
+    for domain in _read("MEND_OIDC_ALLOWED_DOMAINS", env.list, default=[])
+    if domain.strip()
 ]
+MEND_OIDC_GROUPS_CLAIM = _read(
+    "MEND_OIDC_GROUPS_CLAIM", env.str, default="groups"
+).strip()
+# Explicit endpoints, for a provider without a discovery document.
+MEND_OIDC_ENDPOINTS = {
+    key: _read(f"MEND_OIDC_{key.upper()}", env.str, default="").strip()
+    for key in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+    )
+}
+# The roles a group may give (cases.choices.Role; settings import nothing of
+# Mend's, tests/accounts/test_sso_settings.py keeps the two the same).
+OIDC_MAPPABLE_ROLES = ("account_manager", "sales_manager", "administrator")
+
+
+def _group_map(name: str) -> dict[str, tuple[str, str]]:
+    """ "group=role:Team;group=role:Team" -> {group: (role, team)}; an
+    administrator's team is optional (they see every team)."""
+    mapping = {}
+    for entry in _read(name, env.str, default="").split(";"):
+        if not entry.strip():
+            continue
+        group, _, target = (part.strip() for part in entry.partition("="))
+        role, _, team = (part.strip() for part in target.partition(":"))
+        if not group or role not in OIDC_MAPPABLE_ROLES:
+            _stop(
+                f"{name}: {entry.strip()!r} must read group=role:Team, the role "
+                f"one of {', '.join(OIDC_MAPPABLE_ROLES)}."
+            )
+        if not team and role != "administrator":
+            _stop(f"{name}: {entry.strip()!r} needs a team after the role (:Team).")
+        if group in mapping:
+            _stop(f"{name}: the group {group!r} is mapped twice.")
+        mapping[group] = (role, team)
+    return mapping
+
+
+MEND_OIDC_GROUP_MAP = _group_map("MEND_OIDC_GROUP_MAP")
+MEND_OIDC_ENABLED = bool(MEND_OIDC_ISSUER)
+# Off: sign-in only through the provider; the password form, password reset
+# and password change answer 404, and no password is checked anywhere.
+MEND_PASSWORD_LOGIN = _bool("MEND_PASSWORD_LOGIN", default=True)
+if MEND_OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = _required("MEND_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = _required("MEND_OIDC_CLIENT_SECRET")
+    if not MEND_OIDC_ALLOWED_DOMAINS:
+        _stop(
+            "set MEND_OIDC_ALLOWED_DOMAINS to the email domains that may sign in "
+            "(example.com,example.org)."
+        )
+    if not MEND_OIDC_GROUP_MAP:
+        _stop("set MEND_OIDC_GROUP_MAP: without it nobody could sign in.")
+elif not MEND_PASSWORD_LOGIN:
+    _stop("MEND_PASSWORD_LOGIN=false needs single sign-on: set MEND_OIDC_ISSUER.")
+# mozilla-django-oidc's own settings. State is always checked; the nonce and
+# PKCE (S256) are switched on here: a stolen code or a replayed ID token is
+# refused.
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_RP_SIGN_ALGO = _read("MEND_OIDC_SIGN_ALGO", env.str, default="RS256").strip()
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_TIMEOUT = _read("MEND_OIDC_TIMEOUT", env.float, default=10.0)
+
+AUTHENTICATION_BACKENDS = [
+    # Axes first: it refuses a locked-out username/address before any password
+    # check. It leaves the provider's callback alone (cases.accounts.lockout).
+    "axes.backends.AxesStandaloneBackend",
+]
+if MEND_PASSWORD_LOGIN:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+if MEND_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("cases.accounts.backends.ProviderBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in [
@@ -253,6 +338,7 @@ AXES_CLIENT_IP_CALLABLE = "cases.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.accounts.views.locked_out"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "cases.accounts.lockout.is_provider_callback"
 
 # Password-reset requests served per client address and per email address
 # entered, within the window (cases/accounts/services.py).

@@ -20,6 +20,13 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://mend@db.example.com/mend",
     "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
 }
+# Single sign-on, all but the group map.
+SSO = {
+    "MEND_OIDC_ISSUER": "https://id.example.com",
+    "MEND_OIDC_CLIENT_ID": "mend",
+    "MEND_OIDC_CLIENT_SECRET": "not-a-real-secret",
+    "MEND_OIDC_ALLOWED_DOMAINS": "example.com",
+}
 
 
 def run_manage(*args, **overrides):
@@ -44,6 +51,19 @@ def test_production_configuration_passes_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
+def test_single_sign_on_configured_from_the_environment_passes_check_deploy():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **SSO,
+        MEND_OIDC_GROUP_MAP="mend-ams=account_manager:Enterprise;mend-it=administrator",
+        MEND_PASSWORD_LOGIN="false",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "overrides, named",
     [
@@ -62,6 +82,17 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         ({"PASSWORD_RESET_ACCOUNT_LIMIT": "0"}, "PASSWORD_RESET_ACCOUNT_LIMIT"),
         ({"SESSION_IDLE_HOURS": "0"}, "SESSION_IDLE_HOURS"),
         ({"MAX_REQUEST_BODY_KB": "lots"}, "MAX_REQUEST_BODY_KB"),
+        ({"MEND_PASSWORD_LOGIN": "false"}, "MEND_OIDC_ISSUER"),
+        ({"MEND_PASSWORD_LOGIN": "maybe"}, "MEND_PASSWORD_LOGIN"),
+        ({**SSO, "MEND_OIDC_CLIENT_SECRET": ""}, "MEND_OIDC_CLIENT_SECRET"),
+        ({**SSO, "MEND_OIDC_ALLOWED_DOMAINS": ""}, "MEND_OIDC_ALLOWED_DOMAINS"),
+        ({**SSO, "MEND_OIDC_GROUP_MAP": ""}, "MEND_OIDC_GROUP_MAP"),
+        ({**SSO, "MEND_OIDC_GROUP_MAP": "g=boss:Enterprise"}, "MEND_OIDC_GROUP_MAP"),
+        ({**SSO, "MEND_OIDC_GROUP_MAP": "g=sales_manager"}, "MEND_OIDC_GROUP_MAP"),
+        (
+            {**SSO, "MEND_OIDC_GROUP_MAP": "g=sales_manager:A;g=account_manager:B"},
+            "MEND_OIDC_GROUP_MAP",
+        ),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):

@@ -31,6 +31,9 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# Single sign-on's start and the provider's way back: public, and 404 while
+# no provider is configured (tests/accounts/test_single_sign_on.py).
+SSO_VIEWS = {"oidc_authentication_init", "oidc_authentication_callback"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
 CASE_VIEWS = {"case_detail", "case_action"}
 # Views that list or count cases: an outsider must find no trace of the case.
@@ -98,7 +101,7 @@ def named_patterns(patterns=None) -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS
+    known |= CLIENT_VIEWS | SSO_VIEWS
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
     known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)
@@ -211,6 +214,11 @@ def test_logged_out_visitors_are_sent_to_sign_in_from_every_private_view(
 def test_public_views_answer_without_signing_in(client, db):
     for name in PUBLIC - {"password_reset_confirm", "logout"}:
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_single_sign_on_views_are_not_there_without_a_provider(client, db):
+    for name in SSO_VIEWS:
+        assert client.get(reverse(name)).status_code == 404, name
 
 
 def team_urls(team) -> list[tuple[str, str]]:

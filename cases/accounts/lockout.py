@@ -38,3 +38,16 @@ class MendAxesHandler(AxesDatabaseHandler):
             # Axes locks when this reaches its (per-username) limit.
             return max(failures, settings.AXES_FAILURE_LIMIT)
         return failures
+
+
+def is_provider_callback(request, credentials=None) -> bool:
+    """Axes leaves single sign-on's callback alone (AXES_WHITELIST_CALLABLE).
+
+    No password is tried there: the provider has checked the person, and the
+    callback's code and state work once. So a refused sign-in is no failed
+    password (five of them from an office would otherwise pause everyone's
+    single sign-on there), and someone guessing at a person's password
+    cannot keep that person out of single sign-on.
+    """
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "oidc_authentication_callback"
