@@ -30,6 +30,10 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# Pages a client opens from a signed link, without signing in: each shows
+# only what its link names, sets no cookie and is not indexed (cases.links);
+# their own tests try every kind of bad link (tests/public/).
+PUBLIC_LINKS = {"promise_page"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
 CASE_VIEWS = {"case_detail", "case_action"}
 # Views that list or count cases: an outsider must find no trace of the case.
@@ -67,7 +71,7 @@ def named_patterns() -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS
+    known |= CLIENT_VIEWS | PUBLIC_LINKS
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 

@@ -4,6 +4,7 @@ from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.notices import Notice
+from cases.models.shares import PromiseShare
 from cases.models.steps import (
     Apology,
     ClientContact,
@@ -42,6 +43,7 @@ __all__ = [
     "PasswordResetRequest",
     "ProgressReport",
     "Promise",
+    "PromiseShare",
     "RootCauseAnswer",
     "StepPause",
     "StepPeriod",
