@@ -62,6 +62,8 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         ({"PASSWORD_RESET_ACCOUNT_LIMIT": "0"}, "PASSWORD_RESET_ACCOUNT_LIMIT"),
         ({"SESSION_IDLE_HOURS": "0"}, "SESSION_IDLE_HOURS"),
         ({"MAX_REQUEST_BODY_KB": "lots"}, "MAX_REQUEST_BODY_KB"),
+        ({"MEND_PROMISE_PAGE_DAYS": "0"}, "MEND_PROMISE_PAGE_DAYS"),
+        ({"MEND_PROMISE_PAGE_DAYS": "400"}, "MEND_PROMISE_PAGE_DAYS"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from cases.casework.services.promises import promise_make, promise_settle
 from cases.choices import Step
 from cases.models import FollowUp
+from tests.browser.test_sign_in import serious_violations
 from tests.factories import PASSWORD, case_in_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +78,7 @@ def test_the_owner_shares_the_promise_page_and_withdraws_it(
     expect(card.locator("#promise-share-copied")).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert overflow(page) <= 0
+    assert serious_violations(page) == []
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / f"case-share-{width}.png"))
 
@@ -101,6 +103,7 @@ def test_the_owner_shares_the_promise_page_and_withdraws_it(
     assert account_manager.get_full_name() not in text
     assert phone.cookies() == []
     assert overflow(client_page) <= 0
+    assert serious_violations(client_page) == []
     client_page.screenshot(path=str(tmp_path / "client-390.png"), full_page=True)
     wide = browser.new_context(viewport={"width": 1280, "height": 900})
     wide_page = wide.new_page()
