@@ -5,6 +5,8 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,3 +169,32 @@ def test_a_days_value_not_offered_is_refused_with_nothing_saved(
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not PromiseShare.objects.exists()
+
+
+def test_withdrawing_without_javascript_comes_back_to_the_card(
+    client, case, account_manager
+):
+    made = share(case, account_manager)
+    client.force_login(account_manager)
+    response = client.post(
+        reverse("case_action", args=[case.pk, "promise_page_revoke"]),
+        {"record": made.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#promise-page")
+    made.refresh_from_db()
+    assert made.revoked_by == account_manager
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="promise-share-last"' in page
+    assert "Share with the client" in page
+
+
+def test_a_live_link_costs_the_case_page_no_extra_query(client, case, account_manager):
+    client.force_login(account_manager)
+    with CaptureQueriesContext(connection) as before:
+        client.get(case.get_absolute_url())
+    share(case, account_manager)
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="promise-share-link"' in page
+    assert len(after) == len(before)
