@@ -26,6 +26,13 @@
       said(button, "Press Ctrl+C (or ⌘C) to copy the selected link.");
     }
   });
+  // After sharing (or a refused share), the card comes back in place: the
+  // reader lands on the new link, or on the field to correct.
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.target.id !== "promise-share") return;
+    var next = event.target.querySelector(".is-invalid, #promise-share-link");
+    if (next) next.focus();
+  });
   reveal(document);
   // Parts of the case page swapped in by htmx.
   document.body.addEventListener("htmx:load", function (event) { reveal(event.target); });

@@ -5,6 +5,7 @@ gets the "not available" page; no cookie, not indexed, constant queries."""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    # Every request here comes from the test client's one address: each test
+    # starts its own minute, so the limit never answers for another test.
+    cache.clear()
 
 
 def promise(case, description, due_on, status=PromiseStatus.OPEN, **extra):
@@ -234,3 +242,15 @@ def test_the_page_costs_the_same_queries_however_many_promises(client, case, sha
     for n in range(12):
         promise(case, f"Promise {n}", TODAY + n * DAY)
     assert queries() == few <= 3
+
+
+def test_one_address_opening_the_page_too_often_is_held_back(client, share):
+    path = path_of(share)
+    codes = [
+        client.get(path, REMOTE_ADDR="198.51.100.7").status_code
+        for _ in range(links.RATE_PER_MINUTE + 1)
+    ]
+    assert codes[:-1] == [200] * links.RATE_PER_MINUTE and codes[-1] == 429
+    assert client.get(path, REMOTE_ADDR="198.51.100.8").status_code == 200
+    share.refresh_from_db()
+    assert share.views == links.RATE_PER_MINUTE + 1
