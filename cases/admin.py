@@ -32,6 +32,7 @@ from cases.models import (
     PasswordResetRequest,
     ProgressReport,
     Promise,
+    PromiseShare,
     RootCauseAnswer,
     StepPause,
     StepPeriod,
@@ -426,6 +427,23 @@ for model, columns in [
         model,
         type(f"{model.__name__}Admin", (CaseRecordAdmin,), {"list_display": columns}),
     )
+
+
+@admin.register(PromiseShare)
+class PromiseShareAdmin(CaseRecordAdmin):
+    """Links to the client's promise page: view only (withdrawn from the case
+    page, so the timeline says so); the nonce stays out of sight."""
+
+    list_display = [
+        "case",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "views",
+    ]
+    list_select_related = ["case", "case__client", "created_by"]
+    exclude = ["nonce"]
 
 
 @admin.register(OutboxMessage)

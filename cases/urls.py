@@ -4,7 +4,7 @@ from django.urls import include, path
 from cases import health, home
 from cases.accounts import views as accounts
 from cases.api import pages as api_pages
-from cases.casework.views import actions, calendar, cases
+from cases.casework.views import actions, calendar, cases, promise_page
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
 from cases.insights import views as insights
@@ -21,6 +21,8 @@ urlpatterns = [
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
+    # The client's promise page, opened from a link without signing in.
+    path("promises/<str:token>/", promise_page.promise_page, name="promise_page"),
     path("teams/calendar/", calendar.team_calendars, name="team_calendars"),
     path(
         "teams/<int:pk>/calendar/",

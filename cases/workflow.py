@@ -133,6 +133,11 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     # the client has been reached (see cases.notifications.progress).
     "progress_report": ("Recording a progress report", REPORTING_STEPS),
     "report_cadence": ("Changing the progress-report cadence", REPORTING_STEPS),
+    # The client's promise page: shared while the recovery runs; a link can
+    # be withdrawn whatever the step, closed included, so none outlives a
+    # decision to stop it.
+    "promise_page_share": ("Sharing the promise page with the client", OPEN),
+    "promise_page_revoke": ("Withdrawing the promise page's link", frozenset(ORDER)),
 }
 
 

@@ -412,6 +412,14 @@ if MEND_REPLY_ADDRESS and MEND_REPLY_ADDRESS.count("@") != 1:
 # of their own, so rotating it ends every link without touching sessions.
 # Derived from SECRET_KEY when unset (development); set it in production.
 MEND_LINK_KEY = _read("MEND_LINK_KEY", env.str, default="")
+# How long a link to the client's promise page works unless its sharer
+# chooses otherwise (README, "The client's promise page").
+MEND_PROMISE_PAGE_DAYS = _count("MEND_PROMISE_PAGE_DAYS", default=90)
+if MEND_PROMISE_PAGE_DAYS > 366:
+    _stop(
+        "MEND_PROMISE_PAGE_DAYS must be 366 days or fewer, "
+        f"not {MEND_PROMISE_PAGE_DAYS}."
+    )
 
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.

@@ -93,6 +93,8 @@ def test_single_sign_on_configured_from_the_environment_passes_check_deploy():
             {**SSO, "MEND_OIDC_GROUP_MAP": "g=sales_manager:A;g=account_manager:B"},
             "MEND_OIDC_GROUP_MAP",
         ),
+        ({"MEND_PROMISE_PAGE_DAYS": "0"}, "MEND_PROMISE_PAGE_DAYS"),
+        ({"MEND_PROMISE_PAGE_DAYS": "400"}, "MEND_PROMISE_PAGE_DAYS"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):

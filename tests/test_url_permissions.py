@@ -34,6 +34,10 @@ PUBLIC = {
 # Single sign-on's start and the provider's way back: public, and 404 while
 # no provider is configured (tests/accounts/test_single_sign_on.py).
 SSO_VIEWS = {"oidc_authentication_init", "oidc_authentication_callback"}
+# Pages a client opens from a signed link, without signing in: each shows
+# only what its link names, sets no cookie and is not indexed (cases.links);
+# their own tests try every kind of bad link (tests/public/).
+PUBLIC_LINKS = {"promise_page"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
 CASE_VIEWS = {"case_detail", "case_action"}
 # Views that list or count cases: an outsider must find no trace of the case.
@@ -101,7 +105,7 @@ def named_patterns(patterns=None) -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS | SSO_VIEWS
+    known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
     known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)

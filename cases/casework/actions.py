@@ -16,12 +16,14 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
+from cases.casework.forms import promise_page as share_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.casework.services import cases as case_services
 from cases.casework.services import (
     compensation,
     pauses,
+    promise_page,
     promises,
     reports,
     review,
@@ -590,6 +592,29 @@ def _withdraw(case, user, d, form):
     return "Offer withdrawn: it no longer counts toward the case's totals."
 
 
+class RevokePromisePage(RecordForm):
+    """Withdraw the link to the client's promise page (the record: the share)."""
+
+    page_class = "d-flex gap-1 mt-2"
+
+    def page_layout(self) -> Layout:
+        return Layout("record", _button("Withdraw the link", "btn-outline-danger"))
+
+
+def _share_promises(case, user, d, form):
+    share = promise_page.promise_page_share(case_id=case.pk, by=user, **d)
+    until = timezone.localtime(share.expires_at)
+    return (
+        f"Link ready, working until {until:%d %b %Y}: copy it below and send it "
+        "to the client."
+    )
+
+
+def _revoke_promises(case, user, d, form):
+    promise_page.promise_page_revoke(case_id=case.pk, by=user, share_id=d["record"])
+    return "Link withdrawn: it now shows the client that the page is not available."
+
+
 def _cadence(case, user, d, form):
     if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
         return messages.INFO, "The cadence was already that: nothing changed."
@@ -695,4 +720,11 @@ ACTIONS: dict[str, Action] = {
         wants_case=True,
     ),
     "report_cadence": Action(step_forms.ReportCadenceForm, _cadence, wants_case=True),
+    # The client's promise page (README, "The client's promise page").
+    "promise_page_share": Action(
+        share_forms.PromisePageShareForm, _share_promises, place="promise-page"
+    ),
+    "promise_page_revoke": Action(
+        RevokePromisePage, _revoke_promises, prefixed=False, place="promise-page"
+    ),
 }

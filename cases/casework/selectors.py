@@ -11,9 +11,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from cases import access
 from cases.access import ALL, NONE
@@ -25,14 +27,17 @@ from cases.calendar import (
     user_zone,
 )
 from cases.choices import FollowUpStatus, PromiseStatus, Step
+from cases.links import EXPIRED, UNKNOWN, LinkGone
 from cases.models import (
     Apology,
     Case,
     Client,
     ClientContact,
     Compensation,
+    FollowUp,
     ProgressReport,
     Promise,
+    PromiseShare,
     StepPause,
     Team,
     TimelineEntry,
@@ -131,6 +136,12 @@ def case_for_page(user: User, pk: int) -> Case:
                 "pauses",
                 queryset=StepPause.objects.filter(period__completed_at__isnull=True),
                 to_attr="visit_pauses",
+            ),
+            Prefetch(
+                "promise_shares",
+                queryset=PromiseShare.objects.select_related(
+                    "created_by", "revoked_by"
+                ),
             ),
             Prefetch(
                 "progress_reports",
@@ -266,4 +277,79 @@ def team_calendar(team, today: dt.date, *, days: int = 365) -> dict:
         "region_name": holiday_region_name(
             team.holiday_country, team.holiday_subdivision
         ),
+    }
+
+
+WITHDRAWN = "This link was withdrawn."
+
+
+def promise_page_for(share_id: int, nonce: str) -> dict:
+    """What the client's promise page shows for a share: the case's promises
+    (what, when due, kept or not) and the next follow-up date, and nothing
+    else of the case. Two queries, however many promises.
+
+    Raises LinkGone for a share that is unknown, withdrawn or expired.
+    """
+    today = timezone.localdate()
+    next_follow_up = (
+        FollowUp.objects.filter(
+            case=OuterRef("case"),
+            status=FollowUpStatus.SCHEDULED,
+            due_on__gte=today,
+        )
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    share = (
+        PromiseShare.objects.filter(pk=share_id)
+        .annotate(next_follow_up=Subquery(next_follow_up))
+        .only("case_id", "nonce", "expires_at", "revoked_at")
+        .first()
+    )
+    if share is None or not constant_time_compare(share.nonce, nonce):
+        raise LinkGone(UNKNOWN, status=404)
+    if share.revoked_at is not None:
+        raise LinkGone(WITHDRAWN)
+    if share.expires_at <= timezone.now():
+        raise LinkGone(EXPIRED)
+    promises = Promise.objects.filter(case_id=share.case_id).only(
+        "description", "due_on", "status", "settled_at", "settled_early"
+    )
+    return {
+        "share": share,
+        "promises": [_as_the_client_reads_it(p, today) for p in promises],
+        "next_follow_up": share.next_follow_up,
+        "today": today,
+    }
+
+
+def _as_the_client_reads_it(promise: Promise, today: dt.date) -> dict:
+    """A promise in the client's words: its state says plainly whether we
+    kept it, and when (a missed one shows as missed, a late one as late)."""
+    kept_on = (
+        timezone.localtime(promise.settled_at).date()
+        if promise.settled_at is not None
+        else None
+    )
+    if promise.status == PromiseStatus.KEPT:
+        if promise.settled_early:
+            state, label = "kept-early", "Kept early"
+        elif kept_on is not None and kept_on > promise.due_on:
+            state, label = "kept-late", "Kept late"
+        else:
+            state, label = "kept", "Kept"
+    elif promise.status == PromiseStatus.MISSED:
+        state, label = "missed", "Missed"
+    elif promise.due_on < today:
+        state, label = "overdue", "Overdue"
+    elif promise.due_on == today:
+        state, label = "today", "Due today"
+    else:
+        state, label = "open", "Open"
+    return {
+        "description": promise.description,
+        "due_on": promise.due_on,
+        "kept_on": kept_on if promise.status == PromiseStatus.KEPT else None,
+        "state": state,
+        "label": label,
     }

@@ -5,6 +5,7 @@ from cases.models.api import ApiToken
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.notices import Notice
+from cases.models.shares import PromiseShare
 from cases.models.steps import (
     Apology,
     ClientContact,
@@ -44,6 +45,7 @@ __all__ = [
     "PasswordResetRequest",
     "ProgressReport",
     "Promise",
+    "PromiseShare",
     "RootCauseAnswer",
     "StepPause",
     "StepPeriod",

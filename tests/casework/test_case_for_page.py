@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
-from cases.casework.services import promises, reports, steps
+from cases.casework.services import promise_page, promises, reports, steps
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
 from cases.models import Apology, Case, Promise, TimelineEntry, User
@@ -38,6 +38,7 @@ RECORDS = {
     "promises": ["made_by", "case"],
     "timeline": ["actor", "case"],
     "progress_reports": ["sent_by", "case"],
+    "promise_shares": ["created_by", "revoked_by", "case"],
 }
 
 
@@ -78,6 +79,7 @@ def case_with_every_record(owner) -> Case:
         description="Send the recording",
         due_on=today + dt.timedelta(days=2),
     )
+    promise_page.promise_page_share(case_id=case.pk, by=owner, days=30)
     reports.progress_report_record(
         case_id=case.pk,
         by=owner,

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 from io import StringIO
 from itertools import pairwise
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -31,6 +32,7 @@ from cases.models import (
     Membership,
     OutboxMessage,
     Promise,
+    PromiseShare,
     StepPeriod,
     Team,
     TimelineEntry,
@@ -304,3 +306,17 @@ def test_the_demo_account_manager_has_a_mention_and_a_sent_back_case_new(
     page = client.get(mentioned.get_absolute_url()).content.decode()
     assert '<mark class="mention">@alex</mark>' in page
     assert 'aria-label="Home, 1 new"' in page
+
+
+def test_one_demo_case_has_shared_its_promise_page(seeded, db, client):
+    [share] = PromiseShare.objects.all()
+    assert share.is_live() and share.created_by == share.case.owner
+    client.force_login(share.case.owner)
+    page = client.get(share.case.get_absolute_url()).content.decode()
+    link = page.split('data-testid="promise-share-link"')[0].rsplit('value="', 1)[1]
+    client.logout()
+    public = client.get(urlsplit(link.split('"')[0]).path)
+    assert public.status_code == 200
+    states = {p["state"] for p in public.context["promises"]}
+    assert {"kept", "open", "missed"} <= states
+    assert public.context["next_follow_up"] is not None

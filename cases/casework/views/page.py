@@ -9,6 +9,7 @@ from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.guidance import GUIDANCE
 from cases.casework.guideline import guideline_for
+from cases.casework.views.promise_page import promise_page_link
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Approval,
@@ -134,6 +135,9 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         forms["reassign"] = make_form("reassign", case)
     if can_manage:
         forms["send_back"] = make_form("send_back", case)
+    promise_page = promise_page_card(case, can_work)
+    if "promise_page_share" in offered and promise_page["live"] is None:
+        forms["promise_page_share"] = make_form("promise_page_share", case)
     # The form as typed goes where it is drawn; one the page no longer offers
     # (the case moved on meanwhile) is not drawn, so its problem shows on top.
     problem_at_top = problem is not None and (bound is None or bound[0] not in forms)
@@ -193,6 +197,22 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "timeline_recent": timeline[:TIMELINE_SHOWN],
         "timeline_older": timeline[TIMELINE_SHOWN:],
         "reports": report_card(case),
+        "promise_page": promise_page,
+    }
+
+
+def promise_page_card(case, can_work: bool) -> dict:
+    """The client's promise page on the case page: the live link, if any
+    (its address only for those who may work on the case: read-only
+    teammates see that it is shared, not the link), or how the last ended."""
+    now = timezone.now()
+    shares = list(case.promise_shares.all())
+    live = next((share for share in shares if share.is_live(now)), None)
+    return {
+        "live": live,
+        "link": promise_page_link(live) if live is not None and can_work else "",
+        "last": shares[0] if shares and live is None else None,
+        "now": now,
     }
 
 
