@@ -25,6 +25,7 @@ from cases.models import (
     Compensation,
     Contact,
     FollowUp,
+    InboundMail,
     Membership,
     Notice,
     Option,
@@ -535,4 +536,23 @@ class NoticeAdmin(KeepsHistory, admin.ModelAdmin):
     instead = "each is the record of what a person was shown."
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(KeepsHistory, admin.ModelAdmin):
+    """Emails taken from the reply mailbox. Read-only: the poller writes
+    them, and administrators decide the waiting ones on Replies to review."""
+
+    instead = "each is taken from the mailbox once, and kept so it is not taken again."
+    list_display = ["received_at", "from_address", "subject", "status", "case"]
+    list_filter = ["status"]
+    search_fields = ["from_address", "subject", "message_id"]
+    exclude = ["raw"]
+    readonly_fields = ["raw_size"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

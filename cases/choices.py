@@ -236,6 +236,14 @@ class TimelineKind(models.TextChoices):
     PROMISE_PAGE = "promise_page", "Promise page shared or revoked"
 
 
+class InboundStatus(models.TextChoices):
+    """Where an email that came into the reply mailbox stands."""
+
+    ATTACHED = "attached", "On its case"
+    REVIEW = "review", "Waiting for review"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class PauseReason(models.TextChoices):
     """Why a step's clock stands still: the next move is the client's."""
 

@@ -7,6 +7,7 @@ from cases.casework.views import actions, calendar, cases
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
 from cases.insights import views as insights
+from cases.replies import views as replies
 from cases.review import views as review
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
         insights.insights_figures_export,
         name="insights_figures_export",
     ),
+    path("replies/", replies.review_page, name="replies_review"),
     path("lessons/similar/", insights.similar_cases_panel, name="similar_cases"),
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -282,6 +282,35 @@ if MEND_REPLY_ADDRESS and MEND_REPLY_ADDRESS.count("@") != 1:
 # Derived from SECRET_KEY when unset (development); set it in production.
 MEND_LINK_KEY = _read("MEND_LINK_KEY", env.str, default="")
 
+# Replies by email (README, "Replies by email"): the IMAP mailbox that
+# MEND_REPLY_ADDRESS delivers to, polled every MEND_IMAP_POLL_SECONDS by
+# beat. Unset host: no polling (the task returns at once).
+MEND_IMAP_HOST = _read("MEND_IMAP_HOST", env.str, default="").strip()
+MEND_IMAP_SSL = _read("MEND_IMAP_SSL", env.str, default="true").strip().lower()
+if MEND_IMAP_SSL in {"1", "yes", "on"}:
+    MEND_IMAP_SSL = "true"
+elif MEND_IMAP_SSL in {"0", "no", "off"}:
+    MEND_IMAP_SSL = "false"
+if MEND_IMAP_SSL not in {"true", "false", "starttls"}:
+    _stop(f"MEND_IMAP_SSL must be true, starttls or false, not {MEND_IMAP_SSL!r}.")
+MEND_IMAP_PORT = _read(
+    "MEND_IMAP_PORT", env.int, default=993 if MEND_IMAP_SSL == "true" else 143
+)
+MEND_IMAP_USER = _read("MEND_IMAP_USER", env.str, default="")
+MEND_IMAP_PASSWORD = _read("MEND_IMAP_PASSWORD", env.str, default="")
+MEND_IMAP_FOLDER = _read("MEND_IMAP_FOLDER", env.str, default="INBOX")
+MEND_IMAP_POLL_SECONDS = _count("MEND_IMAP_POLL_SECONDS", default=60)
+if MEND_IMAP_HOST:
+    if not (MEND_IMAP_USER and MEND_IMAP_PASSWORD):
+        _stop("MEND_IMAP_HOST is set: set MEND_IMAP_USER and MEND_IMAP_PASSWORD too.")
+    # A password in clear over the network: only to a server on this machine.
+    if (
+        MEND_IMAP_SSL == "false"
+        and not DEBUG
+        and MEND_IMAP_HOST not in {"127.0.0.1", "localhost", "::1"}
+    ):
+        _stop("MEND_IMAP_SSL=false sends the password in clear: use true or starttls.")
+
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.
 COMPENSATION_DEFAULTS = {
