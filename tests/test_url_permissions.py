@@ -51,6 +51,9 @@ TEAM_VIEWS = {"team_calendars", "team_calendar"}
 # A client's page and its edits: an outsider gets 404; a teammate who owns
 # none of its cases reads only.
 CLIENT_VIEWS = {"client_detail", "client_contact", "client_contact_edit"}
+# The emails that reached the reply mailbox but no case: administrators
+# only (cases.access.reviews_replies); everyone else, managers too, gets 404.
+ADMINISTRATOR_VIEWS = {"replies_review"}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {
     "password_change",
@@ -67,7 +70,7 @@ def named_patterns() -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS
+    known |= CLIENT_VIEWS | ADMINISTRATOR_VIEWS
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -241,3 +244,22 @@ def test_a_client_page_sends_logged_out_visitors_to_sign_in(client, secret_case)
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
+
+
+def test_the_replies_review_is_404_to_everyone_but_administrators(
+    client, team, account_manager, sales_manager, outsider, administrator
+):
+    url = reverse("replies_review")
+    for person in (account_manager, sales_manager, outsider):
+        client.force_login(person)
+        assert client.get(url).status_code == 404, person
+        assert client.post(url, {"mail": 1, "decision": "dismiss"}).status_code == 404
+    client.force_login(administrator)
+    assert client.get(url).status_code == 200
+
+
+def test_the_replies_review_sends_logged_out_visitors_to_sign_in(client, db):
+    for method in ("get", "post"):
+        response = getattr(client, method)(reverse("replies_review"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

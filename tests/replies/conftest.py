@@ -26,7 +26,10 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import IN_CI
-from tests.notifications.conftest import free_port
+from tests.notifications.conftest import (  # noqa: F401 (fixtures used here)
+    free_port,
+    smtp_sink,
+)
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 STARTUP_SECONDS = 15

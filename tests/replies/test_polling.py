@@ -12,6 +12,7 @@ from cases import tasks
 from cases.choices import InboundStatus, NotificationKind, TimelineKind
 from cases.models import InboundMail, Notice, OutboxMessage
 from cases.notifications.client import reply_address
+from cases.notifications.deliver import send_due
 from cases.notifications.record import client_email_record
 from cases.replies import imap
 from cases.replies.services import mailbox_poll
@@ -300,3 +301,30 @@ def test_a_database_that_is_down_marks_nothing_and_the_next_poll_takes_it(
     assert mailbox_poll().taken == 1
     assert len(replies_on(case)) == 1
     assert mailbox.unread() == []
+
+
+def test_the_owner_is_told_in_the_app_and_by_email(mailbox, case, smtp_sink):
+    mailbox.deliver(email(to=reply_address(case), text=QUOTED))
+    mailbox_poll()
+
+    [notice] = Notice.objects.filter(recipient=case.owner)
+    assert notice.kind == NotificationKind.CLIENT_REPLY
+    assert "Dana Client" in notice.summary
+    send_due()
+    [sent] = [m for m in smtp_sink.messages if m["To"] == case.owner.email]
+    assert sent["Subject"].startswith("Dana Client")
+    body = sent.get_body(preferencelist=("plain",)).get_content()
+    assert "the new date works for us" in body
+    assert "we confirm the training" not in body
+
+
+def test_an_owner_who_muted_replies_gets_the_notice_but_no_email(
+    mailbox, case, smtp_sink
+):
+    case.owner.muted_kinds = [NotificationKind.CLIENT_REPLY]
+    case.owner.save()
+    mailbox.deliver(email(to=reply_address(case)))
+    mailbox_poll()
+    send_due()
+    assert Notice.objects.filter(recipient=case.owner).exists()
+    assert [m for m in smtp_sink.messages if m["To"] == case.owner.email] == []
