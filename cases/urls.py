@@ -3,7 +3,7 @@ from django.urls import path
 
 from cases import health, home
 from cases.accounts import views as accounts
-from cases.casework.views import actions, calendar, cases
+from cases.casework.views import actions, calendar, cases, files
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
 from cases.insights import views as insights
@@ -20,6 +20,11 @@ urlpatterns = [
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
+    path(
+        "cases/<int:pk>/files/<uuid:key>/",
+        files.attachment_download,
+        name="attachment_download",
+    ),
     path("teams/calendar/", calendar.team_calendars, name="team_calendars"),
     path(
         "teams/<int:pk>/calendar/",

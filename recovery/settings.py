@@ -229,8 +229,37 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Attached files (README, "Attachments"): a folder on this machine by
+# default; S3-compatible storage (AWS, MinIO, Ceph, Scaleway...) when
+# MEND_S3_BUCKET is set, so several web machines share them. Either way files
+# are only served through the download view, which checks access: there is no
+# MEDIA_URL route, and the bucket stays private (links expire).
+MEDIA_ROOT = Path(_read("MEND_MEDIA_DIR", env.str, default=str(VAR_DIR / "media")))
+MEND_S3_BUCKET = _read("MEND_S3_BUCKET", env.str, default="").strip()
+if MEND_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEND_S3_BUCKET,
+            # Unset: AWS itself; else a compatible service's address.
+            "endpoint_url": _read("MEND_S3_ENDPOINT_URL", env.str, default="") or None,
+            "region_name": _read("MEND_S3_REGION", env.str, default="") or None,
+            # Unset keys: boto3 finds its own (instance role, AWS_* variables).
+            "access_key": _read("MEND_S3_ACCESS_KEY_ID", env.str, default="") or None,
+            "secret_key": _read("MEND_S3_SECRET_ACCESS_KEY", env.str, default="")
+            or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# The largest file one may attach; the upload route accepts a body this big
+# (plus the form around it), every other route keeps MAX_REQUEST_BODY_KB.
+MEND_ATTACHMENT_MAX_MB = _count("MEND_ATTACHMENT_MAX_MB", default=10)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -11,8 +11,10 @@ from django.urls import URLPattern, reverse
 
 from cases import urls
 from cases.casework.actions import ACTIONS
+from cases.casework.services.attachments import attachment_add
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
+from tests.casework.files import PDF, upload
 from tests.factories import ClientFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +33,7 @@ PUBLIC = {
     "password_reset_complete",
 }
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
-CASE_VIEWS = {"case_detail", "case_action"}
+CASE_VIEWS = {"case_detail", "case_action", "attachment_download"}
 # Views that list or count cases: an outsider must find no trace of the case.
 LISTING_VIEWS = {
     "home",
@@ -89,11 +91,16 @@ def secret_case(account_manager, sales_manager, team):
         value_to_client=Decimal("900"),
         cost_to_us=Decimal("900"),
     )
+    attachment_add(
+        case_id=case.pk, by=account_manager, file=upload("Zanzibar contract.pdf", PDF)
+    )
     return case
 
 
 def case_urls(case) -> list[tuple[str, str]]:
     yield "get", reverse("case_detail", args=[case.pk])
+    for attachment in case.attachments.all():
+        yield "get", reverse("attachment_download", args=[case.pk, attachment.key])
     for name in ACTIONS:
         yield "post", reverse("case_action", args=[case.pk, name])
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0027_client_mail'),
+        ('cases', '0028_attachments'),
     ]
 
     operations = [

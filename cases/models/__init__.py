@@ -1,6 +1,7 @@
 """The models, by subject; choices live in cases.choices."""
 
 from cases.models.accounts import ClosureDay, Membership, Team, User
+from cases.models.attachments import Attachment
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
 from cases.models.inbound import InboundMail
@@ -28,6 +29,7 @@ __all__ = [
     "CLIENT_KINDS",
     "UNMUTABLE_KINDS",
     "Apology",
+    "Attachment",
     "Case",
     "CasePart",
     "Client",
