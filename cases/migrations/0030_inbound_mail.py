@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('attached', 'On its case'), ('review', 'Waiting for review'), ('dismissed', 'Dismissed')], max_length=10)),
                 ('reason', models.CharField(blank=True, max_length=200)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('raw', models.BinaryField(blank=True, help_text='Up to 524288 bytes.')),
+                ('raw', models.BinaryField(blank=True, help_text='Up to 26214400 bytes.')),
                 ('raw_size', models.PositiveIntegerField(default=0)),
                 ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inbound_mail', to='cases.case')),
                 ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inbound_mail', to='cases.contact')),

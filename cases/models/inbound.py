@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from cases.choices import InboundStatus
 
-# The raw message is kept for an administrator to look into a match, up to
-# this many bytes; attachments beyond it live on the case, not here.
-RAW_LIMIT = 512 * 1024
+# The raw message is kept (an administrator looks into a match; a reply put
+# on a case from the review list brings its files from it) up to this many
+# bytes: the largest message Microsoft 365 and Google Workspace accept.
+RAW_LIMIT = 25 * 1024 * 1024
 
 
 class InboundMail(models.Model):

@@ -18,16 +18,25 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cases import access
+from cases.casework.services.attachments import AttachmentRefused, attachment_add
 from cases.casework.services.notices import notice_add
 from cases.casework.services.timeline import timeline_record
 from cases.choices import InboundStatus, NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
-from cases.models import Case, Contact, InboundMail, OutboxMessage, User
+from cases.models import (
+    Case,
+    Contact,
+    InboundMail,
+    OutboxMessage,
+    TimelineEntry,
+    User,
+)
 from cases.models.inbound import RAW_LIMIT
 from cases.notifications.client import case_id_from_address
 from cases.notifications.record import outbox_notify
@@ -151,7 +160,7 @@ def inbound_take(
     match = reply_match(parsed, case_hint=case_hint)
     mail.case, mail.contact, mail.reason = match.case, match.contact, match.reason
     if match.attach:
-        _attach(mail, by=None)
+        _attach(mail, by=None, message=parsed.message)
     mail.save()
     return mail, True
 
@@ -285,11 +294,15 @@ def sender_label(mail: InboundMail) -> str:
     return mail.from_name or mail.from_address or "Someone"
 
 
-def _attach(mail: InboundMail, *, by: User | None) -> None:
+def _attach(
+    mail: InboundMail, *, by: User | None, message: EmailMessage | None = None
+) -> None:
     """Put the message on its case: a timeline entry with the sender and
-    what they wrote (escaped where it is shown), and the owner told in the
-    app and by email (following their settings). In the caller's
-    transaction; `mail` is saved by the caller."""
+    what they wrote (escaped where it is shown), the files attached to it
+    hanging on that entry, and the owner told in the app and by email
+    (following their settings). In the caller's transaction; `mail` is
+    saved by the caller. `message` is the parsed email, else read again
+    from the kept raw message."""
     case = mail.case
     sender = sender_label(mail)
     summary = f"{sender} replied by email"
@@ -302,6 +315,7 @@ def _attach(mail: InboundMail, *, by: User | None) -> None:
         summary=summary,
         body=mail.reply_text or "(The email has no text.)",
     )
+    _files_attach(mail, entry, message)
     mail.entry = entry
     mail.status = InboundStatus.ATTACHED
     mail.reason = ""
@@ -325,9 +339,33 @@ def _attach(mail: InboundMail, *, by: User | None) -> None:
     )
 
 
-def mail_files(mail: InboundMail) -> list[tuple[str, bytes]]:
-    """The files attached to a recorded reply, read from its kept message."""
-    return reply_files(parse(bytes(mail.raw)).message) if mail.raw else []
+def _files_attach(
+    mail: InboundMail, entry: TimelineEntry, message: EmailMessage | None
+) -> None:
+    """The reply's files on its case, on its timeline entry; a file Mend does
+    not take (its type, its size) is named on the entry instead, and the
+    rest still land."""
+    if message is None:
+        message = parse(bytes(mail.raw)).message if mail.raw else EmailMessage()
+    notes = []
+    for name, content in reply_files(message):
+        try:
+            attachment_add(
+                case_id=mail.case_id,
+                by=None,
+                file=ContentFile(content, name=name),
+                entry_id=entry.pk,
+            )
+        except (AttachmentRefused, NotAllowed) as refused:
+            notes.append(f"Not kept: “{name}”: {refused}")
+    if mail.raw_truncated:
+        notes.append(
+            "Files beyond the first "
+            f"{RAW_LIMIT // (1024 * 1024)} MB of the email were not kept."
+        )
+    if notes:
+        entry.body = "\n\n".join([entry.body, *notes])
+        entry.save(update_fields=["body"])
 
 
 def _waiting(*, mail_id: int, by: User) -> InboundMail:

@@ -328,3 +328,24 @@ def test_an_owner_who_muted_replies_gets_the_notice_but_no_email(
     send_due()
     assert Notice.objects.filter(recipient=case.owner).exists()
     assert [m for m in smtp_sink.messages if m["To"] == case.owner.email] == []
+
+
+def test_the_files_of_a_reply_land_with_it_and_a_refused_one_is_named(mailbox, case):
+    mailbox.deliver(
+        email(
+            to=reply_address(case),
+            text="The signed receipt is attached.",
+            files=[
+                ("receipt.pdf", b"%PDF-1.4\n% the receipt\n", "application/pdf"),
+                ("setup.exe", b"MZ\x90\x00" + b"\x00" * 60, "application/octet-stream"),
+            ],
+        )
+    )
+    mailbox_poll()
+
+    [entry] = replies_on(case)
+    assert [a.name for a in entry.attachments.all()] == ["receipt.pdf"]
+    assert "Not kept: “setup.exe”" in entry.body
+    # Taken again (a second copy): the file is not added twice.
+    mailbox_poll()
+    assert case.attachments.count() == 1
