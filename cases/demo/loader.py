@@ -24,6 +24,7 @@ from cases.demo.people import (
     seed_team_calendars,
     seed_teams,
 )
+from cases.demo.replies import seed_replies
 from cases.models import Case, StepPause
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
@@ -74,6 +75,7 @@ def seed_demo() -> list[DemoLogin]:
             _make_due_soon(case)
     for row in data["paused"]:
         _pause(row)
+    seed_replies()
     return logins
 
 
