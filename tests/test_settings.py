@@ -62,6 +62,18 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         ({"PASSWORD_RESET_ACCOUNT_LIMIT": "0"}, "PASSWORD_RESET_ACCOUNT_LIMIT"),
         ({"SESSION_IDLE_HOURS": "0"}, "SESSION_IDLE_HOURS"),
         ({"MAX_REQUEST_BODY_KB": "lots"}, "MAX_REQUEST_BODY_KB"),
+        ({"MEND_IMAP_SSL": "maybe"}, "MEND_IMAP_SSL"),
+        ({"MEND_IMAP_HOST": "imap.example.com"}, "MEND_IMAP_PASSWORD"),
+        (
+            {
+                "MEND_IMAP_HOST": "imap.example.com",
+                "MEND_IMAP_USER": "replies@example.com",
+                "MEND_IMAP_PASSWORD": "app-password",
+                "MEND_IMAP_SSL": "false",
+            },
+            "MEND_IMAP_SSL",
+        ),
+        ({"MEND_IMAP_POLL_SECONDS": "0"}, "MEND_IMAP_POLL_SECONDS"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):

@@ -19,6 +19,7 @@ from cases.replies.services import mailbox_poll
 from tests.factories import ContactFactory, make_case
 from tests.notifications.conftest import free_port
 from tests.replies.conftest import Mailbox, email
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -349,3 +350,18 @@ def test_the_files_of_a_reply_land_with_it_and_a_refused_one_is_named(mailbox, c
     # Taken again (a second copy): the file is not added twice.
     mailbox_poll()
     assert case.attachments.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_polls_at_once_take_each_message_once(mailbox, account_manager):
+    case = make_case(account_manager)
+    for n in range(3):
+        mailbox.deliver(email(to=reply_address(case), text=f"Reply {n}."))
+
+    results = in_threads(mailbox_poll, mailbox_poll)
+
+    assert sum(polled.taken for polled in results) == 3
+    assert all(polled.failed == "" for polled in results)
+    assert sorted(e.body for e in replies_on(case)) == [f"Reply {n}." for n in range(3)]
+    assert OutboxMessage.objects.filter(kind=NotificationKind.CLIENT_REPLY).count() == 3
+    assert mailbox.unread() == []
