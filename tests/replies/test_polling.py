@@ -365,3 +365,11 @@ def test_two_polls_at_once_take_each_message_once(mailbox, account_manager):
     assert sorted(e.body for e in replies_on(case)) == [f"Reply {n}." for n in range(3)]
     assert OutboxMessage.objects.filter(kind=NotificationKind.CLIENT_REPLY).count() == 3
     assert mailbox.unread() == []
+
+
+def test_beat_polls_the_mailbox_at_the_configured_interval(settings):
+    from recovery.celery import app
+
+    entry = app.conf.beat_schedule["poll-mailbox"]
+    assert entry["task"] == tasks.poll_mailbox.name
+    assert entry["schedule"] == float(settings.MEND_IMAP_POLL_SECONDS)
