@@ -26,8 +26,10 @@ from django.utils import timezone
 from cases import access
 from cases.casework.services.attachments import AttachmentRefused, attachment_add
 from cases.casework.services.notices import notice_add
+from cases.casework.services.pauses import pause_end
+from cases.casework.services.rows import case_touch
 from cases.casework.services.timeline import timeline_record
-from cases.choices import InboundStatus, NotificationKind, TimelineKind
+from cases.choices import InboundStatus, NotificationKind, PauseEnd, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import (
     Case,
@@ -316,6 +318,7 @@ def _attach(
         body=mail.reply_text or "(The email has no text.)",
     )
     _files_attach(mail, entry, message)
+    _clock_resume(case, by=by)
     mail.entry = entry
     mail.status = InboundStatus.ATTACHED
     mail.reason = ""
@@ -337,6 +340,21 @@ def _attach(
         key=f"inbound-{mail.pk}",
         context={"sender": sender, "excerpt": excerpt, "subject": mail.subject},
     )
+
+
+def _clock_resume(case: Case, *, by: User | None) -> None:
+    """A reply is the client's move: a step clock paused waiting on them runs
+    again, as when a contact with the client is logged."""
+    if case.step_paused_at is None:
+        return
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=case.pk)
+    )
+    changed = pause_end(locked, by=by, why=PauseEnd.CLIENT_CONTACT)
+    if changed:
+        case_touch(locked, by, *changed)
 
 
 def _files_attach(

@@ -9,14 +9,23 @@ import pytest
 from django.db import connection
 
 from cases import tasks
-from cases.choices import InboundStatus, NotificationKind, TimelineKind
-from cases.models import InboundMail, Notice, OutboxMessage
+from cases.casework.services.pauses import clock_pause
+from cases.choices import (
+    InboundStatus,
+    NotificationKind,
+    PauseEnd,
+    PauseReason,
+    Step,
+    TimelineKind,
+)
+from cases.models import InboundMail, Notice, OutboxMessage, StepPause
 from cases.notifications.client import reply_address
 from cases.notifications.deliver import send_due
 from cases.notifications.record import client_email_record
 from cases.replies import imap
 from cases.replies.services import mailbox_poll
-from tests.factories import ContactFactory, make_case
+from recovery.celery import app
+from tests.factories import ClientFactory, ContactFactory, case_in_step, make_case
 from tests.notifications.conftest import free_port
 from tests.replies.conftest import Mailbox, email
 from tests.threads import in_threads
@@ -368,8 +377,29 @@ def test_two_polls_at_once_take_each_message_once(mailbox, account_manager):
 
 
 def test_beat_polls_the_mailbox_at_the_configured_interval(settings):
-    from recovery.celery import app
-
     entry = app.conf.beat_schedule["poll-mailbox"]
     assert entry["task"] == tasks.poll_mailbox.name
     assert entry["schedule"] == float(settings.MEND_IMAP_POLL_SECONDS)
+
+
+def test_a_reply_starts_a_clock_paused_waiting_on_the_client(
+    mailbox, account_manager, sales_manager, team
+):
+    dana = ContactFactory(name="Dana Client", client=ClientFactory(team=team))
+    case = case_in_step(
+        Step.COMMUNICATE, owner=account_manager, client=dana.client, contacts=[dana]
+    )
+    clock_pause(
+        case_id=case.pk,
+        by=case.owner,
+        version=case.version,
+        reason=PauseReason.CLIENT_ANSWER,
+    )
+    mailbox.deliver(email(to=reply_address(case)))
+    mailbox_poll()
+
+    case.refresh_from_db()
+    assert case.step_paused_at is None
+    pause = StepPause.objects.get(case=case)
+    assert pause.end_reason == PauseEnd.CLIENT_CONTACT
+    assert case.timeline.filter(kind=TimelineKind.RESUMED).exists()
