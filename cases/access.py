@@ -97,6 +97,14 @@ def keeps_team_calendars(user) -> bool:
     return reach(user, "manage") != NONE
 
 
+def reviews_replies(user) -> bool:
+    """The review list of emails that reached the reply mailbox but no case
+    (no case named, or a sender who is not the client's contact):
+    administrators only. Such an email may name no team at all, so nobody
+    narrower may be shown it; a sales manager gets 404 there."""
+    return is_administrator(user)
+
+
 def gets_manager_alerts(user) -> bool:
     """Alerts, approvals and escalations go to a team's sales managers, and to
     administrators when a team has none (see notifications.record)."""

@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.accounts.services import users_deactivate
+from cases.api.tokens import api_tokens_revoke
 from cases.casework.services.admin_edits import admin_edit_problem, case_admin_edit
 from cases.casework.services.contacts import contact_erase
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.exceptions import MendError
 from cases.models import (
+    ApiToken,
     Apology,
     Case,
     CasePart,
@@ -25,6 +27,7 @@ from cases.models import (
     Compensation,
     Contact,
     FollowUp,
+    InboundMail,
     Membership,
     Notice,
     Option,
@@ -429,6 +432,43 @@ for model, columns in [
     )
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(KeepsHistory, admin.ModelAdmin):
+    """Everyone's API tokens, to see what uses the API and to revoke one
+    that leaked. Made by their owners only (Settings → API tokens); the
+    fingerprint stays out of sight."""
+
+    instead = "revoke a token (the action in the list) so its use stays on record."
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "prefix"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list's action needs "change"; the form stays read-only.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.action(
+        description="Revoke the selected tokens (they stop working at once)",
+        permissions=["change"],
+    )
+    def revoke(self, request, queryset):
+        count = api_tokens_revoke(token_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} token(s) revoked.")
+
+
 @admin.register(PromiseShare)
 class PromiseShareAdmin(CaseRecordAdmin):
     """Links to the client's promise page: view only (withdrawn from the case
@@ -553,4 +593,23 @@ class NoticeAdmin(KeepsHistory, admin.ModelAdmin):
     instead = "each is the record of what a person was shown."
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(KeepsHistory, admin.ModelAdmin):
+    """Emails taken from the reply mailbox. Read-only: the poller writes
+    them, and administrators decide the waiting ones on Replies to review."""
+
+    instead = "each is taken from the mailbox once, and kept so it is not taken again."
+    list_display = ["received_at", "from_address", "subject", "status", "case"]
+    list_filter = ["status"]
+    search_fields = ["from_address", "subject", "message_id"]
+    exclude = ["raw"]
+    readonly_fields = ["raw_size"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -234,6 +234,16 @@ class TimelineKind(models.TextChoices):
     CHECK_IN_SENT = "check_in_sent", "Check-in sent"
     CHECK_IN_ANSWERED = "check_in_answered", "Check-in answered"
     PROMISE_PAGE = "promise_page", "Promise page shared or revoked"
+    ATTACHMENT_ADDED = "attachment_added", "File attached"
+    ATTACHMENT_REMOVED = "attachment_removed", "File removed"
+
+
+class InboundStatus(models.TextChoices):
+    """Where an email that came into the reply mailbox stands."""
+
+    ATTACHED = "attached", "On its case"
+    REVIEW = "review", "Waiting for review"
+    DISMISSED = "dismissed", "Dismissed"
 
 
 class PauseReason(models.TextChoices):

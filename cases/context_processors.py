@@ -30,6 +30,7 @@ NAVIGATION = [
     NavItem("All cases", "case_list", _anyone),
     NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Insights", "insights", _anyone),
+    NavItem("Replies to review", "replies_review", access.reviews_replies),
     NavItem("Admin", "admin:index", access.may_use_admin),
 ]
 

@@ -9,7 +9,30 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django_htmx.http import HttpResponseClientRedirect
+
+
+def body_allowance(limit):
+    """Let one view take a bigger body than MAX_REQUEST_BODY_KB (a file
+    upload): `limit(**url_kwargs)` gives the bytes it accepts at that address,
+    or None for the usual limit. Put it outermost, over the view's other
+    decorators."""
+
+    def allow(view):
+        view.body_limit = limit
+        return view
+
+    return allow
+
+
+def _allowance(request) -> int | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    limit = getattr(match.func, "body_limit", None)
+    return limit(**match.kwargs) if limit is not None else None
 
 
 class RequestSizeLimitMiddleware:
@@ -17,8 +40,9 @@ class RequestSizeLimitMiddleware:
 
     Django holds only the form fields it keeps in memory to that limit: the
     file parts of a multipart body are streamed to disk whatever their size,
-    so a 10 MB post was read and answered as usual. Mend takes no uploads, so
-    the whole body is held to the limit, before anything reads it.
+    so a 10 MB post was read and answered as usual. The whole body is held to
+    the limit, before anything reads it, except where a view allows more
+    (body_allowance: attaching a file).
     """
 
     def __init__(self, get_response):
@@ -31,8 +55,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            context = {"limit_kb": limit // 1024}
-            return render(request, "413.html", context, status=413)
+            allowed = _allowance(request)
+            if allowed is None or length > allowed:
+                context = {"limit_kb": limit // 1024}
+                if allowed is not None:
+                    context["limit_mb"] = settings.MEND_ATTACHMENT_MAX_MB
+                return render(request, "413.html", context, status=413)
         return self.get_response(request)
 
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from cases.casework.services import pauses
 from cases.notifications import deliver, due, requeue
+from cases.replies import services as replies
 
 
 @shared_task
@@ -41,3 +42,10 @@ def release_stuck() -> int:
 def resume_paused_clocks() -> int:
     """Start again the step clocks paused until a day that has come."""
     return pauses.clocks_resume_due()
+
+
+@shared_task(ignore_result=True)
+def poll_mailbox() -> int:
+    """Take the replies waiting in the reply mailbox (nothing when none is
+    configured); a mailbox or database that is down waits for the next beat."""
+    return replies.mailbox_poll().taken

@@ -4,10 +4,11 @@ from django.urls import include, path
 from cases import health, home
 from cases.accounts import views as accounts
 from cases.api import pages as api_pages
-from cases.casework.views import actions, calendar, cases, promise_page
+from cases.casework.views import actions, calendar, cases, files, promise_page
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
 from cases.insights import views as insights
+from cases.replies import views as replies
 from cases.review import views as review
 
 urlpatterns = [
@@ -23,6 +24,11 @@ urlpatterns = [
     path("cases/<int:pk>/<slug:name>/", actions.case_action, name="case_action"),
     # The client's promise page, opened from a link without signing in.
     path("promises/<str:token>/", promise_page.promise_page, name="promise_page"),
+    path(
+        "cases/<int:pk>/files/<uuid:key>/",
+        files.attachment_download,
+        name="attachment_download",
+    ),
     path("teams/calendar/", calendar.team_calendars, name="team_calendars"),
     path(
         "teams/<int:pk>/calendar/",
@@ -48,6 +54,7 @@ urlpatterns = [
         insights.insights_figures_export,
         name="insights_figures_export",
     ),
+    path("replies/", replies.review_page, name="replies_review"),
     path("lessons/similar/", insights.similar_cases_panel, name="similar_cases"),
     path("accounts/login/", accounts.MendLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

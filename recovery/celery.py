@@ -32,3 +32,18 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
 }
+
+
+@app.on_after_configure.connect
+def _poll_mailbox_schedule(sender, **kwargs) -> None:
+    """Poll the reply mailbox every MEND_IMAP_POLL_SECONDS (default 60: a
+    client's reply reaches the case within a minute). Added once the
+    settings are read, which the cadence comes from; the task returns at
+    once when no mailbox is configured, and a message it already took is
+    skipped, so a late or repeated tick loses and repeats nothing."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["poll-mailbox"] = {
+        "task": "cases.tasks.poll_mailbox",
+        "schedule": float(settings.MEND_IMAP_POLL_SECONDS),
+    }

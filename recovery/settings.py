@@ -360,8 +360,37 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Attached files (README, "Attachments"): a folder on this machine by
+# default; S3-compatible storage (AWS, MinIO, Ceph, Scaleway...) when
+# MEND_S3_BUCKET is set, so several web machines share them. Either way files
+# are only served through the download view, which checks access: there is no
+# MEDIA_URL route, and the bucket stays private (links expire).
+MEDIA_ROOT = Path(_read("MEND_MEDIA_DIR", env.str, default=str(VAR_DIR / "media")))
+MEND_S3_BUCKET = _read("MEND_S3_BUCKET", env.str, default="").strip()
+if MEND_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEND_S3_BUCKET,
+            # Unset: AWS itself; else a compatible service's address.
+            "endpoint_url": _read("MEND_S3_ENDPOINT_URL", env.str, default="") or None,
+            "region_name": _read("MEND_S3_REGION", env.str, default="") or None,
+            # Unset keys: boto3 finds its own (instance role, AWS_* variables).
+            "access_key": _read("MEND_S3_ACCESS_KEY_ID", env.str, default="") or None,
+            "secret_key": _read("MEND_S3_SECRET_ACCESS_KEY", env.str, default="")
+            or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# The largest file one may attach; the upload route accepts a body this big
+# (plus the form around it), every other route keeps MAX_REQUEST_BODY_KB.
+MEND_ATTACHMENT_MAX_MB = _count("MEND_ATTACHMENT_MAX_MB", default=10)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -420,6 +449,35 @@ if MEND_PROMISE_PAGE_DAYS > 366:
         "MEND_PROMISE_PAGE_DAYS must be 366 days or fewer, "
         f"not {MEND_PROMISE_PAGE_DAYS}."
     )
+
+# Replies by email (README, "Replies by email"): the IMAP mailbox that
+# MEND_REPLY_ADDRESS delivers to, polled every MEND_IMAP_POLL_SECONDS by
+# beat. Unset host: no polling (the task returns at once).
+MEND_IMAP_HOST = _read("MEND_IMAP_HOST", env.str, default="").strip()
+MEND_IMAP_SSL = _read("MEND_IMAP_SSL", env.str, default="true").strip().lower()
+if MEND_IMAP_SSL in {"1", "yes", "on"}:
+    MEND_IMAP_SSL = "true"
+elif MEND_IMAP_SSL in {"0", "no", "off"}:
+    MEND_IMAP_SSL = "false"
+if MEND_IMAP_SSL not in {"true", "false", "starttls"}:
+    _stop(f"MEND_IMAP_SSL must be true, starttls or false, not {MEND_IMAP_SSL!r}.")
+MEND_IMAP_PORT = _read(
+    "MEND_IMAP_PORT", env.int, default=993 if MEND_IMAP_SSL == "true" else 143
+)
+MEND_IMAP_USER = _read("MEND_IMAP_USER", env.str, default="")
+MEND_IMAP_PASSWORD = _read("MEND_IMAP_PASSWORD", env.str, default="")
+MEND_IMAP_FOLDER = _read("MEND_IMAP_FOLDER", env.str, default="INBOX")
+MEND_IMAP_POLL_SECONDS = _count("MEND_IMAP_POLL_SECONDS", default=60)
+if MEND_IMAP_HOST:
+    if not (MEND_IMAP_USER and MEND_IMAP_PASSWORD):
+        _stop("MEND_IMAP_HOST is set: set MEND_IMAP_USER and MEND_IMAP_PASSWORD too.")
+    # A password in clear over the network: only to a server on this machine.
+    if (
+        MEND_IMAP_SSL == "false"
+        and not DEBUG
+        and MEND_IMAP_HOST not in {"127.0.0.1", "localhost", "::1"}
+    ):
+        _stop("MEND_IMAP_SSL=false sends the password in clear: use true or starttls.")
 
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.

@@ -10,6 +10,7 @@ has its own in-memory one); the Celery queue is made per worker here.
 
 import contextlib
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -33,6 +34,7 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     if _is_xdist_controller(config):
         return  # it ran no test, so sent nothing
     # Leave the broker as found: drop the nudges nobody consumed. A broker

@@ -9,6 +9,10 @@ DJANGO_SETTINGS_MODULE; one that checks the production settings names
 recovery.settings itself.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from recovery.settings import *  # noqa: F403
 from recovery.settings import DATABASES, LOGGING, STORAGES
 
@@ -16,6 +20,9 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attached files go to a folder of this test process's own, removed when the
+# run ends (tests/conftest.py), never into the developer's var/media.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"mend-test-media-{os.getpid()}"
 # With DEBUG off, recovery.settings turns these on for deployments.
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0

@@ -95,6 +95,18 @@ def test_single_sign_on_configured_from_the_environment_passes_check_deploy():
         ),
         ({"MEND_PROMISE_PAGE_DAYS": "0"}, "MEND_PROMISE_PAGE_DAYS"),
         ({"MEND_PROMISE_PAGE_DAYS": "400"}, "MEND_PROMISE_PAGE_DAYS"),
+        ({"MEND_IMAP_SSL": "maybe"}, "MEND_IMAP_SSL"),
+        ({"MEND_IMAP_HOST": "imap.example.com"}, "MEND_IMAP_PASSWORD"),
+        (
+            {
+                "MEND_IMAP_HOST": "imap.example.com",
+                "MEND_IMAP_USER": "replies@example.com",
+                "MEND_IMAP_PASSWORD": "app-password",
+                "MEND_IMAP_SSL": "false",
+            },
+            "MEND_IMAP_SSL",
+        ),
+        ({"MEND_IMAP_POLL_SECONDS": "0"}, "MEND_IMAP_POLL_SECONDS"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):

@@ -12,8 +12,10 @@ from rest_framework.test import APIClient
 
 from cases import urls
 from cases.casework.actions import ACTIONS
+from cases.casework.services.attachments import attachment_add
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
+from tests.casework.files import PDF, upload
 from tests.factories import ClientFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ SSO_VIEWS = {"oidc_authentication_init", "oidc_authentication_callback"}
 # their own tests try every kind of bad link (tests/public/).
 PUBLIC_LINKS = {"promise_page"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
-CASE_VIEWS = {"case_detail", "case_action"}
+CASE_VIEWS = {"case_detail", "case_action", "attachment_download"}
 # Views that list or count cases: an outsider must find no trace of the case.
 LISTING_VIEWS = {
     "home",
@@ -59,6 +61,9 @@ TEAM_VIEWS = {"team_calendars", "team_calendar"}
 # A client's page and its edits: an outsider gets 404; a teammate who owns
 # none of its cases reads only.
 CLIENT_VIEWS = {"client_detail", "client_contact", "client_contact_edit"}
+# The emails that reached the reply mailbox but no case: administrators
+# only (cases.access.reviews_replies); everyone else, managers too, gets 404.
+ADMINISTRATOR_VIEWS = {"replies_review"}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {
     "password_change",
@@ -105,7 +110,7 @@ def named_patterns(patterns=None) -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS
+    known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS | ADMINISTRATOR_VIEWS
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
     known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)
@@ -126,11 +131,16 @@ def secret_case(account_manager, sales_manager, team):
         value_to_client=Decimal("900"),
         cost_to_us=Decimal("900"),
     )
+    attachment_add(
+        case_id=case.pk, by=account_manager, file=upload("Zanzibar contract.pdf", PDF)
+    )
     return case
 
 
 def case_urls(case) -> list[tuple[str, str]]:
     yield "get", reverse("case_detail", args=[case.pk])
+    for attachment in case.attachments.all():
+        yield "get", reverse("attachment_download", args=[case.pk, attachment.key])
     for name in ACTIONS:
         yield "post", reverse("case_action", args=[case.pk, name])
 
@@ -364,3 +374,22 @@ def test_an_address_the_api_does_not_have_is_a_json_404(secret_case, outsider):
         answer = api.get(url)
         assert answer.status_code == 404, url
         assert answer["Content-Type"] == "application/json", url
+
+
+def test_the_replies_review_is_404_to_everyone_but_administrators(
+    client, team, account_manager, sales_manager, outsider, administrator
+):
+    url = reverse("replies_review")
+    for person in (account_manager, sales_manager, outsider):
+        client.force_login(person)
+        assert client.get(url).status_code == 404, person
+        assert client.post(url, {"mail": 1, "decision": "dismiss"}).status_code == 404
+    client.force_login(administrator)
+    assert client.get(url).status_code == 200
+
+
+def test_the_replies_review_sends_logged_out_visitors_to_sign_in(client, db):
+    for method in ("get", "post"):
+        response = getattr(client, method)(reverse("replies_review"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

@@ -95,3 +95,11 @@ def api_token_user(raw: str) -> tuple[User, ApiToken] | None:
 
 def api_tokens_of(user: User):
     return ApiToken.objects.filter(user=user, revoked_at=None)
+
+
+def api_tokens_revoke(*, token_ids) -> int:
+    """Revoke any tokens (an administrator's, for a token that leaked); how
+    many were still live."""
+    return ApiToken.objects.filter(pk__in=token_ids, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )

@@ -15,12 +15,13 @@ from django.contrib import messages
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from cases.casework.forms import attachments as attachment_forms
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import promise_page as share_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
-from cases.casework.services import cases as case_services
 from cases.casework.services import (
+    attachments,
     compensation,
     pauses,
     promise_page,
@@ -30,6 +31,7 @@ from cases.casework.services import (
     settlements,
     steps,
 )
+from cases.casework.services import cases as case_services
 from cases.choices import Step
 from cases.forms import MendForm
 from cases.money import currency_of, money
@@ -52,13 +54,18 @@ class Action:
     # Where on the page a post without JavaScript comes back to; a form's own
     # part (form-<name>) unless said.
     place: str = ""
+    # Posts a file: the form gets request.FILES, and the route accepts a body
+    # up to the attachment limit (views.actions).
+    takes_files: bool = False
 
-    def build(self, case, data=None, name="", initial=None):
+    def build(self, case, data=None, name="", initial=None, files=None):
         kwargs = {"case": case} if self.wants_case else {}
         if self.prefixed:
             kwargs["prefix"] = name
         if data is not None:
             kwargs["data"] = data
+        if files is not None:
+            kwargs["files"] = files
         if initial:
             kwargs["initial"] = initial
         return self.form(**kwargs)
@@ -306,6 +313,17 @@ class WithdrawOffer(RecordForm):
             "version",
             _inline_field("reason"),
             _button("Withdraw", "btn-outline-secondary"),
+        )
+
+
+class RemoveAttachment(RecordForm):
+    """Takes a file off the case; the timeline keeps who removed which."""
+
+    page_class = "d-inline"
+
+    def page_layout(self) -> Layout:
+        return Layout(
+            "record", _button("Remove", "btn-link link-danger p-0 align-baseline")
         )
 
 
@@ -615,6 +633,25 @@ def _revoke_promises(case, user, d, form):
     return "Link withdrawn: it now shows the client that the page is not available."
 
 
+def _attach(case, user, d, form):
+    added = attachments.attachment_add(
+        case_id=case.pk,
+        by=user,
+        file=d["file"],
+        contact_id=d["contact_id"],
+        compensation_id=d["compensation_id"],
+        submission_key=d["submission_key"],
+    )
+    return f"Attached “{added.name}”. It is listed under Files and on the timeline."
+
+
+def _remove_attachment(case, user, d, form):
+    removed = attachments.attachment_remove(
+        case_id=case.pk, by=user, attachment_id=d["record"]
+    )
+    return f"Removed “{removed.name}”."
+
+
 def _cadence(case, user, d, form):
     if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
         return messages.INFO, "The cadence was already that: nothing changed."
@@ -726,5 +763,16 @@ ACTIONS: dict[str, Action] = {
     ),
     "promise_page_revoke": Action(
         RevokePromisePage, _revoke_promises, prefixed=False, place="promise-page"
+    ),
+    # Files, in any step (a receipt may come after the case closed).
+    "attach": Action(
+        attachment_forms.AttachForm,
+        _attach,
+        wants_case=True,
+        takes_files=True,
+        place="files",
+    ),
+    "remove_attachment": Action(
+        RemoveAttachment, _remove_attachment, prefixed=False, place="files"
     ),
 }

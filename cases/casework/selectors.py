@@ -30,6 +30,7 @@ from cases.choices import FollowUpStatus, PromiseStatus, Step
 from cases.links import EXPIRED, UNKNOWN, LinkGone
 from cases.models import (
     Apology,
+    Attachment,
     Case,
     Client,
     ClientContact,
@@ -130,7 +131,16 @@ def case_for_page(user: User, pk: int) -> Case:
             "follow_ups",
             Prefetch("promises", queryset=Promise.objects.select_related("made_by")),
             Prefetch(
-                "timeline", queryset=TimelineEntry.objects.select_related("actor")
+                "timeline",
+                queryset=TimelineEntry.objects.select_related("actor").prefetch_related(
+                    "attachments"
+                ),
+            ),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.select_related(
+                    "uploaded_by", "contact", "compensation"
+                ),
             ),
             Prefetch(
                 "pauses",
@@ -162,6 +172,13 @@ def _allowed(user: User, action: str):
     if reach == ALL:
         return Value(True)
     return Exists(Case.objects.reached(reach, user).filter(pk=OuterRef("pk")))
+
+
+def attachment_for_user(user: User, case_pk: int, key) -> Attachment:
+    """One file of a case the user may see; Attachment.DoesNotExist otherwise
+    (another team's file is not found, whatever its key)."""
+    visible = Case.objects.for_user(user, "view").filter(pk=case_pk)
+    return Attachment.objects.get(case__in=visible, key=key)
 
 
 def may(user: User, case: Case, action: str) -> bool:

@@ -25,6 +25,7 @@ from cases.demo.people import (
     seed_teams,
 )
 from cases.demo.promisepage import seed_promise_page
+from cases.demo.replies import seed_replies
 from cases.models import Case, StepPause
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
@@ -76,6 +77,7 @@ def seed_demo() -> list[DemoLogin]:
     for row in data["paused"]:
         _pause(row)
     seed_promise_page()
+    seed_replies()
     return logins
 
 

@@ -2,8 +2,10 @@
 
 from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.api import ApiToken
+from cases.models.attachments import Attachment
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
+from cases.models.inbound import InboundMail
 from cases.models.notices import Notice
 from cases.models.shares import PromiseShare
 from cases.models.steps import (
@@ -30,6 +32,7 @@ __all__ = [
     "UNMUTABLE_KINDS",
     "ApiToken",
     "Apology",
+    "Attachment",
     "Case",
     "CasePart",
     "Client",
@@ -38,6 +41,7 @@ __all__ = [
     "Compensation",
     "Contact",
     "FollowUp",
+    "InboundMail",
     "Membership",
     "Notice",
     "Option",

@@ -21,6 +21,20 @@
     window.setTimeout(function () { form.dataset.sent = ""; }, 8000);
   });
 
+  // A file over the attachment limit is said at once, not after sending it
+  // (the server refuses it too).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file" || !input.dataset.maxBytes) return;
+    var limit = Number(input.dataset.maxBytes);
+    var file = input.files && input.files[0];
+    var mb = function (n) { return (n / 1048576).toFixed(1).replace(/\.0$/, ""); };
+    input.setCustomValidity(file && file.size > limit
+      ? "This file is " + mb(file.size) + " MB; a file may be at most " + mb(limit) + " MB."
+      : "");
+    input.reportValidity();
+  });
+
   // The case page: its forms post through htmx and the answer carries the
   // changed parts of the page, each swapped in by id (hx-swap-oob). A part
   // holding a form someone is typing in, other than the one just sent, is

@@ -618,6 +618,14 @@ def test_someone_met_while_communicating_can_be_added_there(
 
 def test_every_piece_of_step_work_has_its_steps_in_one_table():
     # Moves have their own table (FORWARD, BACK); comments and hand-overs
-    # are not step work. Deciding on an offer is (it belongs to Compensate).
-    not_step_work = {"advance", "send_back", "comment", "reassign"}
+    # are not step work, nor are files (attached in any step). Deciding on an
+    # offer is (it belongs to Compensate).
+    not_step_work = {
+        "advance",
+        "send_back",
+        "comment",
+        "reassign",
+        "attach",
+        "remove_attachment",
+    }
     assert set(WORK) == set(ACTIONS) - not_step_work

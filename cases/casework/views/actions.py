@@ -21,15 +21,28 @@ from django.views.decorators.http import require_http_methods
 
 from cases.casework.actions import ACTIONS
 from cases.casework.selectors import case_for_page, may
+from cases.casework.services.attachments import max_bytes
 from cases.casework.services.cases import case_advance
 from cases.casework.views.page import case_page_context
 from cases.exceptions import AlreadySubmitted, MendError, Stale, StepIncomplete
+from cases.middleware import body_allowance
 from cases.models import Case, Contact
 
 # The second submit button of a step's form: save, then move the case on.
 THEN_ADVANCE = "advance"
+# Room for the multipart wrapping and the form's other fields around a file.
+FORM_ROOM = 64 * 1024
 
 
+def _upload_allowance(pk: int, name: str) -> int | None:
+    """The body an action that posts a file may send: the file limit, plus room."""
+    action = ACTIONS.get(name)
+    if action is None or not action.takes_files:
+        return None
+    return max_bytes() + FORM_ROOM
+
+
+@body_allowance(_upload_allowance)
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_action(request, pk: int, name: str):
@@ -51,7 +64,8 @@ def case_action(request, pk: int, name: str):
     if not may(request.user, case, action.needs):
         raise PermissionDenied
     step_before = case.step
-    form = action.build(case, request.POST, name)
+    files = request.FILES if action.takes_files else None
+    form = action.build(case, request.POST, name, files=files)
     if not form.is_valid():
         if not action.prefixed:
             # A small button form has no field on the page to mark: say it here.

@@ -131,6 +131,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             forms[name] = make_form(name, case)
     if can_work:
         forms["comment"] = make_form("comment", case)
+        forms["attach"] = make_form("attach", case)
     if can_manage and not case.is_closed:
         forms["reassign"] = make_form("reassign", case)
     if can_manage:
@@ -197,6 +198,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "timeline_recent": timeline[:TIMELINE_SHOWN],
         "timeline_older": timeline[TIMELINE_SHOWN:],
         "reports": report_card(case),
+        "attachments": list(case.attachments.all()),
         "promise_page": promise_page,
     }
 
