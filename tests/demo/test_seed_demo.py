@@ -21,8 +21,9 @@ from cases.choices import (
     Role,
     Step,
 )
-from cases.demo.loader import demo_data
+from cases.demo.loader import demo_data, seed_demo
 from cases.models import (
+    Attachment,
     Case,
     Client,
     ClosureDay,
@@ -304,3 +305,14 @@ def test_the_demo_account_manager_has_a_mention_and_a_sent_back_case_new(
     page = client.get(mentioned.get_absolute_url()).content.decode()
     assert '<mark class="mention">@alex</mark>' in page
     assert 'aria-label="Home, 1 new"' in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_files_on_a_case_once(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed_demo()
+    files = list(Attachment.objects.select_related("compensation"))
+    assert {f.content_type for f in files} == {"application/pdf", "image/png"}
+    assert any(f.compensation is not None for f in files)
+    seed_demo()
+    assert Attachment.objects.count() == 2

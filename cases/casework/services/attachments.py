@@ -303,8 +303,7 @@ def _record(
             case=case,
             by=by,
             kind=TimelineKind.ATTACHMENT_ADDED,
-            summary=f"Attached “{checked.name}”{_subject_text(contact, compensation)}"
-            f" ({filesizeformat(checked.size)}).",
+            summary=f"Attached “{checked.name}”{_subject_text(contact, compensation)}.",
         )
     return Attachment(
         case=case,
