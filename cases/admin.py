@@ -17,6 +17,7 @@ from cases.casework.services.targets import team_deadlines_refresh
 from cases.exceptions import MendError
 from cases.models import (
     Apology,
+    Attachment,
     Case,
     CasePart,
     Client,
@@ -426,6 +427,20 @@ for model, columns in [
         model,
         type(f"{model.__name__}Admin", (CaseRecordAdmin,), {"list_display": columns}),
     )
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(CaseRecordAdmin):
+    """Files are read and removed from the case page, where access is checked;
+    here only what is stored, without a link to the file itself."""
+
+    list_display = ["case", "name", "content_type", "size", "uploaded_by", "created_at"]
+    exclude = ["file"]
+    readonly_fields = ["stored_as"]
+
+    @admin.display(description="stored as")
+    def stored_as(self, obj):
+        return obj.file.name
 
 
 @admin.register(OutboxMessage)

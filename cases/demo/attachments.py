@@ -1,13 +1,14 @@
 """Demo files: a credit note on a delivered compensation and a screenshot on
 its case, attached through the service as the owner would."""
 
+import datetime as dt
 import struct
 import zlib
 
 from django.core.files.base import ContentFile
 
 from cases.casework.services.attachments import attachment_add
-from cases.models import Attachment, Compensation
+from cases.models import Attachment, Compensation, TimelineEntry
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -84,14 +85,25 @@ def seed_attachments() -> None:
             f"Delivered on {offer.delivered_on:%d %B %Y}",
         ]
     )
-    attachment_add(
-        case_id=case.pk,
-        by=case.owner,
-        file=ContentFile(note, name="Credit note.pdf"),
-        compensation_id=offer.pk,
-    )
-    attachment_add(
-        case_id=case.pk,
-        by=case.owner,
-        file=ContentFile(_png(), name="Order tracker, delivery dates.png"),
-    )
+    added = [
+        attachment_add(
+            case_id=case.pk,
+            by=case.owner,
+            file=ContentFile(note, name="Credit note.pdf"),
+            compensation_id=offer.pk,
+        ),
+        attachment_add(
+            case_id=case.pk,
+            by=case.owner,
+            file=ContentFile(_png(), name="Order tracker, delivery dates.png"),
+        ),
+    ]
+    # Dated as the owner would have attached them: once the offer was
+    # delivered, before the case closed (the demo's story is in the past).
+    at = (offer.delivered_at or offer.created_at) + dt.timedelta(minutes=20)
+    if case.closed_at is not None:
+        at = min(at, case.closed_at - dt.timedelta(minutes=5))
+    for index, attachment in enumerate(added):
+        when = at + dt.timedelta(minutes=index)
+        Attachment.objects.filter(pk=attachment.pk).update(created_at=when)
+        TimelineEntry.objects.filter(pk=attachment.entry_id).update(at=when)
