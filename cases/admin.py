@@ -19,6 +19,7 @@ from cases.exceptions import MendError
 from cases.models import (
     ApiToken,
     Apology,
+    Attachment,
     Case,
     CasePart,
     Client,
@@ -484,6 +485,20 @@ class PromiseShareAdmin(CaseRecordAdmin):
     ]
     list_select_related = ["case", "case__client", "created_by"]
     exclude = ["nonce"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(CaseRecordAdmin):
+    """Files are read and removed from the case page, where access is checked;
+    here only what is stored, without a link to the file itself."""
+
+    list_display = ["case", "name", "content_type", "size", "uploaded_by", "created_at"]
+    exclude = ["file"]
+    readonly_fields = ["stored_as"]
+
+    @admin.display(description="stored as")
+    def stored_as(self, obj):
+        return obj.file.name
 
 
 @admin.register(OutboxMessage)

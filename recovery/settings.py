@@ -365,7 +365,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # MEND_S3_BUCKET is set, so several web machines share them. Either way files
 # are only served through the download view, which checks access: there is no
 # MEDIA_URL route, and the bucket stays private (links expire).
-MEDIA_ROOT = Path(_read("MEND_MEDIA_DIR", env.str, default=str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(_read("MEND_MEDIA_DIR", env.str, default="") or VAR_DIR / "media")
 MEND_S3_BUCKET = _read("MEND_S3_BUCKET", env.str, default="").strip()
 if MEND_S3_BUCKET:
     _media_storage = {

@@ -107,6 +107,7 @@ def test_single_sign_on_configured_from_the_environment_passes_check_deploy():
             "MEND_IMAP_SSL",
         ),
         ({"MEND_IMAP_POLL_SECONDS": "0"}, "MEND_IMAP_POLL_SECONDS"),
+        ({"MEND_ATTACHMENT_MAX_MB": "0"}, "MEND_ATTACHMENT_MAX_MB"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_start_up_with_one_line(overrides, named):
@@ -188,6 +189,53 @@ def test_cookies_carry_the_host_prefix_over_tls(tmp_path):
     assert "status 200" in result.stdout, result.stdout
     assert "csrf __Host-csrftoken True / ''" in result.stdout, result.stdout
     assert "session __Host-sessionid True / None" in result.stdout, result.stdout
+
+
+STORAGE = """
+from django.core.files.storage import storages
+s = storages["default"]
+print(type(s).__name__, s.bucket_name, s.endpoint_url, s.region_name,
+      s.access_key, s.default_acl, s.querystring_auth, s.file_overwrite)
+"""
+
+
+def test_files_go_to_s3_compatible_storage_when_a_bucket_is_named():
+    result = run_manage(
+        "shell",
+        "-c",
+        STORAGE,
+        MEND_S3_BUCKET="mend-files",
+        MEND_S3_ENDPOINT_URL="https://s3.fr-par.example.com",
+        MEND_S3_REGION="fr-par",
+        MEND_S3_ACCESS_KEY_ID="AKIDEXAMPLE",
+        MEND_S3_SECRET_ACCESS_KEY="not-a-real-secret",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "S3Storage",
+        "mend-files",
+        "https://s3.fr-par.example.com",
+        "fr-par",
+        "AKIDEXAMPLE",
+        "private",
+        "True",
+        "False",
+    ]
+
+
+def test_files_stay_in_a_local_folder_by_default():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import storages;"
+        "print(type(storages['default']).__name__, storages['default'].location)",
+        MEND_S3_BUCKET="",
+        MEND_MEDIA_DIR="",
+    )
+    assert result.returncode == 0, result.stderr
+    name, location = result.stdout.splitlines()[-1].split()
+    assert name == "FileSystemStorage"
+    assert location == str(ROOT / "var" / "media")
 
 
 @pytest.mark.django_db

@@ -319,11 +319,11 @@ class WithdrawOffer(RecordForm):
 class RemoveAttachment(RecordForm):
     """Takes a file off the case; the timeline keeps who removed which."""
 
-    page_class = "d-inline"
+    page_class = "d-block"
 
     def page_layout(self) -> Layout:
         return Layout(
-            "record", _button("Remove", "btn-link link-danger p-0 align-baseline")
+            "record", _button("Remove it for everyone", "btn-outline-danger mt-1")
         )
 
 

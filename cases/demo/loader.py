@@ -16,6 +16,7 @@ from cases.calendar import deadlines, second_escalation_at
 from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
+from cases.demo.attachments import seed_attachments
 from cases.demo.builder import CaseBuilder
 from cases.demo.people import (
     DemoLogin,
@@ -78,6 +79,7 @@ def seed_demo() -> list[DemoLogin]:
         _pause(row)
     seed_promise_page()
     seed_replies()
+    seed_attachments()
     return logins
 
 

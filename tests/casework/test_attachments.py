@@ -2,12 +2,14 @@
 size limit, and nothing half-saved."""
 
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from cases.casework.services import attachments
 from cases.casework.services.attachments import (
@@ -268,3 +270,26 @@ def test_removing_a_file_says_so_and_deletes_it_after_commit(
 def test_the_limit_is_read_from_the_setting(settings):
     settings.MEND_ATTACHMENT_MAX_MB = 3
     assert attachments.max_bytes() == 3 * 1024 * 1024
+
+
+def test_files_left_by_a_rolled_back_caller_are_found_and_swept(
+    case, account_manager, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path  # only this test's files
+    # A caller (the mailbox poller) stores files inside its own transaction,
+    # which then rolls back: the rows go, the files stay until swept.
+    kept = attachment_add(
+        case_id=case.pk, by=account_manager, file=upload("a.pdf", PDF)
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment_add(case_id=case.pk, by=None, file=ContentFile(png(), name="b.png"))
+        raise RuntimeError("the caller failed after attaching")
+    assert len(stored_files(case)) == 2
+
+    out = StringIO()
+    call_command("attachments_sweep", "--hours", "1", stdout=out)
+    assert "Found 0" in out.getvalue()  # too fresh: it may be an upload under way
+    call_command("attachments_sweep", "--hours", "0", "--delete", stdout=out)
+
+    assert "Deleted 1 stored file(s)" in out.getvalue()
+    assert stored_files(case) == [kept.file.name.rsplit("/", 1)[-1]]

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
 from cases.casework.services import promise_page, promises, reports, steps
+from cases.casework.services.attachments import attachment_add
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
 from cases.models import Apology, Case, Promise, TimelineEntry, User
+from tests.casework.files import PDF, upload
 from tests.factories import (
     TeamFactory,
     UserFactory,
@@ -39,6 +41,7 @@ RECORDS = {
     "timeline": ["actor", "case"],
     "progress_reports": ["sent_by", "case"],
     "promise_shares": ["created_by", "revoked_by", "case"],
+    "attachments": ["uploaded_by", "contact", "compensation", "case"],
 }
 
 
@@ -88,6 +91,12 @@ def case_with_every_record(owner) -> Case:
         summary="The recording is on its way.",
         people=people,
     )
+    attachment_add(
+        case_id=case.pk,
+        by=owner,
+        file=upload("minutes.pdf", PDF),
+        contact_id=people[0].pk,
+    )
     return case
 
 
@@ -107,9 +116,9 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
     with CaptureQueriesContext(connection) as queries:
         page = case_for_page(account_manager, case.pk)
     # The case with the user's rights, each record table, the people of the
-    # client contacts and of the progress reports, and the pauses of the
-    # current step visit.
-    assert len(queries) == 1 + len(RECORDS) + 2 + 1
+    # client contacts and of the progress reports, the pauses of the
+    # current step visit, and the files of the timeline's entries.
+    assert len(queries) == 1 + len(RECORDS) + 2 + 1 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():
@@ -117,6 +126,8 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
                     getattr(row, field)
                 if name in ("client_contacts", "progress_reports"):
                     list(row.people.all())
+                if name == "timeline":
+                    list(row.attachments.all())
         page.client, page.owner, page.team  # noqa: B018 - read to count queries
     assert len(queries) == 0, [q["sql"] for q in queries]
 

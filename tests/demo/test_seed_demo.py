@@ -22,8 +22,9 @@ from cases.choices import (
     Role,
     Step,
 )
-from cases.demo.loader import demo_data
+from cases.demo.loader import demo_data, seed_demo
 from cases.models import (
+    Attachment,
     Case,
     Client,
     ClosureDay,
@@ -320,3 +321,14 @@ def test_one_demo_case_has_shared_its_promise_page(seeded, db, client):
     states = {p["state"] for p in public.context["promises"]}
     assert {"kept", "open", "missed"} <= states
     assert public.context["next_follow_up"] is not None
+
+
+@pytest.mark.django_db
+def test_the_demo_has_files_on_a_case_once(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed_demo()
+    files = list(Attachment.objects.select_related("compensation"))
+    assert {f.content_type for f in files} == {"application/pdf", "image/png"}
+    assert any(f.compensation is not None for f in files)
+    seed_demo()
+    assert Attachment.objects.count() == 2

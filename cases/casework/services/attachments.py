@@ -8,6 +8,7 @@ the browser says; text, which has no signature, is recognised by decoding it.
 """
 
 import codecs
+import datetime as dt
 import hashlib
 import unicodedata
 import uuid
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from cases.casework.services.rows import case_lock
 from cases.casework.services.submissions import submission_claim
@@ -79,6 +81,8 @@ _NOT_TEXT = bytes(b for b in range(32) if b not in b"\t\n\r\f") + b"\x7f"
 # refuses, and quotes that would end a Content-Disposition value.
 _UNSAFE_IN_NAME = set('<>:"/\\|?*;') | {chr(c) for c in range(32)} | {"\x7f"}
 NAME_LENGTH = Attachment._meta.get_field("name").max_length
+# The storage folder of every case's files (models.attachments.attachment_path).
+ROOT = "attachments"
 
 
 class AttachmentRefused(ValidationError, MendError):
@@ -303,8 +307,7 @@ def _record(
             case=case,
             by=by,
             kind=TimelineKind.ATTACHMENT_ADDED,
-            summary=f"Attached “{checked.name}”{_subject_text(contact, compensation)}"
-            f" ({filesizeformat(checked.size)}).",
+            summary=f"Attached “{checked.name}”{_subject_text(contact, compensation)}.",
         )
     return Attachment(
         case=case,
@@ -342,3 +345,26 @@ def attachment_remove(*, case_id: int, by: User, attachment_id: int) -> Attachme
     )
     transaction.on_commit(lambda: default_storage.delete(stored))
     return attachment
+
+
+def attachments_orphans_sweep(*, older_than: dt.timedelta, delete: bool) -> list[str]:
+    """Stored files no attachment row names: left by a caller's own
+    transaction that stored files through attachment_add and then rolled
+    back (Django has no hook on rollback). Only files older than
+    `older_than` count, so an upload between storing and committing is never
+    taken. Returns their names; deletes them with `delete`."""
+    known = set(Attachment.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    found = []
+    if not default_storage.exists(ROOT):
+        return found
+    for folder in default_storage.listdir(ROOT)[0]:
+        base = f"{ROOT}/{folder}"
+        for name in default_storage.listdir(base)[1]:
+            stored = f"{base}/{name}"
+            if stored in known or default_storage.get_modified_time(stored) > cutoff:
+                continue
+            found.append(stored)
+            if delete:
+                default_storage.delete(stored)
+    return found
