@@ -133,6 +133,9 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     # the client has been reached (see cases.notifications.progress).
     "progress_report": ("Recording a progress report", REPORTING_STEPS),
     "report_cadence": ("Changing the progress-report cadence", REPORTING_STEPS),
+    # The email confirming a call: from the first conversation (Communicate)
+    # until the case closes, since later calls are confirmed in writing too.
+    "confirmation": ("Sending a written confirmation", REPORTING_STEPS),
 }
 
 

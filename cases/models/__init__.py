@@ -3,6 +3,7 @@
 from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
+from cases.models.confirmations import Confirmation
 from cases.models.notices import Notice
 from cases.models.steps import (
     Apology,
@@ -33,6 +34,7 @@ __all__ = [
     "ClientContact",
     "ClosureDay",
     "Compensation",
+    "Confirmation",
     "Contact",
     "FollowUp",
     "Membership",
