@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import steps as step_forms
+from cases.casework.forms.confirmations import ConfirmationForm
 from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.casework.services import cases as case_services
 from cases.casework.services import (
     compensation,
+    confirmations,
     pauses,
     promises,
     reports,
@@ -590,6 +592,28 @@ def _withdraw(case, user, d, form):
     return "Offer withdrawn: it no longer counts toward the case's totals."
 
 
+def _confirmation(case, user, d, form):
+    confirmations.confirmation_send(
+        case_id=case.pk,
+        by=user,
+        version=d["version"],
+        step=d["step"],
+        subject=d["subject"],
+        body=d["body"],
+        contacts=d.get("contacts", []),
+        promises=form.promise_lines(),
+        submission_key=d["submission_key"],
+    )
+    people = _names([c.name for c in d["contacts"]])
+    count = len(form.promise_lines())
+    if not count:
+        return f"Confirmation sent to {people}."
+    return (
+        f"Confirmation sent to {people}; its {count} promise{pluralize(count)} "
+        f"{'is' if count == 1 else 'are'} on the ledger."
+    )
+
+
 def _cadence(case, user, d, form):
     if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
         return messages.INFO, "The cadence was already that: nothing changed."
@@ -695,4 +719,5 @@ ACTIONS: dict[str, Action] = {
         wants_case=True,
     ),
     "report_cadence": Action(step_forms.ReportCadenceForm, _cadence, wants_case=True),
+    "confirmation": Action(ConfirmationForm, _confirmation, wants_case=True),
 }

@@ -31,6 +31,7 @@ from cases.models import (
     Client,
     ClientContact,
     Compensation,
+    Confirmation,
     ProgressReport,
     Promise,
     StepPause,
@@ -131,6 +132,12 @@ def case_for_page(user: User, pk: int) -> Case:
                 "pauses",
                 queryset=StepPause.objects.filter(period__completed_at__isnull=True),
                 to_attr="visit_pauses",
+            ),
+            Prefetch(
+                "confirmations",
+                queryset=Confirmation.objects.select_related(
+                    "sent_by"
+                ).prefetch_related("contacts"),
             ),
             Prefetch(
                 "progress_reports",
