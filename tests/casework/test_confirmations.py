@@ -90,7 +90,7 @@ def test_the_timeline_lists_recipients_promises_and_the_text(case, account_manag
     assert "2 promises" in entry.summary
     assert "“The schedule by email” by" in entry.summary
     assert entry.body.startswith("Thank you for taking my call.")
-    assert "What we promised:" in entry.body
+    assert "What we will do, and by when:" in entry.body
     assert "- The new trainer on site, by" in entry.body
     # Newest first: the confirmation above the ledger's own entries.
     assert case.timeline.first().kind == TimelineKind.CONFIRMATION_SENT
@@ -190,7 +190,7 @@ def test_a_confirmation_without_promises_is_sent(case, account_manager):
     assert not confirmation.promises.exists()
     entry = TimelineEntry.objects.get(case=case, kind=TimelineKind.CONFIRMATION_SENT)
     assert "no dated promise" in entry.summary
-    assert "What we promised" not in entry.body
+    assert "What we will do" not in entry.body
 
 
 def test_sending_bumps_the_version(case, account_manager):

@@ -120,7 +120,7 @@ def email_text(body: str, promises) -> str:
     if not promises:
         return body
     lines = [f"- {p.description}, by {due_on_text(p.due_on)}" for p in promises]
-    return "\n".join([body, "", "What we promised:", *lines])
+    return "\n".join([body, "", "What we will do, and by when:", *lines])
 
 
 def _ensure_as_shown(case: Case, *, version: int, step: str | None) -> None:
