@@ -26,6 +26,8 @@
     var holder = document.createElement("div");
     holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
     var row = holder.firstElementChild;
+    var legend = row.querySelector("legend");
+    if (legend) legend.textContent = "Promise " + (index + 1);
     list.appendChild(row);
     total.value = String(index + 1);
     reveal(rows);
