@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases.casework.services.confirmations import PromiseLine, confirmation_send
+from cases.casework.services.contacts import contact_erase
 from cases.choices import NotificationKind, PromiseStatus, Step, TimelineKind
 from cases.exceptions import AlreadySubmitted, CaseMoved, NotAllowed, WrongStep
 from cases.models import Case, Confirmation, OutboxMessage, Promise, TimelineEntry
@@ -197,3 +198,16 @@ def test_sending_bumps_the_version(case, account_manager):
     before = version_of(case)
     send(case, account_manager)
     assert version_of(case) > before
+
+
+def test_erasing_a_contact_scrubs_the_confirmation_sent_to_them(
+    case, account_manager, administrator
+):
+    lee = case.contacts.get(name="Lee Park")
+    confirmation = send(case, account_manager, body="Lee Park, thank you for the call.")
+    contact_erase(contact_id=lee.pk, by=administrator)
+    confirmation.refresh_from_db()
+    assert "Lee Park" not in confirmation.body
+    entry = TimelineEntry.objects.get(case=case, kind=TimelineKind.CONFIRMATION_SENT)
+    assert "Lee Park" not in entry.summary + entry.body
+    assert all("Lee Park" not in str(m.context) for m in confirmation.messages.all())
