@@ -50,10 +50,25 @@ def test_the_owner_sends_a_confirmation_with_a_promise(
     expect(rows).to_have_count(3)
     card.get_by_role("button", name="Add another promise").click()
     expect(rows).to_have_count(4)
-    card.locator("[name='confirmation-promises-0-due_on']").fill(due.isoformat())
     card.locator("[name='confirmation-promises-0-description']").fill(
         "A senior trainer on site for the whole day"
     )
+    # Sent without the promise's date: refused in place, everything kept.
+    card.get_by_role("button", name="Send the confirmation").click()
+    expect(card).to_contain_text("Promise 1: Give the date we promise it by.")
+    expect(card.get_by_label("The email")).to_have_value(
+        "Thank you for the call, Dana.\nAs agreed:"
+    )
+    expect(card.locator("[name='confirmation-promises-0-description']")).to_have_value(
+        "A senior trainer on site for the whole day"
+    )
+    expect(rows).to_have_count(4)
+    # The summary takes focus (forms.js); the screenshot waits out the scroll.
+    expect(page.locator("#confirmation-error-summary")).to_be_focused()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(shots / f"confirmation-refused-{width}.png"))
+    assert not Confirmation.objects.filter(case=case).exists()
+    card.locator("[name='confirmation-promises-0-due_on']").fill(due.isoformat())
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / f"confirmation-form-{width}.png"), full_page=False)
     card.get_by_role("button", name="Send the confirmation").click()
