@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
-from cases.casework.services import promises, reports, steps
+from cases.casework.services import confirmations, promises, reports, steps
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
 from cases.models import Apology, Case, Promise, TimelineEntry, User
@@ -38,6 +38,7 @@ RECORDS = {
     "promises": ["made_by", "case"],
     "timeline": ["actor", "case"],
     "progress_reports": ["sent_by", "case"],
+    "confirmations": ["sent_by", "case"],
 }
 
 
@@ -86,6 +87,15 @@ def case_with_every_record(owner) -> Case:
         summary="The recording is on its way.",
         people=people,
     )
+    confirmations.confirmation_send(
+        case_id=case.pk,
+        by=owner,
+        version=version_of(case),
+        subject="The recording",
+        body="As agreed on the call.",
+        contacts=[c for c in case.contacts.all() if c.email],
+        promises=[],
+    )
     return case
 
 
@@ -105,9 +115,9 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
     with CaptureQueriesContext(connection) as queries:
         page = case_for_page(account_manager, case.pk)
     # The case with the user's rights, each record table, the people of the
-    # client contacts and of the progress reports, and the pauses of the
-    # current step visit.
-    assert len(queries) == 1 + len(RECORDS) + 2 + 1
+    # client contacts, of the progress reports and of the confirmations, and
+    # the pauses of the current step visit.
+    assert len(queries) == 1 + len(RECORDS) + 3 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():
@@ -115,6 +125,8 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
                     getattr(row, field)
                 if name in ("client_contacts", "progress_reports"):
                     list(row.people.all())
+                if name == "confirmations":
+                    list(row.contacts.all())
         page.client, page.owner, page.team  # noqa: B018 - read to count queries
     assert len(queries) == 0, [q["sql"] for q in queries]
 
