@@ -26,6 +26,7 @@ from cases.models import (
     ClientContact,
     ClosureDay,
     Compensation,
+    Confirmation,
     Contact,
     FollowUp,
     InboundMail,
@@ -426,6 +427,7 @@ for model, columns in [
     ),
     (CasePart, ["case", "part"]),
     (ProgressReport, ["case", "sent_at", "channel", "sent_by"]),
+    (Confirmation, ["case", "subject", "created_at", "sent_by"]),
 ]:
     admin.site.register(
         model,

@@ -138,6 +138,9 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     # decision to stop it.
     "promise_page_share": ("Sharing the promise page with the client", OPEN),
     "promise_page_revoke": ("Withdrawing the promise page's link", frozenset(ORDER)),
+    # The email confirming a call: from the first conversation (Communicate)
+    # until the case closes, since later calls are confirmed in writing too.
+    "confirmation": ("Sending a written confirmation", REPORTING_STEPS),
 }
 
 

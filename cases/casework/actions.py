@@ -19,10 +19,12 @@ from cases.casework.forms import attachments as attachment_forms
 from cases.casework.forms import cases as case_forms
 from cases.casework.forms import promise_page as share_forms
 from cases.casework.forms import steps as step_forms
+from cases.casework.forms.confirmations import ConfirmationForm
 from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.casework.services import (
     attachments,
     compensation,
+    confirmations,
     pauses,
     promise_page,
     promises,
@@ -652,6 +654,28 @@ def _remove_attachment(case, user, d, form):
     return f"Removed “{removed.name}”."
 
 
+def _confirmation(case, user, d, form):
+    confirmations.confirmation_send(
+        case_id=case.pk,
+        by=user,
+        version=d["version"],
+        step=d["step"],
+        subject=d["subject"],
+        body=d["body"],
+        contacts=d.get("contacts", []),
+        promises=form.promise_lines(),
+        submission_key=d["submission_key"],
+    )
+    people = _names([c.name for c in d["contacts"]])
+    count = len(form.promise_lines())
+    if not count:
+        return f"Confirmation sent to {people}."
+    return (
+        f"Confirmation sent to {people}; its {count} promise{pluralize(count)} "
+        f"{'is' if count == 1 else 'are'} on the ledger."
+    )
+
+
 def _cadence(case, user, d, form):
     if not reports.report_cadence_set(case_id=case.pk, by=user, days=d["days"]):
         return messages.INFO, "The cadence was already that: nothing changed."
@@ -775,4 +799,5 @@ ACTIONS: dict[str, Action] = {
     "remove_attachment": Action(
         RemoveAttachment, _remove_attachment, prefixed=False, place="files"
     ),
+    "confirmation": Action(ConfirmationForm, _confirmation, wants_case=True),
 }

@@ -83,3 +83,19 @@ GUIDANCE = {
         ],
     },
 }
+
+# The written confirmation's card (Communicate until the case closes).
+CONFIRMATION_GUIDANCE = {
+    "why": "Put the call in writing while it is fresh. The client will keep this "
+    "email and hold us to every word, so write down only what we will do, by a "
+    "date that is ours to keep.",
+    "good": [
+        "Sent the same day as the call, to everyone the dropped ball touched.",
+        "In plain words: what happened, what we agreed, what comes next.",
+        "Each promise with its date, and only dates we control: not a supplier's, "
+        "not another team's, unless they have said yes.",
+        "A buffer in every date; an early delivery pleases, a late one is a "
+        "second drop.",
+        "No excuses and no blame; the full apology comes once they have seen the fix.",
+    ],
+}

@@ -35,6 +35,7 @@ from cases.models import (
     Client,
     ClientContact,
     Compensation,
+    Confirmation,
     FollowUp,
     ProgressReport,
     Promise,
@@ -152,6 +153,12 @@ def case_for_page(user: User, pk: int) -> Case:
                 queryset=PromiseShare.objects.select_related(
                     "created_by", "revoked_by"
                 ),
+            ),
+            Prefetch(
+                "confirmations",
+                queryset=Confirmation.objects.select_related(
+                    "sent_by"
+                ).prefetch_related("contacts"),
             ),
             Prefetch(
                 "progress_reports",

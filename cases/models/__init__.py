@@ -5,6 +5,7 @@ from cases.models.api import ApiToken
 from cases.models.attachments import Attachment
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
+from cases.models.confirmations import Confirmation
 from cases.models.inbound import InboundMail
 from cases.models.notices import Notice
 from cases.models.shares import PromiseShare
@@ -39,6 +40,7 @@ __all__ = [
     "ClientContact",
     "ClosureDay",
     "Compensation",
+    "Confirmation",
     "Contact",
     "FollowUp",
     "InboundMail",

@@ -70,7 +70,7 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
 
     # 4. Communicate: a call, and a promise made on it.
     page.locator("#id_client_contact-summary").fill("Offered a remote session")
-    page.get_by_test_id("current-step").get_by_label("Dana Lee").check()
+    page.locator("#form-client_contact").get_by_label("Dana Lee").check()
     page.get_by_role("button", name="Log contact").click()
     settled(page)
     page.get_by_text("Record a promise").click()

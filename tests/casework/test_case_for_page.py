@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.casework.selectors import case_for_page, may
-from cases.casework.services import promise_page, promises, reports, steps
+from cases.casework.services import (
+    confirmations,
+    promise_page,
+    promises,
+    reports,
+    steps,
+)
 from cases.casework.services.attachments import attachment_add
 from cases.casework.services.cases import case_advance
 from cases.choices import BossPermission, Channel, Role, Step
@@ -42,6 +48,7 @@ RECORDS = {
     "progress_reports": ["sent_by", "case"],
     "promise_shares": ["created_by", "revoked_by", "case"],
     "attachments": ["uploaded_by", "contact", "compensation", "case"],
+    "confirmations": ["sent_by", "case"],
 }
 
 
@@ -97,6 +104,15 @@ def case_with_every_record(owner) -> Case:
         file=upload("minutes.pdf", PDF),
         contact_id=people[0].pk,
     )
+    confirmations.confirmation_send(
+        case_id=case.pk,
+        by=owner,
+        version=version_of(case),
+        subject="The recording",
+        body="As agreed on the call.",
+        contacts=[c for c in case.contacts.all() if c.email],
+        promises=[],
+    )
     return case
 
 
@@ -116,9 +132,9 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
     with CaptureQueriesContext(connection) as queries:
         page = case_for_page(account_manager, case.pk)
     # The case with the user's rights, each record table, the people of the
-    # client contacts and of the progress reports, the pauses of the
-    # current step visit, and the files of the timeline's entries.
-    assert len(queries) == 1 + len(RECORDS) + 2 + 1 + 1
+    # client contacts, of the progress reports and of the confirmations, the
+    # pauses of the current step visit, and the files of the timeline's entries.
+    assert len(queries) == 1 + len(RECORDS) + 3 + 1 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():
@@ -128,6 +144,8 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
                     list(row.people.all())
                 if name == "timeline":
                     list(row.attachments.all())
+                if name == "confirmations":
+                    list(row.contacts.all())
         page.client, page.owner, page.team  # noqa: B018 - read to count queries
     assert len(queries) == 0, [q["sql"] for q in queries]
 

@@ -1,6 +1,6 @@
 """A real IMAP server for the reply-mailbox tests: Debian's dovecot-imapd,
 started once per test process on a free port with a configuration of its
-own in a temporary folder (passwords in a passwd-file, maildirs there too,
+own in a temporary folder (a passwd-file per account, maildirs there too,
 plain sign-in on 127.0.0.1, no TLS). Each test gets a mailbox of its own (a
 new user), and messages reach it by IMAP APPEND, as a mail server would
 file them. Missing dovecot skips these tests on a developer's machine and
@@ -49,7 +49,7 @@ mail_location = maildir:{folder}/mail/%u
 {users}
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {folder}/passwd
+  args = scheme=PLAIN username_format=%u {folder}/users/%u
 }}
 userdb {{
   driver = static
@@ -86,12 +86,11 @@ class Dovecot:
                 pytest.fail(message)
             pytest.skip(message)
         self.folder = Path(tempfile.mkdtemp(prefix="mend-imap-"))
-        for name in ("run", "state", "mail"):
+        for name in ("run", "state", "mail", "users"):
             (self.folder / name).mkdir()
         # dovecot's unprivileged login processes must reach their sockets.
         os.chmod(self.folder, 0o755)  # noqa: S103
         os.chmod(self.folder / "run", 0o755)  # noqa: S103
-        (self.folder / "passwd").write_text("")
         self.process = None
         self.port = None
 
@@ -159,11 +158,12 @@ class Dovecot:
                 self.process.wait()
 
     def add_user(self) -> tuple[str, str]:
-        """A new account (dovecot reads the passwd-file again once it changes)."""
+        """A new account, in a passwd-file of its own: dovecot caches one file
+        by its modification time, in whole seconds, so a user appended within
+        the second of the last read was not found."""
         user = f"replies-{uuid.uuid4().hex[:10]}"
         password = uuid.uuid4().hex
-        with (self.folder / "passwd").open("a") as users:
-            users.write(f"{user}:{{PLAIN}}{password}\n")
+        (self.folder / "users" / user).write_text(f"{user}:{{PLAIN}}{password}\n")
         return user, password
 
 

@@ -14,6 +14,7 @@ from cases.models import (
     Case,
     ClientContact,
     Compensation,
+    Confirmation,
     Contact,
     FollowUp,
     Notice,
@@ -40,6 +41,7 @@ RECORD_TEXTS = [
     (FollowUp, ["purpose", "notes"]),
     (Promise, ["description"]),
     (ProgressReport, ["summary", "others"]),
+    (Confirmation, ["subject", "body"]),
 ]
 
 
@@ -129,6 +131,9 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
     )
     linked |= set(
         ProgressReport.objects.filter(people=contact).values_list("case_id", flat=True)
+    )
+    linked |= set(
+        Confirmation.objects.filter(contacts=contact).values_list("case_id", flat=True)
     )
     touched = set()
     if pattern is not None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.calendar import step_clock, user_zone
 from cases.casework.actions import ACTIONS
-from cases.casework.guidance import GUIDANCE
+from cases.casework.guidance import CONFIRMATION_GUIDANCE, GUIDANCE
 from cases.casework.guideline import guideline_for
 from cases.casework.views.promise_page import promise_page_link
 from cases.choices import (
@@ -42,6 +42,10 @@ STEP_FORMS = {
     Step.CLOSED: [],
 }
 
+
+# Forms drawn as typed even when the case has left the steps they belong to
+# (a refused send): a written email is too long to lose.
+KEPT_AS_TYPED = frozenset({"confirmation"})
 
 # How many timeline entries show before the rest fold away.
 TIMELINE_SHOWN = 10
@@ -126,7 +130,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
             forms[name] = make_form(name, case, initial=prefills.get(name))
     if "pause" in offered and case.step_paused_at is None:
         forms["pause"] = make_form("pause", case)
-    for name in ("progress_report", "report_cadence"):
+    for name in ("progress_report", "report_cadence", "confirmation"):
         if name in offered:
             forms[name] = make_form(name, case)
     if can_work:
@@ -141,6 +145,10 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         forms["promise_page_share"] = make_form("promise_page_share", case)
     # The form as typed goes where it is drawn; one the page no longer offers
     # (the case moved on meanwhile) is not drawn, so its problem shows on top.
+    if bound is not None and bound[0] in KEPT_AS_TYPED and can_work:
+        # Refused because the case went back a step meanwhile: the email as
+        # typed is still shown (with why), rather than lost with the form.
+        forms.setdefault(bound[0], bound[1])
     problem_at_top = problem is not None and (bound is None or bound[0] not in forms)
     if bound is not None and bound[0] in forms:
         forms[bound[0]] = bound[1]
@@ -198,6 +206,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "timeline_recent": timeline[:TIMELINE_SHOWN],
         "timeline_older": timeline[TIMELINE_SHOWN:],
         "reports": report_card(case),
+        "confirmation_guidance": CONFIRMATION_GUIDANCE,
         "attachments": list(case.attachments.all()),
         "promise_page": promise_page,
     }
