@@ -9,7 +9,7 @@ CELERY_TASK_TIME_LIMIT (settings), so none holds a worker process for long.
 from celery import shared_task
 from django.core.cache import cache
 
-from cases.casework.services import pauses
+from cases.casework.services import check_ins, pauses
 from cases.notifications import deliver, due, requeue
 
 
@@ -41,3 +41,9 @@ def release_stuck() -> int:
 def resume_paused_clocks() -> int:
     """Start again the step clocks paused until a day that has come."""
     return pauses.clocks_resume_due()
+
+
+@shared_task(ignore_result=True)
+def send_later_check_ins() -> int:
+    """Ask again, MEND_CHECK_IN_AFTER_DAYS after closing, those asked at closing."""
+    return check_ins.check_ins_send_due()

@@ -30,6 +30,10 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# Pages a client opens from a signed link (cases.links): no sign-in, the token
+# is the key; each has its own tests (tests/public/), and a wrong token gets
+# the gone page.
+LINK_PAGES = {"check_in"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
 CASE_VIEWS = {"case_detail", "case_action"}
 # Views that list or count cases: an outsider must find no trace of the case.
@@ -67,7 +71,7 @@ def named_patterns() -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS
+    known |= CLIENT_VIEWS | LINK_PAGES
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -177,6 +181,13 @@ def test_logged_out_visitors_are_sent_to_sign_in_from_every_private_view(
 def test_public_views_answer_without_signing_in(client, db):
     for name in PUBLIC - {"password_reset_confirm", "logout"}:
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_link_pages_without_a_valid_token_show_nothing(client, db):
+    for name in LINK_PAGES:
+        response = client.get(reverse(name, kwargs={"token": "forged"}))
+        assert response.status_code == 404, name
+        assert response.cookies == {}, name
 
 
 def team_urls(team) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from cases.choices import FollowUpStatus, PromiseStatus, Step
 from cases.models import (
     Apology,
     Case,
+    CheckIn,
     Client,
     ClientContact,
     Compensation,
@@ -132,6 +133,7 @@ def case_for_page(user: User, pk: int) -> Case:
                 queryset=StepPause.objects.filter(period__completed_at__isnull=True),
                 to_attr="visit_pauses",
             ),
+            Prefetch("check_ins", queryset=CheckIn.objects.select_related("contact")),
             Prefetch(
                 "progress_reports",
                 queryset=ProgressReport.objects.select_related(

@@ -2,6 +2,7 @@
 
 from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
+from cases.models.check_ins import CheckIn
 from cases.models.clients import Client, Contact
 from cases.models.notices import Notice
 from cases.models.steps import (
@@ -29,6 +30,7 @@ __all__ = [
     "Apology",
     "Case",
     "CasePart",
+    "CheckIn",
     "Client",
     "ClientContact",
     "ClosureDay",
