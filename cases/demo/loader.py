@@ -17,6 +17,7 @@ from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
 from cases.demo.builder import CaseBuilder
+from cases.demo.check_ins import seed_check_ins
 from cases.demo.people import (
     DemoLogin,
     seed_clients,
@@ -74,6 +75,7 @@ def seed_demo() -> list[DemoLogin]:
             _make_due_soon(case)
     for row in data["paused"]:
         _pause(row)
+    seed_check_ins(since=started)
     return logins
 
 
