@@ -15,6 +15,7 @@ from cases.casework.services.check_ins import (
     check_in_answer,
     check_ins_send_due,
 )
+from cases.casework.services.contacts import contact_erase
 from cases.choices import (
     BuyAgain,
     CheckInRound,
@@ -313,3 +314,17 @@ def test_the_case_page_costs_the_same_queries_with_many_check_ins(
     for check_in in CheckIn.objects.filter(case=many)[:3]:
         answer(check_in, score=2)
     assert queries(many) == queries(few)
+
+
+def test_erasing_a_contact_scrubs_their_check_in(
+    account_manager, sales_manager, administrator
+):
+    case = closable(account_manager)
+    close(case, account_manager)
+    check_in = CheckIn.objects.get(case=case)
+    answer(check_in, score=4, comment="Person 0 here: better now.")
+    contact_erase(contact_id=check_in.contact_id, by=administrator)
+    check_in.refresh_from_db()
+    assert "Person 0" not in check_in.comment
+    assert check_in.score == 4
+    assert not case.timeline.filter(summary__contains="Person 0").exists()

@@ -12,6 +12,7 @@ from cases.exceptions import NotAllowed
 from cases.models import (
     Apology,
     Case,
+    CheckIn,
     ClientContact,
     Compensation,
     Contact,
@@ -40,6 +41,7 @@ RECORD_TEXTS = [
     (FollowUp, ["purpose", "notes"]),
     (Promise, ["description"]),
     (ProgressReport, ["summary", "others"]),
+    (CheckIn, ["comment"]),
 ]
 
 
@@ -129,6 +131,9 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
     )
     linked |= set(
         ProgressReport.objects.filter(people=contact).values_list("case_id", flat=True)
+    )
+    linked |= set(
+        CheckIn.objects.filter(contact=contact).values_list("case_id", flat=True)
     )
     touched = set()
     if pattern is not None:
