@@ -49,8 +49,8 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
     }
     if message.kind == NotificationKind.PASSWORD_RESET:
         data.update(password_reset_link(message))
-    if message.kind == NotificationKind.CLIENT_CHECK_IN:
-        data["check_in_link"] = check_in_link(message)
+    if message.kind == NotificationKind.CLIENT_CHECK_IN and "check_in" in data:
+        data["check_in_link"] = check_in_link(data["check_in"])
     folder = f"emails/{message.kind}"
     # A header is one line: whatever the data holds (a client's name typed
     # with a line break), the subject's whitespace becomes single spaces.
@@ -100,13 +100,11 @@ def password_reset_link(message: OutboxMessage) -> dict:
     return {"link": f"{settings.SITE_URL}{path}", "user": user}
 
 
-def check_in_link(message: OutboxMessage) -> str:
+def check_in_link(check_in_id: int) -> str:
     """The check-in's link, made when the email is written (like the reset
     link: the outbox holds no working link, and its days count from sending),
     signed for this one check-in with its nonce."""
-    check_in = CheckIn.objects.only("pk", "nonce").get(
-        pk=(message.context or {})["check_in"]
-    )
+    check_in = CheckIn.objects.only("pk", "nonce").get(pk=check_in_id)
     token = make_token("check-in", check_in.pk, nonce=check_in.nonce)
     return f"{settings.SITE_URL}{reverse('check_in', kwargs={'token': token})}"
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from cases.casework.selectors import case_for_page, may
 from cases.casework.services import promises, reports, steps
 from cases.casework.services.cases import case_advance
-from cases.choices import BossPermission, Channel, Role, Step
-from cases.models import Apology, Case, Promise, TimelineEntry, User
+from cases.choices import BossPermission, Channel, CheckInRound, Role, Step
+from cases.models import Apology, Case, CheckIn, Promise, TimelineEntry, User
 from tests.factories import (
     TeamFactory,
     UserFactory,
@@ -38,6 +38,7 @@ RECORDS = {
     "promises": ["made_by", "case"],
     "timeline": ["actor", "case"],
     "progress_reports": ["sent_by", "case"],
+    "check_ins": ["contact", "case"],
 }
 
 
@@ -86,6 +87,15 @@ def case_with_every_record(owner) -> Case:
         summary="The recording is on its way.",
         people=people,
     )
+    # Check-ins from an earlier closing (the case was reopened since).
+    for n, person in enumerate(people):
+        CheckIn.objects.create(
+            case=case,
+            contact=person,
+            round=CheckInRound.AT_CLOSE,
+            sent_at=timezone.now() - dt.timedelta(days=2 - n),
+            nonce=f"n{n}",
+        )
     return case
 
 
