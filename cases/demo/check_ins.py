@@ -16,7 +16,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.casework.services.check_ins import check_in_answer, check_ins_open
-from cases.choices import BuyAgain, CheckInRound, OutboxStatus, Step, TimelineKind
+from cases.choices import (
+    BuyAgain,
+    CheckInRound,
+    OutboxStatus,
+    Outcome,
+    Step,
+    TimelineKind,
+)
 from cases.models import Case, CheckIn, Notice, OutboxMessage, TimelineEntry
 
 # What the clients' people answer, in turn, at closing; None leaves one
@@ -33,6 +40,11 @@ AT_CLOSE = [
     (1, BuyAgain.NO, "Twice in one quarter is once too often. We are looking around."),
 ]
 
+DISAGREES = (
+    2,
+    BuyAgain.NO,
+    "Thank you for sorting it out, but we have moved the next order elsewhere.",
+)
 # And months later, for the cases closed long enough ago.
 LATER = [
     (5, BuyAgain.YES, "We have ordered again since. Thank you."),
@@ -49,9 +61,18 @@ def seed_check_ins(*, since: dt.datetime) -> None:
         .select_related("case")
         .order_by("case__closed_at", "pk")
     )
+    # In each team, the newest case we count as kept hears from a client who
+    # would not buy again: Insights shows the two disagreeing this period.
+    disagrees = {}
+    for check_in in at_close:
+        if check_in.case.outcome in (Outcome.RECOVERED, Outcome.RETAINED):
+            disagrees[check_in.case.team_id] = check_in.pk
     for index, check_in in enumerate(at_close):
         _date(check_in, check_in.case.closed_at)
-        _answer(check_in, AT_CLOSE[index % len(AT_CLOSE)], now)
+        if check_in.pk in disagrees.values():
+            _answer(check_in, DISAGREES, now)
+        else:
+            _answer(check_in, AT_CLOSE[index % len(AT_CLOSE)], now)
     after = dt.timedelta(days=settings.MEND_CHECK_IN_AFTER_DAYS)
     asked = {c.case_id for c in at_close}
     due = Case.objects.filter(

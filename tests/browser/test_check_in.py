@@ -121,4 +121,7 @@ def test_the_client_answers_on_a_phone_once_and_the_owner_sees_it(
     )
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(tmp_path / "case-check-ins-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(tmp_path / "case-1280.png"), full_page=True)
+    assert serious_violations(page) == []
     assert csp_violations == []
