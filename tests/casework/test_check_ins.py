@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases import tasks
 from cases.casework.services.cases import case_close, case_send_back
 from cases.casework.services.check_ins import (
     AlreadyAnswered,
@@ -27,6 +28,7 @@ from cases.choices import (
 )
 from cases.links import LinkGone
 from cases.models import CheckIn, Notice, OutboxMessage
+from recovery.celery import app
 from tests.factories import ClientFactory, ContactFactory, case_in_step, version_of
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +330,17 @@ def test_erasing_a_contact_scrubs_their_check_in(
     assert "Person 0" not in check_in.comment
     assert check_in.score == 4
     assert not case.timeline.filter(summary__contains="Person 0").exists()
+
+
+def test_beat_runs_the_later_round_hourly(
+    settings, time_machine, account_manager, sales_manager
+):
+    entry = app.conf.beat_schedule["send-later-check-ins"]
+    assert entry["task"] == tasks.send_later_check_ins.name
+    assert entry["schedule"] == 3600.0
+    settings.MEND_CHECK_IN_AFTER_DAYS = 5
+    time_machine.move_to(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
+    close(closable(account_manager), account_manager)
+    time_machine.move_to(dt.datetime(2026, 3, 7, 11, tzinfo=dt.UTC))
+    assert tasks.send_later_check_ins() == 1
+    assert tasks.send_later_check_ins() == 0
