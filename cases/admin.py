@@ -22,6 +22,7 @@ from cases.models import (
     Attachment,
     Case,
     CasePart,
+    CheckIn,
     Client,
     ClientContact,
     ClosureDay,
@@ -428,10 +429,21 @@ for model, columns in [
     (CasePart, ["case", "part"]),
     (ProgressReport, ["case", "sent_at", "channel", "sent_by"]),
     (Confirmation, ["case", "subject", "created_at", "sent_by"]),
+    (
+        CheckIn,
+        ["case", "contact", "round", "sent_at", "answered_at", "score", "buy_again"],
+    ),
 ]:
     admin.site.register(
         model,
-        type(f"{model.__name__}Admin", (CaseRecordAdmin,), {"list_display": columns}),
+        type(
+            f"{model.__name__}Admin",
+            (CaseRecordAdmin,),
+            # A check-in's nonce is half of its link: not shown.
+            {"list_display": columns, "exclude": ["nonce"]}
+            if model is CheckIn
+            else {"list_display": columns},
+        ),
     )
 
 

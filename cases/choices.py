@@ -262,3 +262,18 @@ class PauseEnd(models.TextChoices):
     CLIENT_CONTACT = "client_contact", "A contact with the client was logged"
     DATE_REACHED = "date_reached", "The date it was paused until came"
     STEP_MOVED = "step_moved", "The case left the step"
+
+
+class CheckInRound(models.TextChoices):
+    """When a check-in asks the client: as the case closes, or some time later."""
+
+    AT_CLOSE = "at_close", "At closing"
+    LATER = "later", "Later"
+
+
+class BuyAgain(models.TextChoices):
+    """A client's answer to "would you buy from us again?"."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"

@@ -9,7 +9,7 @@ CELERY_TASK_TIME_LIMIT (settings), so none holds a worker process for long.
 from celery import shared_task
 from django.core.cache import cache
 
-from cases.casework.services import pauses
+from cases.casework.services import check_ins, pauses
 from cases.notifications import deliver, due, requeue
 from cases.replies import services as replies
 
@@ -49,3 +49,9 @@ def poll_mailbox() -> int:
     """Take the replies waiting in the reply mailbox (nothing when none is
     configured); a mailbox or database that is down waits for the next beat."""
     return replies.mailbox_poll().taken
+
+
+@shared_task(ignore_result=True)
+def send_later_check_ins() -> int:
+    """Ask again, MEND_CHECK_IN_AFTER_DAYS after closing, those asked at closing."""
+    return check_ins.check_ins_send_due()

@@ -4,7 +4,14 @@ from django.urls import include, path
 from cases import health, home
 from cases.accounts import views as accounts
 from cases.api import pages as api_pages
-from cases.casework.views import actions, calendar, cases, files, promise_page
+from cases.casework.views import (
+    actions,
+    calendar,
+    cases,
+    check_ins,
+    files,
+    promise_page,
+)
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
 from cases.insights import views as insights
@@ -43,6 +50,8 @@ urlpatterns = [
         clients.client_contact,
         name="client_contact_edit",
     ),
+    # A client's check-in, opened from its email: public, the token is the key.
+    path("check-in/<str:token>/", check_ins.check_in, name="check_in"),
     path("insights/", insights.insights_page, name="insights"),
     path(
         "insights/cases.csv",

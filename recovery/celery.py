@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.resume_paused_clocks",
         "schedule": 60.0,
     },
+    # The later round of check-ins: due days after closing, so hourly is
+    # soon enough; each contact and round is asked once however often it runs.
+    "send-later-check-ins": {
+        "task": "cases.tasks.send_later_check_ins",
+        "schedule": 3600.0,
+    },
 }
 
 

@@ -479,6 +479,12 @@ if MEND_IMAP_HOST:
     ):
         _stop("MEND_IMAP_SSL=false sends the password in clear: use true or starttls.")
 
+# Check-ins (README, "Check-ins"): each affected contact is asked as the case
+# closes and again MEND_CHECK_IN_AFTER_DAYS later; a check-in link works for
+# MEND_CHECK_IN_LINK_DAYS from the email that carries it.
+MEND_CHECK_IN_AFTER_DAYS = _count("MEND_CHECK_IN_AFTER_DAYS", default=90)
+MEND_CHECK_IN_LINK_DAYS = _count("MEND_CHECK_IN_LINK_DAYS", default=30)
+
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.
 COMPENSATION_DEFAULTS = {

@@ -40,6 +40,10 @@ SSO_VIEWS = {"oidc_authentication_init", "oidc_authentication_callback"}
 # only what its link names, sets no cookie and is not indexed (cases.links);
 # their own tests try every kind of bad link (tests/public/).
 PUBLIC_LINKS = {"promise_page"}
+# Pages a client opens from a signed link (cases.links): no sign-in, the token
+# is the key; each has its own tests (tests/public/), and a wrong token gets
+# the gone page.
+LINK_PAGES = {"check_in"}
 # Views about one case: an outsider gets 404, a read-only teammate reads only.
 CASE_VIEWS = {"case_detail", "case_action", "attachment_download"}
 # Views that list or count cases: an outsider must find no trace of the case.
@@ -110,7 +114,7 @@ def named_patterns(patterns=None) -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS | ADMINISTRATOR_VIEWS
+    known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS | ADMINISTRATOR_VIEWS | LINK_PAGES
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
     known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)
@@ -233,6 +237,13 @@ def test_public_views_answer_without_signing_in(client, db):
 def test_single_sign_on_views_are_not_there_without_a_provider(client, db):
     for name in SSO_VIEWS:
         assert client.get(reverse(name)).status_code == 404, name
+
+
+def test_link_pages_without_a_valid_token_show_nothing(client, db):
+    for name in LINK_PAGES:
+        response = client.get(reverse(name, kwargs={"token": "forged"}))
+        assert response.status_code == 404, name
+        assert response.cookies == {}, name
 
 
 def team_urls(team) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from cases.models import (
     Apology,
     Attachment,
     Case,
+    CheckIn,
     Client,
     ClientContact,
     Compensation,
@@ -148,6 +149,7 @@ def case_for_page(user: User, pk: int) -> Case:
                 queryset=StepPause.objects.filter(period__completed_at__isnull=True),
                 to_attr="visit_pauses",
             ),
+            Prefetch("check_ins", queryset=CheckIn.objects.select_related("contact")),
             Prefetch(
                 "promise_shares",
                 queryset=PromiseShare.objects.select_related(

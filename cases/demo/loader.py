@@ -18,6 +18,7 @@ from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
 from cases.demo.attachments import seed_attachments
 from cases.demo.builder import CaseBuilder
+from cases.demo.check_ins import seed_check_ins
 from cases.demo.confirmations import seed_confirmation
 from cases.demo.people import (
     DemoLogin,
@@ -82,6 +83,7 @@ def seed_demo() -> list[DemoLogin]:
     seed_replies()
     seed_attachments()
     seed_confirmation()
+    seed_check_ins(since=started)
     return logins
 
 

@@ -201,6 +201,26 @@ def figure_rows(data: dict) -> Iterator[list]:
             f"verdicts: {verdicts or 'none yet'}",
             "",
         ]
+    words = data["client_words"]
+    for section, key in (
+        ("Check-in answers: how they feel now", "scores"),
+        ("Check-in answers: would buy again", "buy_again"),
+    ):
+        for row in words[key]["rows"]:
+            yield [section, row["label"], row["value"], row["previous"]]
+    for key, label in (
+        ("answered_text", "Check-ins answered, of those sent"),
+        ("recovered", "Cases marked recovered"),
+        ("recovered_yes_text", "Recovered and the client would buy again"),
+        ("kept_low", "Kept, but the client's answer is low"),
+        ("lost_yes", "Lost, but the client would buy again"),
+    ):
+        yield [
+            "In the client's own words",
+            label,
+            words["cur"][key],
+            words["prev"][key],
+        ]
     for row in data["repeating_owners"]:
         yield [
             "Causes repeating in one person's cases",

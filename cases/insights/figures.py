@@ -4,7 +4,8 @@ Every query covers the chosen period and the one before it at once (figures
 filtered per period inside the aggregate), so the count of queries is fixed
 whatever the number of cases. Which event places a record in a period:
 cases by when they were logged or closed, step visits by when they began,
-follow-ups and promises by their due date, compensation by its delivery date.
+follow-ups and promises by their due date, compensation by its delivery date
+(check-ins: check_ins.py).
 """
 
 import datetime as dt

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.choices import ROOT_CAUSE_QUESTIONS, OurPart, Outcome
-from cases.insights import breakdowns, chart, figures, headline, tables
+from cases.insights import breakdowns, chart, check_ins, figures, headline, tables
 from cases.insights.period import Period
 from cases.models import Case, Team, User
 from cases.money import currency_of_teams
@@ -45,6 +45,8 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         step_time = figures.step_time_figures(cases, period)
         repeats = figures.repeat_clients(cases, period)
         trend = figures.trend(cases, period)
+        checks = check_ins.check_in_figures(cases, period)
+        recovered = check_ins.recovered_in_their_words(cases, period)
         currency = scope_currency(cases)
     return {
         "period": period,
@@ -75,6 +77,7 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         "repeat_clients": breakdowns.repeat_clients(repeats),
         "repeating_owners": breakdowns.repeating_owners(people, causes),
         "trend": chart.trend(trend, period),
+        "client_words": tables.client_words(checks, recovered),
     }
 
 

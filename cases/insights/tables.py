@@ -3,7 +3,9 @@ said we would, and compensation given; this period beside the previous one."""
 
 from decimal import Decimal
 
+from cases.choices import BuyAgain, CheckInRound, Outcome
 from cases.insights import figures
+from cases.insights.check_ins import SCORES
 from cases.insights.text import duration_text, hours_paused, money_text, share
 from cases.workflow import WORKING_STEPS
 
@@ -95,3 +97,74 @@ def compensation(money: dict, currency: str) -> dict:
             "under": money[f"under_{window}"],
         }
     return out
+
+
+SCORE_WORDS = {1: "very unhappy", 2: "unhappy", 3: "so-so", 4: "happy", 5: "very happy"}
+
+
+def _of(part: int, whole: int) -> str:
+    """A share with its count: never a percentage on its own."""
+    return f"{part} of {whole} ({share(part, whole)})" if whole else "none"
+
+
+def client_words(checks: dict, recovered: dict) -> dict:
+    """Recovered in the client's own words: the answers by score and by
+    "would buy again", answered against sent, the recovered cases whose
+    client would buy again, and where our outcome and their answer differ."""
+    return {
+        "scores": ranked(
+            [
+                (
+                    f"{n} of 5 ({SCORE_WORDS[n]})",
+                    checks[f"score_{n}_cur"],
+                    checks[f"score_{n}_prev"],
+                )
+                for n in reversed(SCORES)
+            ],
+            keep_order=True,
+        ),
+        "buy_again": ranked(
+            [
+                (a.label, checks[f"{a.value}_cur"], checks[f"{a.value}_prev"])
+                for a in BuyAgain
+            ],
+            keep_order=True,
+        ),
+        **{
+            window: {
+                "sent": checks[f"sent_{window}"],
+                "answered": checks[f"answered_{window}"],
+                "answered_text": _of(
+                    checks[f"answered_{window}"], checks[f"sent_{window}"]
+                ),
+                "recovered": recovered[f"recovered_{window}"],
+                "recovered_answered": recovered[f"recovered_answered_{window}"],
+                "recovered_yes": recovered[f"recovered_yes_{window}"],
+                "recovered_yes_text": _of(
+                    recovered[f"recovered_yes_{window}"],
+                    recovered[f"recovered_answered_{window}"],
+                ),
+                "kept_low": recovered[f"kept_low_{window}"],
+                "lost_yes": recovered[f"lost_yes_{window}"],
+            }
+            for window in figures.WINDOWS
+        },
+        "differ": [
+            {
+                "case": row["pk"],
+                "client": row["client__name"],
+                "outcome": Outcome(row["outcome"]).label,
+                "we_kept": row["outcome"] in figures.KEPT_OUTCOMES,
+                "answers": [
+                    {
+                        "name": a["contact__name"],
+                        "round": CheckInRound(a["round"]).label,
+                        "score": a["score"],
+                        "buy_again": BuyAgain(a["buy_again"]).label,
+                    }
+                    for a in row["answers"]
+                ],
+            }
+            for row in recovered["differ"]
+        ],
+    }

@@ -4,6 +4,7 @@ from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.api import ApiToken
 from cases.models.attachments import Attachment
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
+from cases.models.check_ins import CheckIn
 from cases.models.clients import Client, Contact
 from cases.models.confirmations import Confirmation
 from cases.models.inbound import InboundMail
@@ -36,6 +37,7 @@ __all__ = [
     "Attachment",
     "Case",
     "CasePart",
+    "CheckIn",
     "Client",
     "ClientContact",
     "ClosureDay",

@@ -15,7 +15,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cases.choices import NotificationKind
-from cases.models import OutboxMessage
+from cases.links import make_token
+from cases.models import CheckIn, OutboxMessage
 from cases.notifications.client import client_addresses
 from cases.notifications.ids import calendar_uid_for, message_id_for
 
@@ -48,6 +49,8 @@ def render(message: OutboxMessage) -> EmailMultiAlternatives:
     }
     if message.kind == NotificationKind.PASSWORD_RESET:
         data.update(password_reset_link(message))
+    if message.kind == NotificationKind.CLIENT_CHECK_IN and "check_in" in data:
+        data["check_in_link"] = check_in_link(data["check_in"])
     folder = f"emails/{message.kind}"
     # A header is one line: whatever the data holds (a client's name typed
     # with a line break), the subject's whitespace becomes single spaces.
@@ -95,6 +98,15 @@ def password_reset_link(message: OutboxMessage) -> dict:
     token = default_token_generator.make_token(user)
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     return {"link": f"{settings.SITE_URL}{path}", "user": user}
+
+
+def check_in_link(check_in_id: int) -> str:
+    """The check-in's link, made when the email is written (like the reset
+    link: the outbox holds no working link, and its days count from sending),
+    signed for this one check-in with its nonce."""
+    check_in = CheckIn.objects.only("pk", "nonce").get(pk=check_in_id)
+    token = make_token("check-in", check_in.pk, nonce=check_in.nonce)
+    return f"{settings.SITE_URL}{reverse('check_in', kwargs={'token': token})}"
 
 
 def calendar_for(message: OutboxMessage, *, link: str) -> MIMEText | None:

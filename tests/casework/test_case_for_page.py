@@ -18,8 +18,8 @@ from cases.casework.services import (
 )
 from cases.casework.services.attachments import attachment_add
 from cases.casework.services.cases import case_advance
-from cases.choices import BossPermission, Channel, Role, Step
-from cases.models import Apology, Case, Promise, TimelineEntry, User
+from cases.choices import BossPermission, Channel, CheckInRound, Role, Step
+from cases.models import Apology, Case, CheckIn, Promise, TimelineEntry, User
 from tests.casework.files import PDF, upload
 from tests.factories import (
     TeamFactory,
@@ -49,6 +49,7 @@ RECORDS = {
     "promise_shares": ["created_by", "revoked_by", "case"],
     "attachments": ["uploaded_by", "contact", "compensation", "case"],
     "confirmations": ["sent_by", "case"],
+    "check_ins": ["contact", "case"],
 }
 
 
@@ -113,6 +114,15 @@ def case_with_every_record(owner) -> Case:
         contacts=[c for c in case.contacts.all() if c.email],
         promises=[],
     )
+    # Check-ins from an earlier closing (the case was reopened since).
+    for n, person in enumerate(people):
+        CheckIn.objects.create(
+            case=case,
+            contact=person,
+            round=CheckInRound.AT_CLOSE,
+            sent_at=timezone.now() - dt.timedelta(days=2 - n),
+            nonce=f"n{n}",
+        )
     return case
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.calendar import WorkCalendar, deadlines, second_escalation_at
+from cases.casework.services.check_ins import check_ins_open
 from cases.casework.services.notices import notice_for
 from cases.casework.services.pauses import pause_end
 from cases.casework.services.rows import (
@@ -353,7 +354,11 @@ def case_send_back(
 def case_close(
     *, case_id: int, by: User, version: int, outcome: str, lessons: str, client_fit: str
 ) -> Case:
-    """Close the case from Follow up, with an outcome, lessons and a verdict."""
+    """Close the case from Follow up, with an outcome, lessons and a verdict.
+
+    Each affected contact with an email address is sent a check-in in the
+    same transaction (once: closing a reopened case again asks nobody twice).
+    """
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "close")
     check_version(case, version)
@@ -378,6 +383,7 @@ def case_close(
             {"field": "Lessons", "old": "—", "new": lessons},
         ],
     )
+    check_ins_open(case)
     return case
 
 

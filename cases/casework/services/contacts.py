@@ -12,6 +12,7 @@ from cases.exceptions import NotAllowed
 from cases.models import (
     Apology,
     Case,
+    CheckIn,
     ClientContact,
     Compensation,
     Confirmation,
@@ -42,6 +43,7 @@ RECORD_TEXTS = [
     (Promise, ["description"]),
     (ProgressReport, ["summary", "others"]),
     (Confirmation, ["subject", "body"]),
+    (CheckIn, ["comment"]),
 ]
 
 
@@ -134,6 +136,9 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
     )
     linked |= set(
         Confirmation.objects.filter(contacts=contact).values_list("case_id", flat=True)
+    )
+    linked |= set(
+        CheckIn.objects.filter(contact=contact).values_list("case_id", flat=True)
     )
     touched = set()
     if pattern is not None:

@@ -209,6 +209,18 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "confirmation_guidance": CONFIRMATION_GUIDANCE,
         "attachments": list(case.attachments.all()),
         "promise_page": promise_page,
+        "check_ins": check_in_card(case),
+    }
+
+
+def check_in_card(case) -> dict:
+    """The client check-ins card: each check-in, and whether one is low (then
+    a manager may reopen the case into Follow up by sending it back)."""
+    rows = list(case.check_ins.all())
+    return {
+        "rows": rows,
+        "low": any(c.is_low for c in rows),
+        "now": timezone.now(),
     }
 
 
