@@ -252,3 +252,24 @@ class PauseEnd(models.TextChoices):
     CLIENT_CONTACT = "client_contact", "A contact with the client was logged"
     DATE_REACHED = "date_reached", "The date it was paused until came"
     STEP_MOVED = "step_moved", "The case left the step"
+
+
+class ImportKind(models.TextChoices):
+    """What an import file holds (a CRM exports each separately)."""
+
+    CLIENTS = "clients", "Clients"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ImportStatus(models.TextChoices):
+    """An import's way: queued, checked row by row (the preview), waiting for
+    confirmation, imported; or refused (a problem in the file, or a row in
+    error) or failed (the import itself broke; nothing was changed)."""
+
+    QUEUED = "queued", "Waiting to be checked"
+    PREVIEWING = "previewing", "Checking the rows"
+    PREVIEWED = "previewed", "Waiting for your confirmation"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Imported"
+    REFUSED = "refused", "Cannot be imported"
+    FAILED = "failed", "Failed, nothing changed"

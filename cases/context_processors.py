@@ -29,6 +29,7 @@ NAVIGATION = [
     NavItem("All cases", "case_list", _anyone),
     NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Insights", "insights", _anyone),
+    NavItem("Import clients", "imports", access.imports_clients),
     NavItem("Admin", "admin:index", access.may_use_admin),
 ]
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -17,8 +18,9 @@ class RequestSizeLimitMiddleware:
 
     Django holds only the form fields it keeps in memory to that limit: the
     file parts of a multipart body are streamed to disk whatever their size,
-    so a 10 MB post was read and answered as usual. Mend takes no uploads, so
-    the whole body is held to the limit, before anything reads it.
+    so a 10 MB post was read and answered as usual. Mend takes one upload
+    (a CRM export on the import page, up to MEND_IMPORT_MAX_MB); every other
+    body is held to the limit, before anything reads it.
     """
 
     def __init__(self, get_response):
@@ -26,6 +28,10 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path == reverse("import_new"):
+            # The file plus room for the form's other fields and the
+            # multipart framing; the form names the file's own size.
+            limit = settings.MEND_IMPORT_MAX_MB * 1024 * 1024 + limit
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from cases.casework.services import pauses
+from cases.imports import services as imports
 from cases.notifications import deliver, due, requeue
 
 
@@ -41,3 +42,15 @@ def release_stuck() -> int:
 def resume_paused_clocks() -> int:
     """Start again the step clocks paused until a day that has come."""
     return pauses.clocks_resume_due()
+
+
+@shared_task(ignore_result=True)
+def import_preview(run_id: int) -> None:
+    """Check an uploaded file row by row (a dry run) for its preview."""
+    imports.import_preview(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def import_apply(run_id: int) -> None:
+    """Import a confirmed file, in one transaction."""
+    imports.import_apply(run_id=run_id)

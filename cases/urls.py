@@ -6,6 +6,7 @@ from cases.accounts import views as accounts
 from cases.casework.views import actions, calendar, cases
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
+from cases.imports import views as imports
 from cases.insights import views as insights
 from cases.review import views as review
 
@@ -32,6 +33,19 @@ urlpatterns = [
         "clients/<int:pk>/contacts/<int:contact_pk>/",
         clients.client_contact,
         name="client_contact_edit",
+    ),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path(
+        "imports/<int:pk>/progress/",
+        imports.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "imports/<int:pk>/confirm/",
+        imports.import_confirm_view,
+        name="import_confirm",
     ),
     path("insights/", insights.insights_page, name="insights"),
     path(

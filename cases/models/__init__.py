@@ -3,6 +3,7 @@
 from cases.models.accounts import ClosureDay, Membership, Team, User
 from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.clients import Client, Contact
+from cases.models.imports import ImportRun
 from cases.models.notices import Notice
 from cases.models.steps import (
     Apology,
@@ -35,6 +36,7 @@ __all__ = [
     "Compensation",
     "Contact",
     "FollowUp",
+    "ImportRun",
     "Membership",
     "Notice",
     "Option",
