@@ -13,6 +13,7 @@ from cases import urls
 from cases.casework.actions import ACTIONS
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
+from cases.models import ImportRun
 from tests.factories import ClientFactory, UserFactory, case_in_step
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,15 @@ TEAM_VIEWS = {"team_calendars", "team_calendar"}
 # A client's page and its edits: an outsider gets 404; a teammate who owns
 # none of its cases reads only.
 CLIENT_VIEWS = {"client_detail", "client_contact", "client_contact_edit"}
+# Importing clients from a CRM file: sales managers (into their teams) and
+# administrators; account managers and other teams' managers get 404.
+IMPORT_VIEWS = {
+    "imports",
+    "import_new",
+    "import_detail",
+    "import_progress",
+    "import_confirm",
+}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {
     "password_change",
@@ -67,7 +77,7 @@ def named_patterns() -> list[str]:
 
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
-    known |= CLIENT_VIEWS
+    known |= CLIENT_VIEWS | IMPORT_VIEWS
     unclassified = sorted(set(named_patterns()) - known)
     assert unclassified == [], "Decide who may use these views, then list them here."
 
@@ -238,6 +248,55 @@ def test_a_client_page_is_404_to_other_teams_and_read_only_to_a_teammate(
 
 def test_a_client_page_sends_logged_out_visitors_to_sign_in(client, secret_case):
     for method, url in client_urls(secret_case):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+def import_urls(run) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("imports")),
+        ("post", reverse("import_new")),
+        ("get", reverse("import_detail", args=[run.pk])),
+        ("get", reverse("import_progress", args=[run.pk])),
+        ("post", reverse("import_confirm", args=[run.pk])),
+    ]
+
+
+@pytest.fixture
+def secret_import(sales_manager, team):
+    return ImportRun.objects.create(
+        team=team,
+        by=sales_manager,
+        kind="clients",
+        file_name="secret.csv",
+        status="previewed",
+        rows=[{"line": 2, "result": "new", "name": SECRET_CLIENT, "reason": ""}],
+        total_rows=1,
+        new_count=1,
+    )
+
+
+def test_an_import_is_404_to_account_managers_and_other_teams(
+    client, secret_import, teammate, outsider, other_team
+):
+    olga = UserFactory(username="olga", role="sales_manager", teams=[other_team])
+    for person in (teammate, outsider):
+        client.force_login(person)
+        for method, url in import_urls(secret_import):
+            assert getattr(client, method)(url).status_code == 404, url
+    client.force_login(olga)
+    for method, url in import_urls(secret_import)[2:]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, url
+        assert SECRET_CLIENT not in body(response)
+    assert SECRET_CLIENT not in body(client.get(reverse("imports")))
+    secret_import.refresh_from_db()
+    assert secret_import.status == "previewed"
+
+
+def test_imports_send_logged_out_visitors_to_sign_in(client, secret_import):
+    for method, url in import_urls(secret_import):
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url

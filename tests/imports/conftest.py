@@ -15,6 +15,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "import"
 
 @pytest.fixture
 def people(team, sales_manager):
+    return make_people(team, sales_manager)
+
+
+def make_people(team, sales_manager) -> dict:
     """Enterprise's account managers Alex Murphy and Priya Shah, and its
     sales manager (sam) renamed Maria Santos."""
     sales_manager.first_name, sales_manager.last_name = "Maria", "Santos"
