@@ -197,3 +197,15 @@ def test_another_teams_manager_finds_no_import(client, sales_manager, team):
     assert "Secret Client" not in client.get(reverse("imports")).content.decode()
     run.refresh_from_db()
     assert run.status == "previewed"
+
+
+def test_the_client_page_shows_its_owner_and_crm_id(client, sales_manager, people):
+    acme = ClientFactory(
+        team=sales_manager.memberships.get().team,
+        name="Acme",
+        external_id="0015g0000ACME",
+        owner=people["alex"],
+    )
+    client.force_login(sales_manager)
+    page = client.get(acme.get_absolute_url()).content.decode()
+    assert "owned by Alex Murphy" in page and "CRM id 0015g0000ACME" in page
