@@ -54,3 +54,9 @@ def import_preview(run_id: int) -> None:
 def import_apply(run_id: int) -> None:
     """Import a confirmed file, in one transaction."""
     imports.import_apply(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def imports_resend_stuck() -> int:
+    """Ask again for previews and imports whose task was lost."""
+    return imports.imports_resend_stuck()

@@ -15,6 +15,7 @@ until the transaction commits.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 
 from celery import current_app
 from django.core.cache import caches
@@ -38,6 +39,9 @@ RESULTS = {
     "invalid": "error",
 }
 PROGRESS_SECONDS = 3600
+# A preview or an import still waiting this long after it was asked for has
+# most likely lost its task; a 10,000-row one takes seconds.
+STUCK_AFTER = timedelta(minutes=5)
 
 
 class PreviewOutdated(Exception):
@@ -69,7 +73,9 @@ def import_confirm(*, run_id: int, by: User) -> ImportRun:
         pk=run_id, team__in=import_teams(by), status=ImportStatus.PREVIEWED
     )
     with transaction.atomic():
-        taken = runs.filter(error_count=0).update(status=ImportStatus.IMPORTING)
+        taken = runs.filter(error_count=0).update(
+            status=ImportStatus.IMPORTING, confirmed_at=timezone.now()
+        )
         if not taken:
             run = ImportRun.objects.filter(pk=run_id).first()
             if run is not None and run.status == ImportStatus.PREVIEWED:
@@ -83,11 +89,12 @@ def import_confirm(*, run_id: int, by: User) -> ImportRun:
 
 
 def import_preview(*, run_id: int) -> None:
-    """The dry run: every row's result and reason, nothing saved. Runs once
-    per run (a second delivery finds it taken)."""
-    taken = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.PREVIEWING
-    )
+    """The dry run: every row's result and reason, nothing saved but the
+    run's own results. A second delivery (a worker that died mid-way, a
+    resend) does it again, which is harmless: it writes the same results."""
+    taken = ImportRun.objects.filter(
+        pk=run_id, status__in=[ImportStatus.QUEUED, ImportStatus.PREVIEWING]
+    ).update(status=ImportStatus.PREVIEWING)
     if not taken:
         return
     run = ImportRun.objects.select_related("team", "by").get(pk=run_id)
@@ -165,6 +172,26 @@ def import_apply(*, run_id: int) -> None:
             finished_at=timezone.now(),
         )
         raise
+
+
+def imports_resend_stuck() -> int:
+    """Ask again for the previews and imports whose task seems lost (the
+    broker restarted before a worker took it): still waiting STUCK_AFTER
+    after upload or confirmation. The run's state makes a repeat harmless
+    (import_apply locks the run and finds it done)."""
+    before = timezone.now() - STUCK_AFTER
+    previews = ImportRun.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.PREVIEWING],
+        created_at__lt=before,
+    ).values_list("pk", flat=True)
+    imports = ImportRun.objects.filter(
+        status=ImportStatus.IMPORTING, confirmed_at__lt=before
+    ).values_list("pk", flat=True)
+    for pk in previews:
+        _send("import_preview", pk)
+    for pk in imports:
+        _send("import_apply", pk)
+    return len(previews) + len(imports)
 
 
 def _resource(run: ImportRun, total: int):

@@ -22,6 +22,7 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=ImportKind.choices)
     status = models.CharField(

@@ -1,9 +1,11 @@
 """Importing clients and contacts: each CRM's sample file, matching by CRM
 id then by name, idempotence, owners and teams, and a stale preview."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cases.imports import services
 from cases.models import Client, Contact, ImportRun
@@ -215,3 +217,27 @@ def test_another_teams_manager_cannot_import_into_the_team(team, other_team):
             by=olga, team=team, kind="clients", file_name="a.csv", content=b"Name\nA\n"
         )
     assert TeamFactory(name="Enterprise") == team
+
+
+def test_a_preview_or_import_whose_task_was_lost_is_asked_for_again(
+    team, sales_manager
+):
+    run = services.import_start(
+        by=sales_manager, team=team, kind="clients", file_name="a.csv", content=b"N"
+    )
+    assert services.imports_resend_stuck() == 0
+    ImportRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert services.imports_resend_stuck() == 1
+    ImportRun.objects.filter(pk=run.pk).update(status="done")
+    assert services.imports_resend_stuck() == 0
+
+
+def test_a_preview_delivered_twice_writes_the_same_results(team, sales_manager):
+    run = preview(by=sales_manager, team=team, content=b"Name\nAcme\n")
+    ImportRun.objects.filter(pk=run.pk).update(status="previewing")
+    services.import_preview(run_id=run.pk)
+    again = ImportRun.objects.get(pk=run.pk)
+    assert (again.status, again.rows) == ("previewed", run.rows)
+    assert not Client.objects.exists()
