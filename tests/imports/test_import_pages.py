@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cases.imports import services
 from cases.models import Client, ImportRun
 from tests.factories import ClientFactory, TeamFactory, UserFactory
 from tests.imports.conftest import preview, sample
@@ -209,3 +210,13 @@ def test_the_client_page_shows_its_owner_and_crm_id(client, sales_manager, peopl
     client.force_login(sales_manager)
     page = client.get(acme.get_absolute_url()).content.decode()
     assert "owned by Alex Murphy" in page and "CRM id 0015g0000ACME" in page
+
+
+def test_a_workbook_is_known_by_its_content_not_its_name(client, sales_manager, team):
+    client.force_login(sales_manager)
+    response = upload(client, sample("clients.xlsx"), name="clients.csv", team=team)
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    services.import_preview(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "previewed" and run.total_rows == 3

@@ -83,6 +83,12 @@ def test_importing_the_same_file_twice_changes_nothing(team, sales_manager, peop
     assert results(again) == ["unchanged"] * 5
     assert again.unchanged_count == 5
     assert list(Client.objects.values().order_by("pk")) == before
+    contacts = sample("salesforce-contacts.csv")
+    imported(by=sales_manager, team=team, content=contacts, kind="contacts")
+    people_before = list(Contact.objects.values().order_by("pk"))
+    again = imported(by=sales_manager, team=team, content=contacts, kind="contacts")
+    assert results(again) == ["unchanged"] * 5
+    assert list(Contact.objects.values().order_by("pk")) == people_before
 
 
 def test_rows_match_by_crm_id_first_then_by_name(team, sales_manager):
@@ -241,3 +247,25 @@ def test_a_preview_delivered_twice_writes_the_same_results(team, sales_manager):
     again = ImportRun.objects.get(pk=run.pk)
     assert (again.status, again.rows) == ("previewed", run.rows)
     assert not Client.objects.exists()
+
+
+def test_two_rows_with_other_ids_but_one_name_are_refused_before_saving(
+    team, sales_manager
+):
+    run = preview(
+        by=sales_manager,
+        team=team,
+        content=b"Id,Name\nA1,Acme Ltd\nA2,ACME ltd\n",
+    )
+    assert results(run) == ["new", "error"]
+    assert "Row 2 of this file already has a client called" in run.rows[1]["reason"]
+    with pytest.raises(services.NotAllowed, match="fix them in the file"):
+        services.import_confirm(run_id=run.pk, by=sales_manager)
+
+
+def test_a_rename_onto_another_clients_name_is_refused(team, sales_manager):
+    ClientFactory(team=team, name="Acme Ltd", external_id="A1")
+    ClientFactory(team=team, name="Beta Ltd", external_id="B1")
+    run = preview(by=sales_manager, team=team, content=b"Id,Name\nB1,acme ltd\n")
+    assert results(run) == ["error"]
+    assert "Acme Ltd is already another client" in run.rows[0]["reason"]
