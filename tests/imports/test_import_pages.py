@@ -220,3 +220,20 @@ def test_a_workbook_is_known_by_its_content_not_its_name(client, sales_manager, 
     services.import_preview(run_id=run.pk)
     run.refresh_from_db()
     assert run.status == "previewed" and run.total_rows == 3
+
+
+def test_a_long_preview_is_shown_in_pages_with_exact_counts(
+    client, sales_manager, team
+):
+    content = b"Name,Annual value\n" + b"".join(
+        b"Client %03d,%s\n" % (n, b"lots" if n == 7 else b"100") for n in range(250)
+    )
+    run = preview(by=sales_manager, team=team, content=content)
+    client.force_login(sales_manager)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert page.count("<tr>") == 101  # the header and 100 rows
+    assert "Page 1 of 3" in page
+    assert 'Errors <span class="badge text-bg-light">1</span>' in page
+    assert 'New <span class="badge text-bg-light">249</span>' in page
+    errors = client.get(run.get_absolute_url() + "?show=error").content.decode()
+    assert "Client 007" in errors and "Client 008" not in errors
