@@ -20,6 +20,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
 from cases import access
+from cases.imports.reading import LABELS
 from cases.models import Client, Contact, Membership, Team, User
 from cases.querysets import normal_name, tidy_name
 
@@ -107,16 +108,27 @@ class MendResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         number = kwargs["row_number"]
         if row_result.is_new():
-            self.reasons.setdefault(number, f"New {self.kind_label}.")
+            self.reasons.setdefault(number, self._new(row_result.instance))
         elif row_result.is_update():
             self.reasons[number] = self._changes(row, row_result)
         elif row_result.is_skip():
             self.reasons.setdefault(number, "Already up to date.")
 
+    def _new(self, instance) -> str:
+        """ "New client: annual value 92000.00, owner Alex Murphy." """
+        parts = []
+        for field in self.get_import_fields():
+            value = field.get_value(instance)
+            if field.column_name in {"name", "external_id"} or value in (None, ""):
+                continue
+            parts.append(f"{LABELS[field.column_name]} {value}")
+        said = f": {', '.join(parts)}" if parts else ""
+        return f"New {self.kind_label}{said}."
+
     def _changes(self, row, row_result) -> str:
         original, instance = row_result.original, row_result.instance
         names = [
-            field.column_name.replace("_", " ")
+            LABELS[field.column_name]
             for field in self.get_import_fields()
             if field.get_value(original) != field.get_value(instance)
         ]

@@ -28,6 +28,12 @@ def test_salesforce_accounts_and_contacts_import_with_owners(
     )
     assert run.status == "done"
     assert (run.new_count, run.update_count, run.error_count) == (4, 1, 0)
+    assert run.rows[0]["reason"] == (
+        "Found by name; changes its CRM id, annual value, owner."
+    )
+    assert run.rows[2]["reason"] == (
+        "New client: annual value 92000.00, owner Alex Murphy."
+    )
     larchmont.refresh_from_db()
     assert larchmont.external_id == "0015g00000Lq7AbAAJ"
     assert larchmont.annual_value == Decimal("260000")
