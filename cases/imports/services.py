@@ -130,6 +130,17 @@ def import_apply(*, run_id: int) -> None:
             )
             if run is None:
                 return  # done already, or never confirmed
+            if not import_teams(run.by).filter(pk=run.team_id).exists():
+                # Confirmed, then moved or deactivated before the worker came.
+                _finish(
+                    run,
+                    status=ImportStatus.FAILED,
+                    problem=f"{run.by} can no longer import into {run.team}, so "
+                    "nothing was imported.",
+                    content=b"",
+                    finished_at=timezone.now(),
+                )
+                return
             sheet = read_file(bytes(run.content), kind=run.kind)
             dataset = sheet.dataset
             _progress(run, 0, len(dataset))

@@ -275,3 +275,16 @@ def test_a_rename_onto_another_clients_name_is_refused(team, sales_manager):
     run = preview(by=sales_manager, team=team, content=b"Id,Name\nB1,acme ltd\n")
     assert results(run) == ["error"]
     assert "Acme Ltd is already another client" in run.rows[0]["reason"]
+
+
+def test_an_import_whose_author_lost_the_team_meanwhile_imports_nothing(
+    team, sales_manager
+):
+    run = preview(by=sales_manager, team=team, content=b"Name\nAcme\n")
+    services.import_confirm(run_id=run.pk, by=sales_manager)
+    sales_manager.is_active = False
+    sales_manager.save()
+    services.import_apply(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "can no longer import" in run.problem
+    assert not Client.objects.exists()
