@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint format audit bench bench-notify install clean
+.PHONY: run test lint format audit bench bench-notify bench-import install clean
 
 run: $(RUN_STAMP) .env
 	$(PY) manage.py migrate --noinput
@@ -59,6 +59,18 @@ bench-notify: $(DEV_STAMP) .env
 		createdb -h 127.0.0.1 -U postgres mend_bench_notify 2>/dev/null || true; fi
 	DATABASE_URL=$(NOTIFY_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(NOTIFY_URL) $(PY) -m tests.bench notify $(BENCH_ARGS)
+
+# `make bench-import`: 10,000 clients imported from a Salesforce-style CSV
+# through the import's own path (preview, confirm, import in one transaction),
+# then the same file again (all unchanged). In a database of its own too.
+IMPORT_DB := postgres://postgres@127.0.0.1:5432/mend_bench_import
+IMPORT_URL := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(IMPORT_DB))
+
+bench-import: $(DEV_STAMP) .env
+	@if [ "$(IMPORT_URL)" = "$(IMPORT_DB)" ]; then \
+		createdb -h 127.0.0.1 -U postgres mend_bench_import 2>/dev/null || true; fi
+	DATABASE_URL=$(IMPORT_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(IMPORT_URL) $(PY) -m tests.bench imports $(BENCH_ARGS)
 
 install: $(DEV_STAMP) .env
 

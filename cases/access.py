@@ -209,3 +209,16 @@ def may_edit_client(user, *, owns_one_of_its_cases: bool) -> bool:
     if reach(user, "manage") != NONE:
         return True
     return is_account_manager(user) and owns_one_of_its_cases
+
+
+def imports_clients(user) -> bool:
+    """The "Import clients" page: sales managers, into the teams they manage,
+    and administrators, into any team. Account managers do not get it (404):
+    a file changes a whole team's clients at once."""
+    return reach(user, "manage") != NONE
+
+
+def client_owners_q() -> Q:
+    """Who may own a client (hold the relationship), among its team's
+    members: active account managers and sales managers."""
+    return Q(is_active=True) & (account_managers_q() | sales_managers_q())

@@ -30,6 +30,7 @@ from cases.models import (
     Confirmation,
     Contact,
     FollowUp,
+    ImportRun,
     InboundMail,
     Membership,
     Notice,
@@ -201,9 +202,10 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "team", "segment", "annual_value"]
+    list_display = ["name", "team", "segment", "annual_value", "owner"]
     list_filter = ["team", "segment"]
-    search_fields = ["name"]
+    search_fields = ["name", "external_id"]
+    list_select_related = ["team", "owner"]
     inlines = [ContactInline]
     readonly_fields = ["version", "updated_by", "updated_at"]
 
@@ -636,6 +638,31 @@ class InboundMailAdmin(KeepsHistory, admin.ModelAdmin):
     search_fields = ["from_address", "subject", "message_id"]
     exclude = ["raw"]
     readonly_fields = ["raw_size"]
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(KeepsHistory, admin.ModelAdmin):
+    """The record of every client import: read-only; the import page
+    (cases.imports) writes them."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "kind",
+        "team",
+        "by",
+        "status",
+        "new_count",
+        "update_count",
+        "unchanged_count",
+        "error_count",
+    ]
+    list_filter = ["status", "kind", "team"]
+    search_fields = ["file_name", "by__username"]
+    list_select_related = ["team", "by"]
+    date_hierarchy = "created_at"
+    exclude = ["rows"]
+    instead = "each is the record of who imported what, and when."
 
     def has_add_permission(self, request):
         return False

@@ -277,3 +277,24 @@ class BuyAgain(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     NOT_SURE = "not_sure", "Not sure"
+
+
+class ImportKind(models.TextChoices):
+    """What an import file holds (a CRM exports each separately)."""
+
+    CLIENTS = "clients", "Clients"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ImportStatus(models.TextChoices):
+    """An import's way: queued, checked row by row (the preview), waiting for
+    confirmation, imported; or refused (a problem in the file, or a row in
+    error) or failed (the import itself broke; nothing was changed)."""
+
+    QUEUED = "queued", "Waiting to be checked"
+    PREVIEWING = "previewing", "Checking the rows"
+    PREVIEWED = "previewed", "Waiting for your confirmation"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Imported"
+    REFUSED = "refused", "Cannot be imported"
+    FAILED = "failed", "Failed, nothing changed"

@@ -31,6 +31,7 @@ NAVIGATION = [
     NavItem("Log a dropped ball", "case_new", _anyone),
     NavItem("Insights", "insights", _anyone),
     NavItem("Replies to review", "replies_review", access.reviews_replies),
+    NavItem("Import clients", "imports", access.imports_clients),
     NavItem("Admin", "admin:index", access.may_use_admin),
 ]
 

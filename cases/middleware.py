@@ -13,26 +13,30 @@ from django.urls import Resolver404, resolve
 from django_htmx.http import HttpResponseClientRedirect
 
 
-def body_allowance(limit):
+def body_allowance(limit, *, file_mb):
     """Let one view take a bigger body than MAX_REQUEST_BODY_KB (a file
     upload): `limit(**url_kwargs)` gives the bytes it accepts at that address,
-    or None for the usual limit. Put it outermost, over the view's other
-    decorators."""
+    or None for the usual limit; `file_mb()` the file size its 413 page names.
+    Put it outermost, over the view's other decorators."""
 
     def allow(view):
         view.body_limit = limit
+        view.body_file_mb = file_mb
         return view
 
     return allow
 
 
-def _allowance(request) -> int | None:
+def _allowance(request) -> tuple[int, int] | None:
+    """The bytes this address accepts and the file size to name, if it
+    allows more than the usual limit."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
         return None
     limit = getattr(match.func, "body_limit", None)
-    return limit(**match.kwargs) if limit is not None else None
+    allowed = limit(**match.kwargs) if limit is not None else None
+    return None if allowed is None else (allowed, match.func.body_file_mb())
 
 
 class RequestSizeLimitMiddleware:
@@ -42,7 +46,7 @@ class RequestSizeLimitMiddleware:
     file parts of a multipart body are streamed to disk whatever their size,
     so a 10 MB post was read and answered as usual. The whole body is held to
     the limit, before anything reads it, except where a view allows more
-    (body_allowance: attaching a file).
+    (body_allowance: attaching a file, importing a CRM export).
     """
 
     def __init__(self, get_response):
@@ -55,11 +59,11 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            allowed = _allowance(request)
-            if allowed is None or length > allowed:
+            allowance = _allowance(request)
+            if allowance is None or length > allowance[0]:
                 context = {"limit_kb": limit // 1024}
-                if allowed is not None:
-                    context["limit_mb"] = settings.MEND_ATTACHMENT_MAX_MB
+                if allowance is not None:
+                    context["limit_mb"] = allowance[1]
                 return render(request, "413.html", context, status=413)
         return self.get_response(request)
 

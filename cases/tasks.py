@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from cases.casework.services import check_ins, pauses
+from cases.imports import services as imports
 from cases.notifications import deliver, due, requeue
 from cases.replies import services as replies
 
@@ -55,3 +56,21 @@ def poll_mailbox() -> int:
 def send_later_check_ins() -> int:
     """Ask again, MEND_CHECK_IN_AFTER_DAYS after closing, those asked at closing."""
     return check_ins.check_ins_send_due()
+
+
+@shared_task(ignore_result=True)
+def import_preview(run_id: int) -> None:
+    """Check an uploaded file row by row (a dry run) for its preview."""
+    imports.import_preview(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def import_apply(run_id: int) -> None:
+    """Import a confirmed file, in one transaction."""
+    imports.import_apply(run_id=run_id)
+
+
+@shared_task(ignore_result=True)
+def imports_resend_stuck() -> int:
+    """Ask again for previews and imports whose task was lost."""
+    return imports.imports_resend_stuck()

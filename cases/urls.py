@@ -14,6 +14,7 @@ from cases.casework.views import (
 )
 from cases.casework.views import home as casework_home
 from cases.clients import views as clients
+from cases.imports import views as imports
 from cases.insights import views as insights
 from cases.replies import views as replies
 from cases.review import views as review
@@ -52,6 +53,19 @@ urlpatterns = [
     ),
     # A client's check-in, opened from its email: public, the token is the key.
     path("check-in/<str:token>/", check_ins.check_in, name="check_in"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path(
+        "imports/<int:pk>/progress/",
+        imports.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "imports/<int:pk>/confirm/",
+        imports.import_confirm_view,
+        name="import_confirm",
+    ),
     path("insights/", insights.insights_page, name="insights"),
     path(
         "insights/cases.csv",

@@ -37,6 +37,13 @@ app.conf.beat_schedule = {
         "task": "cases.tasks.send_later_check_ins",
         "schedule": 3600.0,
     },
+    # An import's preview and import are asked for once, on upload and on
+    # confirmation; this takes back those whose task the broker lost (a
+    # Redis restart). Five minutes: a 10,000-row import takes seconds.
+    "imports-resend-stuck": {
+        "task": "cases.tasks.imports_resend_stuck",
+        "schedule": 300.0,
+    },
 }
 
 

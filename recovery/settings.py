@@ -565,6 +565,25 @@ CSRF_COOKIE_HTTPONLY = True
 # Request bodies: Mend takes no uploads, so no form needs more than this; a
 # bigger body is refused with a 413 page (cases/middleware.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = _count("MAX_REQUEST_BODY_KB", default=1024) * 1024
+# The one upload: a CRM export to import clients or contacts from (the
+# "Import clients" page). Its route alone accepts a body this big.
+MEND_IMPORT_MAX_MB = _count("MEND_IMPORT_MAX_MB", default=10)
+
+# An import's progress is written by the worker and read by the page, from
+# inside the import's one transaction (which no other connection sees), so it
+# goes through a cache both reach: Redis when the broker is Redis, else a
+# folder in var/ (`make run`, one machine). MEND_PROGRESS_CACHE_URL overrides.
+_progress_default = (
+    CELERY_BROKER_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else f"filecache://{VAR_DIR / 'progress'}"
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": _read(
+        "MEND_PROGRESS_CACHE_URL", env.cache_url, default=_progress_default
+    ),
+}
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)

@@ -15,6 +15,7 @@ from cases.casework.actions import ACTIONS
 from cases.casework.services.attachments import attachment_add
 from cases.casework.services.compensation import compensation_offer
 from cases.choices import Step
+from cases.models import ImportRun
 from tests.casework.files import PDF, upload
 from tests.factories import ClientFactory, UserFactory, case_in_step
 
@@ -68,6 +69,15 @@ CLIENT_VIEWS = {"client_detail", "client_contact", "client_contact_edit"}
 # The emails that reached the reply mailbox but no case: administrators
 # only (cases.access.reviews_replies); everyone else, managers too, gets 404.
 ADMINISTRATOR_VIEWS = {"replies_review"}
+# Importing clients from a CRM file: sales managers (into their teams) and
+# administrators; account managers and other teams' managers get 404.
+IMPORT_VIEWS = {
+    "imports",
+    "import_new",
+    "import_detail",
+    "import_progress",
+    "import_confirm",
+}
 # Signed-in pages about the user themself.
 OWN_ACCOUNT = {
     "password_change",
@@ -115,6 +125,7 @@ def named_patterns(patterns=None) -> list[str]:
 def test_every_view_is_classified():
     known = PUBLIC | CASE_VIEWS | LISTING_VIEWS | OWN_ACCOUNT | TEAM_VIEWS
     known |= CLIENT_VIEWS | SSO_VIEWS | PUBLIC_LINKS | ADMINISTRATOR_VIEWS | LINK_PAGES
+    known |= IMPORT_VIEWS
     known |= OWN_RECORDS | API_CASE_VIEWS | API_LISTING_VIEWS | API_CLIENT_VIEWS
     known |= API_DESCRIPTION | API_NOWHERE
     unclassified = sorted(set(named_patterns()) - known)
@@ -404,3 +415,52 @@ def test_the_replies_review_sends_logged_out_visitors_to_sign_in(client, db):
         response = getattr(client, method)(reverse("replies_review"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def import_urls(run) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("imports")),
+        ("post", reverse("import_new")),
+        ("get", reverse("import_detail", args=[run.pk])),
+        ("get", reverse("import_progress", args=[run.pk])),
+        ("post", reverse("import_confirm", args=[run.pk])),
+    ]
+
+
+@pytest.fixture
+def secret_import(sales_manager, team):
+    return ImportRun.objects.create(
+        team=team,
+        by=sales_manager,
+        kind="clients",
+        file_name="secret.csv",
+        status="previewed",
+        rows=[{"line": 2, "result": "new", "name": SECRET_CLIENT, "reason": ""}],
+        total_rows=1,
+        new_count=1,
+    )
+
+
+def test_an_import_is_404_to_account_managers_and_other_teams(
+    client, secret_import, teammate, outsider, other_team
+):
+    olga = UserFactory(username="olga", role="sales_manager", teams=[other_team])
+    for person in (teammate, outsider):
+        client.force_login(person)
+        for method, url in import_urls(secret_import):
+            assert getattr(client, method)(url).status_code == 404, url
+    client.force_login(olga)
+    for method, url in import_urls(secret_import)[2:]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, url
+        assert SECRET_CLIENT not in body(response)
+    assert SECRET_CLIENT not in body(client.get(reverse("imports")))
+    secret_import.refresh_from_db()
+    assert secret_import.status == "previewed"
+
+
+def test_imports_send_logged_out_visitors_to_sign_in(client, secret_import):
+    for method, url in import_urls(secret_import):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url

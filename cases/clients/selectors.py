@@ -18,7 +18,7 @@ def client_for_page(user: User, pk) -> Client:
     )
     client = (
         Client.objects.for_user(user, "view")
-        .select_related("team", "updated_by")
+        .select_related("team", "updated_by", "owner")
         .prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")),
             Prefetch("cases", queryset=cases, to_attr="visible_cases"),

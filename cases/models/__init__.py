@@ -7,6 +7,7 @@ from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.check_ins import CheckIn
 from cases.models.clients import Client, Contact
 from cases.models.confirmations import Confirmation
+from cases.models.imports import ImportRun
 from cases.models.inbound import InboundMail
 from cases.models.notices import Notice
 from cases.models.shares import PromiseShare
@@ -45,6 +46,7 @@ __all__ = [
     "Confirmation",
     "Contact",
     "FollowUp",
+    "ImportRun",
     "InboundMail",
     "Membership",
     "Notice",

@@ -22,6 +22,22 @@ class Client(models.Model):
     )
 
     notes = models.TextField(blank=True, max_length=5000)
+    # The client's id in the CRM it was imported from (Salesforce's Account
+    # Id, HubSpot's Record ID): a second import finds it by this first, so a
+    # client renamed in the CRM is renamed here rather than added twice.
+    external_id = models.CharField(
+        "CRM id", max_length=64, blank=True, validators=SINGLE_LINE
+    )
+    # Who holds the relationship (the CRM's account owner): an account or
+    # sales manager of the team. Kept on the client rather than derived from
+    # its cases, because a client with no case yet still has an owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_clients",
+    )
     # Bumped by every edit on the client page (the client or its contacts),
     # so a second editor working from an older page is told, not overwritten.
     version = models.PositiveIntegerField(default=1)
@@ -41,6 +57,11 @@ class Client(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "name"], name="unique_client_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_client_external_id_per_team",
             ),
             models.CheckConstraint(
                 condition=models.Q(annual_value__gte=0) | models.Q(annual_value=None),
@@ -68,11 +89,27 @@ class Contact(models.Model):
     # Personal details erased on request (see casework.services.contacts);
     # the row stays so the history keeps its shape.
     erased = models.BooleanField(default=False)
+    # The person's id in the CRM (Salesforce's Contact Id, HubSpot's Record
+    # ID). Kept when the details are erased, so a later import recognises the
+    # person and does not bring their details back.
+    external_id = models.CharField(
+        "CRM id", max_length=64, blank=True, validators=SINGLE_LINE
+    )
 
     objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        # Unique per client in the database (a constraint cannot follow the
+        # client to its team); the import also refuses one id at two clients
+        # of a team (cases.imports.resources).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_contact_external_id_per_client",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})" if self.role else self.name

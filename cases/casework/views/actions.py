@@ -12,6 +12,7 @@ the page, swapped in place (templates/cases/partials/_case_update.html), so
 the reader keeps their place and what they typed elsewhere.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -42,7 +43,7 @@ def _upload_allowance(pk: int, name: str) -> int | None:
     return max_bytes() + FORM_ROOM
 
 
-@body_allowance(_upload_allowance)
+@body_allowance(_upload_allowance, file_mb=lambda: settings.MEND_ATTACHMENT_MAX_MB)
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_action(request, pk: int, name: str):
