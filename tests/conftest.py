@@ -56,6 +56,34 @@ def pytest_sessionstart(session):
         pytest.exit("CI must test against Redis as the Celery broker.", returncode=3)
 
 
+# The modules whose tests each take seconds (browsers, real processes and
+# servers, migrations, many-example properties, the seeded demo), run first:
+# pytest-xdist then deals out the quick ones last, and no worker is left
+# running a long test alone at the end while the others wait. Whole modules
+# move, in their own order, so module-scoped fixtures still set up once.
+LONG_FIRST = (
+    "tests/browser/",
+    "tests/faults/",
+    "tests/properties/",
+    "tests/demo/",
+    "tests/notifications/test_worker.py",
+    "tests/test_migrations.py",
+    "tests/test_backup.py",
+    "tests/test_dates.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest groups tests by their fixtures
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+
+    def long(item) -> bool:
+        path = item.path.relative_to(root).as_posix()
+        return path.startswith(LONG_FIRST)
+
+    items.sort(key=lambda item: not long(item))  # stable: order kept otherwise
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
