@@ -14,6 +14,9 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.db.backends.postgresql.operations import (
+    DatabaseOperations as PostgresOperations,
+)
 
 from cases.choices import Role
 from recovery.celery import app
@@ -31,6 +34,38 @@ TEST_QUEUE = f"mend-tests-{XDIST_WORKER}"
 
 def pytest_configure(config):
     app.conf.task_default_queue = TEST_QUEUE
+    PostgresOperations.sql_flush = _delete_rather_than_truncate(
+        PostgresOperations.sql_flush
+    )
+
+
+def _delete_rather_than_truncate(truncate):
+    """Empty the tables after a transactional test (transaction=True, the
+    live server's browser tests) with DELETE, not Django's one TRUNCATE.
+
+    Both leave every table empty and the sequences where they were. TRUNCATE
+    makes each of the ~40 tables a new file, ~0.3-1.3 s a test here; deleting
+    the few rows a test wrote takes milliseconds. Django's flush runs the
+    statements in one transaction, and its foreign keys are checked at commit
+    (DEFERRABLE INITIALLY DEFERRED), so the order of the tables does not
+    matter. Flushes that reset sequences or cascade keep TRUNCATE.
+    """
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(
+                self,
+                style,
+                tables,
+                reset_sequences=reset_sequences,
+                allow_cascade=allow_cascade,
+            )
+        delete = style.SQL_KEYWORD("DELETE FROM")
+        return [
+            f"{delete} {style.SQL_FIELD(self.quote_name(table))};" for table in tables
+        ]
+
+    return sql_flush
 
 
 def pytest_unconfigure(config):
@@ -56,6 +91,34 @@ def pytest_sessionstart(session):
         pytest.exit(f"CI must test against PostgreSQL, not {engine}.", returncode=3)
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.exit("CI must test against Redis as the Celery broker.", returncode=3)
+
+
+# The modules whose tests each take seconds (browsers, real processes and
+# servers, migrations, many-example properties, the seeded demo), run first:
+# pytest-xdist then deals out the quick ones last, and no worker is left
+# running a long test alone at the end while the others wait. Whole modules
+# move, in their own order, so module-scoped fixtures still set up once.
+LONG_FIRST = (
+    "tests/browser/",
+    "tests/faults/",
+    "tests/properties/",
+    "tests/demo/",
+    "tests/notifications/test_worker.py",
+    "tests/test_migrations.py",
+    "tests/test_backup.py",
+    "tests/test_dates.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest groups tests by their fixtures
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+
+    def long(item) -> bool:
+        path = item.path.relative_to(root).as_posix()
+        return path.startswith(LONG_FIRST)
+
+    items.sort(key=lambda item: not long(item))  # stable: order kept otherwise
 
 
 @pytest.hookimpl(hookwrapper=True)

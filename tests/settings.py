@@ -44,3 +44,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # kept open for ever). pytest-xdist gives each worker its own file.
     VAR_DIR.mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Django's default hasher (PBKDF2, a million rounds) takes a noticeable fraction
+# of a second by design, and every user a test makes or signs in pays it: most
+# of the suite's fixture time. No test is about how strongly passwords are
+# hashed, so the suite hashes fast; the deployed settings keep Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

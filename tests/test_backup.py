@@ -23,7 +23,6 @@ from django.db import connection
 from cases.models import Case, TimelineEntry
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_args(db: dict) -> list[str]:
@@ -66,11 +65,10 @@ def tables_and_sequences(cursor) -> dict:
 
 @pytest.mark.django_db(transaction=True)  # committed, so pg_dump sees it
 def test_a_dump_of_a_seeded_database_restores_every_case_and_timeline_entry(
-    tmp_path, settings
+    tmp_path,
 ):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    settings.PASSWORD_HASHERS = FAST_HASHER  # the seed hashes seven passwords
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Case.objects.exists() and TimelineEntry.objects.exists()
 

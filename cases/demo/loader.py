@@ -12,7 +12,12 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from cases.calendar import deadlines, second_escalation_at
+from cases.calendar import (
+    WorkCalendar,
+    deadlines,
+    second_escalation_at,
+    targets_for,
+)
 from cases.casework.services.pauses import clock_pause
 from cases.casework.services.targets import team_deadlines_refresh
 from cases.choices import Step, TimelineKind
@@ -124,15 +129,19 @@ def _pause(row: dict) -> None:
 def _make_due_soon(case: Case) -> None:
     """Move the step's start back until now falls between warning and target."""
     now = timezone.now()
+    # The team's targets and calendar once, not a query or two per hour tried.
+    targets, calendar = targets_for(case.team), WorkCalendar.for_team(case.team)
     for hours_back in range(1, 24 * 90):
         entered = now - dt.timedelta(hours=hours_back)
-        warn_at, due_at = deadlines(case.team, case.step, entered)
+        warn_at, due_at = deadlines(
+            case.team, case.step, entered, targets=targets, calendar=calendar
+        )
         if warn_at <= now < due_at:
             Case.objects.filter(pk=case.pk).update(
                 step_entered_at=entered,
                 step_warn_at=warn_at,
                 step_due_at=due_at,
-                step_late_at=second_escalation_at(case.team, due_at),
+                step_late_at=second_escalation_at(case.team, due_at, calendar=calendar),
             )
             case.periods.filter(completed_at__isnull=True).update(
                 entered_at=entered, due_at=due_at

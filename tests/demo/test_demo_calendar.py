@@ -6,7 +6,9 @@ import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from cases.calendar import WorkCalendar, deadlines, targets_for
@@ -19,11 +21,24 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for this module's tests, which only read it, with
+    the clock stopped on TODAY for the seed and the tests alike: inside a
+    transaction rolled back after the module (as Django's setUpTestData), so
+    each test's own transaction is a savepoint within it."""
+    with (
+        time_machine.travel(TODAY, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", "--force", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(time_machine, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    time_machine.move_to(TODAY, tick=False)
-    call_command("seed_demo", "--force", stdout=StringIO())
+def demo(seeded):
     return Team.objects.get(name="Enterprise")
 
 

@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from cases.choices import ClientFit, Outcome
@@ -21,16 +22,20 @@ KEPT = {Outcome.RECOVERED.label, Outcome.RETAINED.label}
 WARNING_VERDICTS = {ClientFit.WITH_CHANGES, ClientFit.NOT_A_FIT}
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # The seed hashes seven passwords; real PBKDF2 would make this file slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for this module's tests, which only read it: inside
+    a transaction rolled back after the module (as Django's setUpTestData), so
+    each test's own transaction is a savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def page(client):
+def page(seeded, client):
     """The insights page at its default period, as the demo person named."""
-    call_command("seed_demo", "--force", stdout=StringIO())
 
     def open_as(username):
         client.force_login(User.objects.get(username=username))

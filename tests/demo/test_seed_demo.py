@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,15 +46,6 @@ LOGIN_LINE = re.compile(
 )
 
 
-# The seed hashes seven passwords per run; real PBKDF2 makes this file slow.
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHER
-
-
 def seed() -> list[str]:
     out = StringIO()
     call_command("seed_demo", "--force", stdout=out)  # tests run with DEBUG off
@@ -69,7 +59,6 @@ def seeded(django_db_setup, django_db_blocker):
     each test's own transaction is a savepoint within it."""
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
         transaction.atomic(),
     ):
         yield seed()
