@@ -107,6 +107,9 @@ LONG_FIRST = (
     "tests/test_migrations.py",
     "tests/test_backup.py",
     "tests/test_dates.py",
+    "tests/api/test_schema_fuzz.py",
+    "tests/replies/test_polling.py",
+    "tests/imports/",
 )
 
 
