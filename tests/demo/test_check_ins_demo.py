@@ -15,11 +15,6 @@ from cases.models import CheckIn, OutboxMessage, TimelineEntry, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed():
     call_command("seed_demo", "--force", stdout=StringIO())
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from cases.choices import OutboxStatus, TimelineKind
 from cases.demo.confirmations import seed_confirmation
 from cases.models import Confirmation
-from tests.demo.test_seed_demo import fast_hasher, seeded  # noqa: F401 (fixtures)
+from tests.demo.test_seed_demo import seeded  # noqa: F401 (a fixture)
 
 
 def test_one_demo_case_has_a_sent_confirmation(seeded, db, client):  # noqa: F811
