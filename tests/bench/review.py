@@ -533,6 +533,15 @@ class Command(BaseCommand):
                 "admin, step+severity",
             ),
             Page("list, search", f"/cases/?q={word}", False, "admin, search"),
+            # The API's list beside the page's, same filters: the same
+            # FilterSet and scope, in JSON (its own target: at or below it).
+            Page("API list", "/api/v1/cases/", False, "case list"),
+            Page(
+                "API, step+severity",
+                "/api/v1/cases/?status=open&severity=high&step=options",
+                False,
+                "list, step+severity",
+            ),
             Page("insights, 90 days", "/insights/", False, "admin changelist"),
             Page(
                 "insights, 12 months",
