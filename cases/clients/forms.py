@@ -3,9 +3,10 @@
 from crispy_forms.layout import Div, Layout
 from django import forms
 
+from cases import access
 from cases.choices import Segment
 from cases.forms import VersionedForm, money_field
-from cases.models import Client, Contact
+from cases.models import Client, Contact, User
 
 
 def _row(*names):
@@ -25,6 +26,13 @@ class ClientForm(VersionedForm):
         help_text="What the client buys from us in a year; it scales the "
         "compensation guideline.",
     )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No owner",
+        help_text="Who holds the relationship: an account or sales manager "
+        "of the team.",
+    )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
@@ -39,13 +47,27 @@ class ClientForm(VersionedForm):
                 "name": client.name,
                 "segment": client.segment,
                 "annual_value": client.annual_value,
+                "owner": client.owner_id,
                 "notes": client.notes,
             }
         kwargs.setdefault("prefix", "client")
         super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = client_owner_choices(client)
         self.helper.layout = Layout(
-            "version", _row("name", "segment"), "annual_value", "notes"
+            "version",
+            _row("name", "segment"),
+            _row("annual_value", "owner"),
+            "notes",
         )
+
+
+def client_owner_choices(client: Client):
+    """Who may own this client: active account and sales managers of its team."""
+    return (
+        User.objects.filter(access.client_owners_q(), memberships__team=client.team_id)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class ContactForm(VersionedForm):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from cases import access
 from cases.clients.selectors import may_edit
 from cases.exceptions import ClientChanged, NameTaken, NotAllowed
 from cases.models import Client, Contact, User
@@ -53,11 +54,22 @@ def client_update(
     segment: str,
     annual_value: Decimal | None,
     notes: str,
+    owner: User | None = None,
 ) -> Client:
-    """Change the client's name, segment, annual value and notes. A name
-    another client of the team already has (case and spacing ignored) is
-    refused: that would make the two look like one."""
+    """Change the client's name, segment, annual value, owner and notes. A
+    name another client of the team already has (case and spacing ignored) is
+    refused: that would make the two look like one; so is an owner who is not
+    an active account or sales manager of the team."""
     client = _lock(client_id=client_id, by=by, version=version)
+    if owner is not None and not (
+        User.objects.filter(access.client_owners_q(), pk=owner.pk)
+        .filter(memberships__team=client.team_id)
+        .exists()
+    ):
+        raise NotAllowed(
+            f"{owner} cannot own a client of {client.team}: choose an account or "
+            "sales manager of the team."
+        )
     name = tidy_name(name)
     if not name:
         raise NameTaken("Give the client a name.")
@@ -71,7 +83,8 @@ def client_update(
     client.segment = segment
     client.annual_value = annual_value
     client.notes = notes
-    _touch(client, by, "name", "segment", "annual_value", "notes")
+    client.owner = owner
+    _touch(client, by, "name", "segment", "annual_value", "notes", "owner")
     return client
 
 

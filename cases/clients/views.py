@@ -90,6 +90,7 @@ def client_detail(request, pk: int):
             segment=data["segment"],
             annual_value=data["annual_value"],
             notes=data["notes"],
+            owner=data["owner"],
         )
     except MendError as exc:
         return _refused(request, client, form, exc)

@@ -239,3 +239,49 @@ def test_the_page_reads_a_fixed_number_of_queries(
         )
         ContactFactory(client=acme)
     assert count() == few
+
+
+def test_the_owner_is_chosen_among_the_teams_account_and_sales_managers(
+    client, acme, account_manager, sales_manager, teammate, outsider
+):
+    client.force_login(sales_manager)
+    page = client.get(page_url(acme))
+    choices = list(page.context["client_form"].fields["owner"].queryset)
+    assert set(choices) == {account_manager, sales_manager, teammate}
+    assert edit(client, acme, **{"client-owner": teammate.pk}).status_code == 302
+    acme.refresh_from_db()
+    assert acme.owner == teammate
+    assert "owned by" in client.get(page_url(acme)).content.decode()
+
+
+def test_an_owner_from_another_team_is_refused_and_nothing_changes(
+    client, acme, sales_manager, outsider
+):
+    client.force_login(sales_manager)
+    answer = edit(client, acme, **{"client-owner": outsider.pk, "client-notes": "X"})
+    assert answer.status_code == 200
+    assert "Select a valid choice" in answer.content.decode()
+    assert answer.context["client_form"]["notes"].value() == "X"
+    acme.refresh_from_db()
+    assert acme.owner is None and acme.notes == ""
+
+
+def test_the_service_itself_refuses_an_owner_outside_the_team(
+    acme, sales_manager, outsider
+):
+    from cases.clients.services import client_update
+    from cases.exceptions import NotAllowed
+
+    with pytest.raises(NotAllowed, match="cannot own a client of Enterprise"):
+        client_update(
+            client_id=acme.pk,
+            by=sales_manager,
+            version=acme.version,
+            name=acme.name,
+            segment="",
+            annual_value=None,
+            notes="",
+            owner=outsider,
+        )
+    acme.refresh_from_db()
+    assert acme.owner is None
