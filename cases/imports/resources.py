@@ -63,6 +63,20 @@ class MendResource(resources.ModelResource):
 
     kind_label = "row"
 
+    class Meta:
+        # Both kinds: matched by the CRM's id (then by name, _Lookup), an
+        # unchanged row reported as such, saved in batches, in one
+        # transaction. Subclasses' Meta adds model and fields.
+        import_id_fields = ("external_id",)
+        instance_loader_class = _Lookup
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+        store_instance = True
+        use_bulk = True
+        batch_size = 500
+        use_transactions = True
+
     def __init__(
         self,
         *,
@@ -172,15 +186,6 @@ class ClientResource(MendResource):
     class Meta:
         model = Client
         fields = ("external_id", "name", "annual_value", "owner")
-        import_id_fields = ("external_id",)
-        instance_loader_class = _Lookup
-        skip_unchanged = True
-        report_skipped = True
-        skip_html_diff = True
-        store_instance = True
-        use_bulk = True
-        batch_size = 500
-        use_transactions = True
 
     def load_existing(self) -> None:
         teams = [self.team, *self.teams.values()]
@@ -275,15 +280,6 @@ class ContactResource(MendResource):
     class Meta:
         model = Contact
         fields = ("external_id", "client", "name", "email", "phone", "role")
-        import_id_fields = ("external_id",)
-        instance_loader_class = _Lookup
-        skip_unchanged = True
-        report_skipped = True
-        skip_html_diff = True
-        store_instance = True
-        use_bulk = True
-        batch_size = 500
-        use_transactions = True
 
     def load_existing(self) -> None:
         teams = [self.team, *self.teams.values()]
