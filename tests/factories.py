@@ -255,6 +255,19 @@ def version_of(case: Case) -> int:
     return Case.objects.get(pk=case.pk).version
 
 
+def close_case(case: Case, by: User, outcome: str = Outcome.RECOVERED) -> Case:
+    """Close a case in Follow up through the service, as its page would, with
+    lessons and a good fit (its check-ins, if any, go out as on the page)."""
+    return services.case_close(
+        case_id=case.pk,
+        by=by,
+        version=version_of(case),
+        outcome=outcome,
+        lessons="Keep a second trainer on call.",
+        client_fit=ClientFit.GOOD,
+    )
+
+
 def walk_to(case: Case, step: Step, by: User) -> Case:
     """Fill in each step and move the case on until it reaches `step`.
 
@@ -268,14 +281,7 @@ def walk_to(case: Case, step: Step, by: User) -> Case:
         fill_step(case, by)
         case.refresh_from_db()
         if case.step == Step.FOLLOW_UP:
-            services.case_close(
-                case_id=case.pk,
-                by=by,
-                version=case.version,
-                outcome=Outcome.RETAINED,
-                lessons="Keep a second trainer on call.",
-                client_fit=ClientFit.GOOD,
-            )
+            close_case(case, by, Outcome.RETAINED)
         else:
             services.case_advance(
                 case_id=case.pk, by=by, step=case.step, version=case.version

@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.casework.services.cases import case_close
-from cases.choices import ClientFit, NotificationKind, Outcome, Step
+from cases.choices import NotificationKind, Step
 from cases.models import CheckIn, OutboxMessage
 from cases.notifications.render import render
 from tests.browser.test_sign_in import serious_violations
@@ -17,7 +16,7 @@ from tests.factories import (
     ClientFactory,
     ContactFactory,
     case_in_step,
-    version_of,
+    close_case,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,14 +52,7 @@ def test_the_client_answers_on_a_phone_once_and_the_owner_sees_it(
         contacts=[dana],
         complete=True,
     )
-    case_close(
-        case_id=case.pk,
-        by=account_manager,
-        version=version_of(case),
-        outcome=Outcome.RECOVERED,
-        lessons="Keep a second trainer on call.",
-        client_fit=ClientFit.GOOD,
-    )
+    close_case(case, account_manager)
     check_in = CheckIn.objects.get(case=case)
     url = f"{live_server.url}{emailed_path(check_in)}"
 

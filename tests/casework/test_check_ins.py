@@ -29,7 +29,13 @@ from cases.choices import (
 from cases.links import LinkGone
 from cases.models import CheckIn, Notice, OutboxMessage
 from recovery.celery import app
-from tests.factories import ClientFactory, ContactFactory, case_in_step, version_of
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    case_in_step,
+    close_case,
+    version_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +51,6 @@ def closable(owner, *, emails=("dana@client.example.com",), no_email=0):
     ] + [ContactFactory(client=client, email="") for _ in range(no_email)]
     return case_in_step(
         Step.FOLLOW_UP, owner=owner, client=client, contacts=contacts, complete=True
-    )
-
-
-def close(case, by, outcome=Outcome.RECOVERED):
-    return case_close(
-        case_id=case.pk,
-        by=by,
-        version=version_of(case),
-        outcome=outcome,
-        lessons="Keep a second trainer on call.",
-        client_fit=ClientFit.GOOD,
     )
 
 
@@ -77,7 +72,7 @@ def test_closing_asks_each_affected_contact_with_an_email_once(
         emails=("a@client.example.com", "b@client.example.com"),
         no_email=1,
     )
-    close(case, account_manager)
+    close_case(case, account_manager)
 
     check_ins = list(CheckIn.objects.filter(case=case))
     assert [c.round for c in check_ins] == [CheckInRound.AT_CLOSE] * 2
@@ -97,7 +92,7 @@ def test_closing_asks_each_affected_contact_with_an_email_once(
     case_send_back(
         case_id=case.pk, by=sales_manager, reason="More to do", version=version_of(case)
     )
-    close(case, account_manager)
+    close_case(case, account_manager)
     assert CheckIn.objects.filter(case=case).count() == 2
     assert OutboxMessage.objects.filter(case=case, kind=CHECK_IN).count() == 2
     assert case.timeline.filter(kind=TimelineKind.CHECK_IN_SENT).count() == 1
@@ -124,7 +119,7 @@ def test_the_later_round_is_due_the_set_number_of_days_after_closing(
     settings.MEND_CHECK_IN_AFTER_DAYS = 90
     time_machine.move_to(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     # A contact added after closing was never asked, so is not asked later.
     case.contacts.add(ContactFactory(client=case.client, name="Newcomer"))
 
@@ -152,13 +147,13 @@ def test_a_reopened_case_gets_no_later_round_until_closed_again(
     settings.MEND_CHECK_IN_AFTER_DAYS = 10
     time_machine.move_to(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     case_send_back(
         case_id=case.pk, by=sales_manager, reason="Low answer", version=version_of(case)
     )
     time_machine.move_to(dt.datetime(2026, 3, 20, 10, tzinfo=dt.UTC))
     assert check_ins_send_due() == 0
-    close(case, account_manager)
+    close_case(case, account_manager)
     time_machine.move_to(dt.datetime(2026, 3, 30, 10, 1, tzinfo=dt.UTC))
     assert check_ins_send_due() == 1
 
@@ -167,7 +162,7 @@ def test_an_answer_is_taken_once_and_lands_on_the_timeline(
     account_manager, sales_manager
 ):
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     check_in = CheckIn.objects.get(case=case)
     answer(check_in, score=5, buy_again=BuyAgain.YES, comment="Much better now.")
 
@@ -192,7 +187,7 @@ def test_an_answer_is_taken_once_and_lands_on_the_timeline(
 
 def test_an_answer_needs_the_rows_own_nonce(account_manager, sales_manager):
     case = closable(account_manager, emails=("a@x.example.com", "b@x.example.com"))
-    close(case, account_manager)
+    close_case(case, account_manager)
     first, second = CheckIn.objects.filter(case=case)
     with pytest.raises(LinkGone):
         check_in_answer(
@@ -213,7 +208,7 @@ def test_a_low_answer_alerts_the_owner_and_the_sales_manager(
     account_manager, sales_manager, score, buy_again, low
 ):
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     answer(CheckIn.objects.get(case=case), score=score, buy_again=buy_again)
 
     alerts = OutboxMessage.objects.filter(kind=NotificationKind.CHECK_IN_LOW)
@@ -230,7 +225,7 @@ def test_a_manager_reopens_a_case_after_a_low_answer_into_follow_up(
     account_manager, sales_manager
 ):
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     answer(CheckIn.objects.get(case=case), score=1, buy_again=BuyAgain.NO)
     reopened = case_send_back(
         case_id=case.pk,
@@ -248,9 +243,9 @@ def test_a_manager_reopens_a_case_after_a_low_answer_into_follow_up(
 @pytest.mark.django_db(transaction=True)
 def test_two_answers_at_once_record_one(account_manager, sales_manager):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
+        pytest.skip("row locks need PostgreSQL")  # CI runs PostgreSQL only
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     check_in = CheckIn.objects.get(case=case)
     results = []
     start = threading.Barrier(2)
@@ -263,7 +258,7 @@ def test_two_answers_at_once_record_one(account_manager, sales_manager):
         except AlreadyAnswered:
             results.append("refused")
         finally:
-            connection.close()
+            connection.close_case()
 
     threads = [threading.Thread(target=submit, args=(s,)) for s in (2, 4)]
     for thread in threads:
@@ -278,7 +273,7 @@ def test_the_case_page_shows_the_check_ins_and_offers_no_way_to_answer(
     client, account_manager, sales_manager
 ):
     case = closable(account_manager, emails=("a@x.example.com", "b@x.example.com"))
-    close(case, account_manager)
+    close_case(case, account_manager)
     first, _unanswered = CheckIn.objects.filter(case=case)
     answer(first, score=1, buy_again=BuyAgain.NO, comment="Not <b>again</b>.")
 
@@ -310,9 +305,9 @@ def test_the_case_page_costs_the_same_queries_with_many_check_ins(
 
     client.force_login(account_manager)
     few = closable(account_manager)
-    close(few, account_manager)
+    close_case(few, account_manager)
     many = closable(account_manager, emails=[f"p{n}@x.example.com" for n in range(6)])
-    close(many, account_manager)
+    close_case(many, account_manager)
     for check_in in CheckIn.objects.filter(case=many)[:3]:
         answer(check_in, score=2)
     assert queries(many) == queries(few)
@@ -322,7 +317,7 @@ def test_erasing_a_contact_scrubs_their_check_in(
     account_manager, sales_manager, administrator
 ):
     case = closable(account_manager)
-    close(case, account_manager)
+    close_case(case, account_manager)
     check_in = CheckIn.objects.get(case=case)
     answer(check_in, score=4, comment="Person 0 here: better now.")
     contact_erase(contact_id=check_in.contact_id, by=administrator)
@@ -340,7 +335,7 @@ def test_beat_runs_the_later_round_hourly(
     assert entry["schedule"] == 3600.0
     settings.MEND_CHECK_IN_AFTER_DAYS = 5
     time_machine.move_to(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
-    close(closable(account_manager), account_manager)
+    close_case(closable(account_manager), account_manager)
     time_machine.move_to(dt.datetime(2026, 3, 7, 11, tzinfo=dt.UTC))
     assert tasks.send_later_check_ins() == 1
     assert tasks.send_later_check_ins() == 0

@@ -7,12 +7,16 @@ import pytest
 from django.urls import resolve
 
 from cases import links
-from cases.casework.services.cases import case_close
 from cases.casework.services.check_ins import link_age
-from cases.choices import ClientFit, NotificationKind, OutboxStatus, Outcome, Step
+from cases.choices import NotificationKind, OutboxStatus, Step
 from cases.models import CheckIn, OutboxMessage
 from cases.notifications.deliver import send_due
-from tests.factories import ClientFactory, ContactFactory, case_in_step, version_of
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    case_in_step,
+    close_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +36,7 @@ def test_closing_emails_each_contact_a_link_to_their_own_check_in(
         contacts=[dana],
         complete=True,
     )
-    case_close(
-        case_id=case.pk,
-        by=account_manager,
-        version=version_of(case),
-        outcome=Outcome.RECOVERED,
-        lessons="Keep a second trainer on call.",
-        client_fit=ClientFit.GOOD,
-    )
+    close_case(case, account_manager)
     send_due()
 
     message = OutboxMessage.objects.get(kind=NotificationKind.CLIENT_CHECK_IN)

@@ -10,11 +10,15 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import links
-from cases.casework.services.cases import case_close
-from cases.choices import BuyAgain, ClientFit, NotificationKind, Outcome, Step
+from cases.choices import BuyAgain, NotificationKind, Step
 from cases.models import CheckIn, OutboxMessage, TimelineEntry
 from cases.notifications.render import render
-from tests.factories import ClientFactory, ContactFactory, case_in_step, version_of
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    case_in_step,
+    close_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +44,7 @@ def closed(settings, account_manager, sales_manager):
         contacts=contacts,
         complete=True,
     )
-    case_close(
-        case_id=case.pk,
-        by=account_manager,
-        version=version_of(case),
-        outcome=Outcome.RECOVERED,
-        lessons="Keep a second trainer on call.",
-        client_fit=ClientFit.GOOD,
-    )
+    close_case(case, account_manager)
     return case
 
 
