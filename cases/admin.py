@@ -2,20 +2,26 @@
 case page, users deactivated, and the timeline and the case records are
 read-only (written by the services, each with its timeline entry)."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from cases.accounts.services import users_deactivate
 from cases.api.tokens import api_tokens_revoke
 from cases.casework.services.admin_edits import admin_edit_problem, case_admin_edit
 from cases.casework.services.contacts import contact_erase
 from cases.casework.services.targets import team_deadlines_refresh
+from cases.choices import CHAT_KINDS, NotificationKind, OutboxStatus, WebhookEvent
 from cases.exceptions import MendError
+from cases.hooks.chat import masked
+from cases.hooks.deliver import deliveries_retry
 from cases.models import (
     ApiToken,
     Apology,
@@ -30,6 +36,7 @@ from cases.models import (
     Confirmation,
     Contact,
     FollowUp,
+    HttpDelivery,
     ImportRun,
     InboundMail,
     Membership,
@@ -48,9 +55,11 @@ from cases.models import (
     Team,
     TimelineEntry,
     User,
+    WebhookEndpoint,
 )
 from cases.models.accounts import second_escalation_people
 from cases.notifications.requeue import retry_failed
+from cases.validators import validate_outbound_url
 
 
 class KeepsHistory:
@@ -163,12 +172,97 @@ class ClosureDayInline(admin.TabularInline):
     extra = 0
 
 
+CHAT_FIELDS = {
+    "slack_webhook_url": "clear_slack",
+    "teams_webhook_url": "clear_teams",
+}
+
+
+class TeamAdminForm(forms.ModelForm):
+    """The team, with its chat routing: the webhook addresses are secrets,
+    so the page never shows them back (only their host); left empty they
+    stay as they are, and a tick removes one."""
+
+    slack_webhook_url = forms.URLField(
+        label="Slack webhook URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.PasswordInput(render_value=False, attrs={"size": 60}),
+    )
+    clear_slack = forms.BooleanField(label="Stop posting to Slack", required=False)
+    teams_webhook_url = forms.URLField(
+        label="Teams webhook URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.PasswordInput(render_value=False, attrs={"size": 60}),
+    )
+    clear_teams = forms.BooleanField(label="Stop posting to Teams", required=False)
+    chat_kinds = forms.MultipleChoiceField(
+        label="Posted to chat",
+        choices=[(str(kind), NotificationKind(kind).label) for kind in CHAT_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="What the team's Slack and Teams channels hear of, as well as "
+        "the emails. Each post links to its case.",
+    )
+
+    class Meta:
+        model = Team
+        # Every field, as the admin's Team page had before: the page's
+        # fieldsets (TeamAdmin.get_fieldsets) say which and where.
+        fields = "__all__"  # noqa: DJ007
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hints = {
+            "slack_webhook_url": "Slack → Apps → Incoming Webhooks → Add New "
+            "Webhook to Workspace, then copy its URL here.",
+            "teams_webhook_url": "In the channel: Workflows → “Post to a channel "
+            "when a webhook request is received”, then copy its URL here.",
+        }
+        for name, hint in hints.items():
+            saved = getattr(self.instance, name, "")
+            self.fields[name].help_text = (
+                f"Saved: {masked(saved)} (hidden). Leave empty to keep it; "
+                "paste a new one to replace it."
+                if saved
+                else hint
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, clear in CHAT_FIELDS.items():
+            if data.get(clear):
+                data[name] = ""
+            elif not data.get(name):
+                data[name] = getattr(self.instance, name, "")
+        return data
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     # Closure days save with the team, then its open cases' deadlines move.
+    form = TeamAdminForm
     inlines = [StepTargetInline, ClosureDayInline]
     list_display = ["name", "marketing_spend", "new_clients_won", "approval_threshold"]
     search_fields = ["name"]
+
+    def get_fieldsets(self, request, obj=None):
+        fields = [
+            name
+            for name in self.get_fields(request, obj)
+            if name not in {"chat_kinds", *CHAT_FIELDS, *CHAT_FIELDS.values()}
+        ]
+        chat = [
+            "slack_webhook_url",
+            "clear_slack",
+            "teams_webhook_url",
+            "clear_teams",
+            "chat_kinds",
+        ]
+        return [(None, {"fields": fields}), ("Slack and Teams", {"fields": chat})]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -669,3 +763,183 @@ class ImportRunAdmin(KeepsHistory, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_outbound_url],
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event to send."},
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "events", "active"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(KeepsHistory, admin.ModelAdmin):
+    """Where Mend posts signed events. Switched off rather than deleted: its
+    deliveries are the record of what was sent where."""
+
+    form = WebhookEndpointForm
+    list_display = ["name", "address", "event_list", "active", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    readonly_fields = ["signing_secret", "created_at"]
+    instead = (
+        "switch it off (untick Active) so its deliveries stay on record; "
+        "nothing more is sent to it."
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret exists once the endpoint is saved.
+        return self.readonly_fields if obj is not None else []
+
+    @admin.display(description="address")
+    def address(self, obj):
+        return masked(obj.url)
+
+    @admin.display(description="events")
+    def event_list(self, obj):
+        return ", ".join(obj.events or [])
+
+    @admin.display(description="signing secret")
+    def signing_secret(self, obj):
+        return format_html(
+            "<code>{}</code><div class='help'>Give it to the receiving system: "
+            "it checks each delivery's <code>webhook-signature</code> with it "
+            "(Standard Webhooks; README, “Webhooks and chat”).</div>",
+            obj.secret,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to its page, where the secret is shown.
+        self.message_user(
+            request,
+            f"Saved “{obj}”. Copy its signing secret below to the receiving system.",
+        )
+        return redirect(
+            reverse(
+                "admin:cases_webhookendpoint_change",
+                args=[obj.pk],
+                current_app=self.admin_site.name,
+            )
+        )
+
+
+@admin.register(HttpDelivery)
+class HttpDeliveryAdmin(KeepsHistory, admin.ModelAdmin):
+    """The log of webhook and chat deliveries: what went, what waits for its
+    next attempt, what failed (with Retry). Read-only; no address or secret
+    is shown, only the endpoint's or team's name."""
+
+    instead = "each is the record of what Mend posted where."
+    change_form_template = "admin/cases/httpdelivery/change_form.html"
+    list_display = [
+        "created_at",
+        "channel",
+        "target",
+        "event",
+        "case",
+        "status",
+        "attempts",
+        "last_status",
+        "next_attempt",
+        "error",
+    ]
+    list_filter = ["status", "channel", "endpoint", "team", "event"]
+    list_select_related = ["endpoint", "team", "case__client"]
+    search_fields = ["message_id", "event"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    actions = ["retry"]
+    fields = [
+        "channel",
+        "target",
+        "event",
+        "case",
+        "message_id",
+        "status",
+        "attempts",
+        "last_status",
+        "last_error",
+        "created_at",
+        "due_at",
+        "claimed_at",
+        "sent_at",
+        "payload_shown",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="next attempt")
+    def next_attempt(self, obj):
+        return obj.due_at if obj.status == OutboxStatus.PENDING else None
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        text = obj.last_error
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="payload")
+    def payload_shown(self, obj):
+        return format_html(
+            "<pre style='white-space:pre-wrap'>{}</pre>",
+            json.dumps(obj.payload, indent=2, ensure_ascii=False),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/retry/",
+                self.admin_site.admin_view(self.retry_view),
+                name="cases_httpdelivery_retry",
+            ),
+            *super().get_urls(),
+        ]
+
+    def retry_view(self, request, pk):
+        """The Retry button on a failed delivery's page (POST only)."""
+        delivery = get_object_or_404(HttpDelivery, pk=pk)
+        back = reverse(
+            "admin:cases_httpdelivery_change",
+            args=[delivery.pk],
+            current_app=self.admin_site.name,
+        )
+        if request.method != "POST" or not self.has_change_permission(request):
+            return redirect(back)
+        self._retried(request, deliveries_retry([delivery.pk]))
+        return redirect(back)
+
+    @admin.action(
+        description="Retry the selected failed deliveries", permissions=["change"]
+    )
+    def retry(self, request, queryset):
+        self._retried(request, deliveries_retry(queryset.values_list("pk", flat=True)))
+
+    def _retried(self, request, count: int) -> None:
+        if count:
+            self.message_user(
+                request, f"{count} failed delivery(ies) queued for one more attempt."
+            )
+        else:
+            self.message_user(
+                request,
+                "Nothing to retry: only a failed delivery can be retried "
+                "(this one is already queued, sending or sent).",
+                messages.WARNING,
+            )
+
+    def has_change_permission(self, request, obj=None):
+        # Retry needs "change"; the form itself stays read-only.
+        return obj is None and super().has_change_permission(request)

@@ -200,6 +200,19 @@ class NotificationKind(models.TextChoices):
     CHECK_IN_LOW = "check_in_low", "A client's check-in answer was low"
 
 
+# What a team may route to its Slack or Teams channel as well as email
+# (Team.chat_kinds, cases.hooks.chat): each one about a case is posted once per
+# team, whoever the emails go to; the digest once per team and week. A kind
+# added here is offered on the team's page and posted with its label.
+CHAT_KINDS = (
+    NotificationKind.CASE_LOGGED,
+    NotificationKind.STEP_ESCALATION,
+    NotificationKind.STEP_SECOND_ESCALATION,
+    NotificationKind.SECOND_DROP,
+    NotificationKind.WEEKLY_DIGEST,
+)
+
+
 class TimelineKind(models.TextChoices):
     """What a timeline entry records."""
 
@@ -298,3 +311,21 @@ class ImportStatus(models.TextChoices):
     DONE = "done", "Imported"
     REFUSED = "refused", "Cannot be imported"
     FAILED = "failed", "Failed, nothing changed"
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook endpoint can be told about (cases.hooks.events)."""
+
+    CASE_LOGGED = "case.logged", "A dropped ball was logged"
+    STEP_CHANGED = "case.step_changed", "A case moved on or was sent back a step"
+    PROMISE_MISSED = "promise.missed", "A promise to the client was missed"
+    CASE_CLOSED = "case.closed", "A case was closed"
+    CHECK_IN_ANSWERED = "check_in.answered", "A client answered a check-in"
+
+
+class DeliveryChannel(models.TextChoices):
+    """Where an HTTP delivery goes: a registered endpoint or a team's chat."""
+
+    WEBHOOK = "webhook", "Webhook"
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"

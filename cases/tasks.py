@@ -10,6 +10,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from cases.casework.services import check_ins, pauses
+from cases.hooks import deliver as hooks
 from cases.imports import services as imports
 from cases.notifications import deliver, due, requeue
 from cases.replies import services as replies
@@ -74,3 +75,17 @@ def import_apply(run_id: int) -> None:
 def imports_resend_stuck() -> int:
     """Ask again for previews and imports whose task was lost."""
     return imports.imports_resend_stuck()
+
+
+@shared_task(ignore_result=True)
+def dispatch_http() -> int:
+    """Ask for a delivery task per due webhook or chat post, after taking
+    back posts whose worker died mid-post."""
+    hooks.release_stuck()
+    return hooks.dispatch_due()
+
+
+@shared_task(ignore_result=True)
+def deliver_http(delivery_id: int) -> str:
+    """Post one webhook event or chat message, if it is still due."""
+    return hooks.delivery_send(delivery_id)

@@ -3,6 +3,7 @@ through: dates in a range where date arithmetic and time zones always work, and
 text without control characters."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -175,3 +176,30 @@ class TextLimit:
 
     def __eq__(self, other) -> bool:
         return isinstance(other, TextLimit) and other.limit == self.limit
+
+
+# Where Mend may post without TLS: this machine only (a receiver in
+# development or in the tests). Anything else must be HTTPS, so the signed
+# payload and a chat webhook's secret path never cross a network in clear.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def validate_outbound_url(value: str) -> None:
+    """An address Mend posts to (a webhook endpoint, a Slack or Teams
+    webhook): https://, or http:// to this machine."""
+    parts = urlsplit(value.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in {"http", "https"} or not host:
+        raise ValidationError(
+            "Enter the full address, starting with https://.", code="not_url"
+        )
+    if parts.username or parts.password:
+        raise ValidationError(
+            "Leave the user name and password out of the address.", code="userinfo"
+        )
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise ValidationError(
+            "Use an https:// address: plain http:// is only for a receiver on "
+            "this machine (localhost).",
+            code="not_https",
+        )

@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
     # Send whatever is pending; also enqueued right after each commit that
     # records an alert, so this is the safety net, not the main path.
     "send-outbox": {"task": "cases.tasks.send_outbox", "schedule": 30.0},
+    # Webhook and chat posts: asked for after each commit that records one,
+    # so this catches retries as they fall due (the first waits a minute)
+    # and posts whose nudge the broker lost; also takes back stuck ones.
+    "dispatch-http": {"task": "cases.tasks.dispatch_http", "schedule": 30.0},
     # Take back claims whose sender died mid-send (the lease has run out).
     "release-stuck": {"task": "cases.tasks.release_stuck", "schedule": 120.0},
     # Restart the clocks paused until a day that has come (their owners are

@@ -418,6 +418,16 @@ EMAIL_TIMEOUT = _read("EMAIL_TIMEOUT", env.float, default=10.0)
 for _name in ("EMAIL_CONNECT_TIMEOUT", "EMAIL_TIMEOUT"):
     if not vars()[_name] > 0:
         _stop(f"{_name} must be a number of seconds above 0.")
+# Seconds a webhook or chat post waits to connect, then for the answer
+# (cases.hooks.deliver): a receiver that hangs holds one worker process that
+# long, and the post is retried later.
+MEND_WEBHOOK_CONNECT_TIMEOUT = _read(
+    "MEND_WEBHOOK_CONNECT_TIMEOUT", env.float, default=3.0
+)
+MEND_WEBHOOK_READ_TIMEOUT = _read("MEND_WEBHOOK_READ_TIMEOUT", env.float, default=5.0)
+for _name in ("MEND_WEBHOOK_CONNECT_TIMEOUT", "MEND_WEBHOOK_READ_TIMEOUT"):
+    if not vars()[_name] > 0:
+        _stop(f"{_name} must be a number of seconds above 0.")
 # Connections Mend opens to one SMTP server at once, across every worker
 # (Exchange Online allows three).
 EMAIL_MAX_CONNECTIONS = _count("EMAIL_MAX_CONNECTIONS", default=3)
@@ -607,5 +617,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # urllib3 logs each request's path at DEBUG, and a chat webhook's path
+    # is its secret: never below WARNING.
+    "loggers": {"axes": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }

@@ -7,6 +7,7 @@ from cases.models.cases import Case, CasePart, StepPause, StepPeriod, StepTarget
 from cases.models.check_ins import CheckIn
 from cases.models.clients import Client, Contact
 from cases.models.confirmations import Confirmation
+from cases.models.hooks import HttpDelivery, WebhookEndpoint
 from cases.models.imports import ImportRun
 from cases.models.inbound import InboundMail
 from cases.models.notices import Notice
@@ -46,6 +47,7 @@ __all__ = [
     "Confirmation",
     "Contact",
     "FollowUp",
+    "HttpDelivery",
     "ImportRun",
     "InboundMail",
     "Membership",
@@ -64,4 +66,5 @@ __all__ = [
     "Team",
     "TimelineEntry",
     "User",
+    "WebhookEndpoint",
 ]

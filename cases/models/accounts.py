@@ -10,9 +10,9 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from cases import access
-from cases.choices import Role
+from cases.choices import CHAT_KINDS, Role
 from cases.querysets import TeamQuerySet
-from cases.validators import SINGLE_LINE, validate_day
+from cases.validators import SINGLE_LINE, validate_day, validate_outbound_url
 
 # A second escalation set further out than about a year of working days (at
 # 8 h a day) would never come: refused as a typo.
@@ -21,6 +21,12 @@ SECOND_ESCALATION_MAX_HOURS = 2000
 CURRENCY_CODE = RegexValidator(
     r"^[A-Z]{3}$", "Use a three-letter currency code in capitals, e.g. EUR or GBP."
 )
+
+
+def default_chat_kinds() -> list[str]:
+    """A new team's channels hear of everything that can go there."""
+    return [str(kind) for kind in CHAT_KINDS]
+
 
 WEEKDAYS = [
     "Monday",
@@ -114,6 +120,31 @@ class Team(models.Model):
         validators=[CURRENCY_CODE],
         help_text="Three-letter currency code, e.g. GBP. Leave empty for Mend's "
         "default currency.",
+    )
+
+    # Chat: the team's channel hears of CHAT_KINDS as well as the emails.
+    # The addresses are secrets (whoever has one can post to the channel):
+    # never shown back in full (cases.hooks.chat.masked).
+    slack_webhook_url = models.URLField(
+        "Slack webhook URL",
+        max_length=500,
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="A Slack incoming webhook (https://hooks.slack.com/services/…).",
+    )
+    teams_webhook_url = models.URLField(
+        "Teams webhook URL",
+        max_length=500,
+        blank=True,
+        validators=[validate_outbound_url],
+        help_text="A Microsoft Teams workflow's “When a Teams webhook request is "
+        "received” address.",
+    )
+    chat_kinds = models.JSONField(
+        "posted to chat",
+        default=default_chat_kinds,
+        blank=True,
+        help_text="Which notifications the channels get.",
     )
 
     objects = TeamQuerySet.as_manager()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import access
 from cases.choices import NotificationKind
+from cases.hooks.chat import chat_posts_record
 from cases.models import CLIENT_KINDS, Case, Contact, OutboxMessage, User
 from cases.notifications.ids import message_id_for
 from cases.notifications.nudge import enqueue_send_after_commit
@@ -87,6 +88,8 @@ def outbox_record(owed: Iterable[Owed]) -> int:
     the sweep locks the rows it reads (SKIP LOCKED), so two sweeps do not.
     When recorded messages are due already, workers are asked to send them
     once the transaction commits (beat would, a little later).
+    Messages of a kind a team posts to Slack or Teams bring that post too
+    (cases.hooks.chat).
     """
     now = timezone.now()
     wanted = {}
@@ -94,6 +97,8 @@ def outbox_record(owed: Iterable[Owed]) -> int:
         wanted.setdefault(message.dedupe_key, message)
     for notice in _unreachable_notices(list(wanted.values())):
         wanted.setdefault(notice.dedupe_key, notice)
+    # The team's chat hears of the routed kinds too, once per team.
+    chat_posts_record(wanted.values())
     created = 0
     due_now = 0
     pending = list(wanted)

@@ -29,6 +29,7 @@ from cases.choices import (
     TimelineKind,
 )
 from cases.exceptions import ClientExists, LooksLogged, NotAllowed, StepIncomplete
+from cases.hooks.chat import chat_posts_withdraw
 from cases.models import (
     Case,
     CasePart,
@@ -183,6 +184,11 @@ def _alerted_with(case: Case, earlier: Case, by: User) -> None:
     OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.SKIPPED,
         last_error=f"Already alerted with case {earlier.pk}: logged again on purpose.",
+    )
+    chat_posts_withdraw(
+        case=case,
+        kind=NotificationKind.CASE_LOGGED,
+        reason=f"Already posted with case {earlier.pk}: logged again on purpose.",
     )
     timeline_record(
         case=case,

@@ -199,6 +199,15 @@ def check_in_answer(
             f"would buy from us again: {check_in.get_buy_again_display()}."
         ),
         body=check_in.comment,
+        # The answer, not who gave it or what they wrote.
+        event_data={
+            "check_in": {
+                "id": check_in.pk,
+                "round": check_in.round,
+                "score": score,
+                "buy_again": buy_again,
+            }
+        },
     )
     if check_in.is_low:
         _alert_low(check_in, entry)

@@ -100,6 +100,13 @@ def promise_settle(
             kind=TimelineKind.SECOND_DROP,
             summary=f"Second drop: missed the promise “{promise.description}”.",
             changes=[{"field": "Promise", "old": "Due", "new": "Missed"}],
+            event_data={
+                "promise": {
+                    "id": promise.pk,
+                    "description": promise.description,
+                    "due_on": str(promise.due_on),
+                }
+            },
         )
         outbox_add(
             case=case,

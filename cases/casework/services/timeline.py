@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from cases.hooks.events import webhook_events_record
 from cases.models import Case, TimelineEntry, User
 
 SUMMARY_LENGTH = TimelineEntry._meta.get_field("summary").max_length
@@ -23,13 +24,17 @@ def timeline_record(
     summary: str,
     changes: list[dict] | None = None,
     body: str = "",
+    event_data: dict | None = None,
 ) -> TimelineEntry:
+    """Write one entry. An entry that is a webhook event (cases.hooks.events)
+    is also recorded for the endpoints that asked for it, with `event_data`
+    (what it is about, without personal details) in its payload."""
     if len(summary) > SUMMARY_LENGTH:
         # The summary column is short; a longer one (a typed description in
         # it) is shown in full from the body, never silently cut.
         body = body or summary
         summary = summary[: SUMMARY_LENGTH - 1] + "…"
-    return TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         case=case,
         actor=by,
         kind=kind,
@@ -37,6 +42,8 @@ def timeline_record(
         changes=changes or [],
         body=body,
     )
+    webhook_events_record(entry, event_data)
+    return entry
 
 
 def changes_between(before: dict, after: dict, labels: dict[str, str]) -> list[dict]:

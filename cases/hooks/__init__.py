@@ -1,0 +1,2 @@
+"""Webhooks and chat: signed events to the endpoints administrators
+registered, and each team's Slack and Teams posts."""
