@@ -104,6 +104,7 @@ LONG_FIRST = (
     "tests/properties/",
     "tests/demo/",
     "tests/notifications/test_worker.py",
+    "tests/hooks/test_worker.py",
     "tests/test_migrations.py",
     "tests/test_backup.py",
     "tests/test_dates.py",
