@@ -22,6 +22,7 @@ from cases.choices import CHAT_KINDS, NotificationKind, OutboxStatus, WebhookEve
 from cases.exceptions import MendError
 from cases.hooks.chat import masked
 from cases.hooks.deliver import deliveries_retry
+from cases.hooks.events import test_events_record
 from cases.models import (
     ApiToken,
     Apology,
@@ -794,6 +795,7 @@ class WebhookEndpointAdmin(KeepsHistory, admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["name"]
     readonly_fields = ["signing_secret", "created_at"]
+    actions = ["send_test"]
     instead = (
         "switch it off (untick Active) so its deliveries stay on record; "
         "nothing more is sent to it."
@@ -818,6 +820,21 @@ class WebhookEndpointAdmin(KeepsHistory, admin.ModelAdmin):
             "it checks each delivery's <code>webhook-signature</code> with it "
             "(Standard Webhooks; README, “Webhooks and chat”).</div>",
             obj.secret,
+        )
+
+    @admin.action(
+        description="Send a test event (mend.test) to the selected endpoints",
+        permissions=["change"],
+    )
+    def send_test(self, request, queryset):
+        endpoints = list(queryset.filter(active=True))
+        count = test_events_record(endpoints)
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            f"A test event is on its way to {count} endpoint(s); see Webhook and "
+            "chat deliveries for the answer."
+            + (f" {skipped} switched off, not sent." if skipped else ""),
         )
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -10,8 +10,10 @@ event itself is about; no names or addresses of the client's people.
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
+from django.utils import timezone
 
 from cases.choices import DeliveryChannel, Step, TimelineKind, WebhookEvent
 from cases.hooks.deliver import dispatch_after_commit
@@ -41,11 +43,10 @@ def webhook_events_record(entry: TimelineEntry, data: dict | None = None) -> int
         return 0
     case = entry.case
     # A case logged again on purpose writes a second "logged" entry: one event.
-    key = (
-        f"case:{case.pk}:logged"
-        if event == WebhookEvent.CASE_LOGGED
-        else (f"entry:{entry.pk}")
-    )
+    if event == WebhookEvent.CASE_LOGGED:
+        key = f"case:{case.pk}:logged"
+    else:
+        key = f"entry:{entry.pk}"
     payload = {
         "type": str(event),
         "timestamp": entry.at.astimezone(dt.UTC).isoformat(),
@@ -70,6 +71,34 @@ def webhook_events_record(entry: TimelineEntry, data: dict | None = None) -> int
         if dedupe_key not in recorded
     ]
     HttpDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        dispatch_after_commit()
+    return len(rows)
+
+
+# Not an event of Mend's: what an administrator sends to check an endpoint.
+TEST_EVENT = "mend.test"
+
+
+def test_events_record(endpoints) -> int:
+    """A `mend.test` delivery to each endpoint (the admin's "Send a test
+    event"), through the same queue, signature and log as real events."""
+    now = timezone.now()
+    rows = [
+        HttpDelivery(
+            channel=DeliveryChannel.WEBHOOK,
+            endpoint=endpoint,
+            event=TEST_EVENT,
+            dedupe_key=f"hook:{endpoint.pk}:test:{uuid.uuid4().hex}",
+            payload={
+                "type": TEST_EVENT,
+                "timestamp": now.astimezone(dt.UTC).isoformat(),
+                "data": {"endpoint": endpoint.name},
+            },
+        )
+        for endpoint in endpoints
+    ]
+    HttpDelivery.objects.bulk_create(rows)
     if rows:
         dispatch_after_commit()
     return len(rows)

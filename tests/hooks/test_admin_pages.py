@@ -256,3 +256,24 @@ def test_a_team_routes_chat_without_its_address_ever_shown_back(
     assert client.post(page, data).status_code == 302
     team.refresh_from_db()
     assert team.slack_webhook_url == ""
+
+
+def test_a_test_event_checks_an_endpoint_through_the_log(
+    client, administrator, receivers
+):
+    receiver = receivers()
+    endpoint = endpoint_for(receiver, name="Desk")
+    off = endpoint_for(receivers(), name="Old desk", active=False)
+    client.force_login(administrator)
+    response = client.post(
+        changelist("webhookendpoint"),
+        {"action": "send_test", "_selected_action": [endpoint.pk, off.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "A test event is on its way to 1 endpoint(s)" in html
+    assert "1 switched off, not sent." in html
+    assert deliver_due() == [OutboxStatus.SENT]
+    [payload] = receiver.payloads()
+    assert payload["type"] == "mend.test"
+    assert payload["data"] == {"endpoint": "Desk"}
