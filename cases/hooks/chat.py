@@ -74,14 +74,15 @@ def chat_posts_record(owed: Iterable) -> int:
     return _record(posts)
 
 
-def team_digests_record(teams_due: Iterable, figures: dict, *, week: str) -> int:
+def team_digests_record(teams_due: Iterable, figures: dict) -> int:
     """The week's digest to each channel of each team in `teams_due` ((team,
-    due_at) pairs: when its first manager's digest is due) that routes it;
-    `figures` as cases.notifications.digest.team_figures gives them."""
+    due_at, ISO week) triples: when and for which week its first manager's
+    digest is due) that routes it; `figures` as
+    cases.notifications.digest.team_figures gives them."""
     teams_due = list(teams_due)
-    teams = _routing_teams({team.pk for team, _ in teams_due})
+    teams = _routing_teams({team.pk for team, _, _ in teams_due})
     posts: dict[str, HttpDelivery] = {}
-    for team_row, due_at in teams_due:
+    for team_row, due_at, week in teams_due:
         team = teams.get(team_row.pk)
         if team is None or Kind.WEEKLY_DIGEST not in (team.chat_kinds or []):
             continue

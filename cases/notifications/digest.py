@@ -114,13 +114,12 @@ def weekly_digests(now: dt.datetime) -> int:
     # Each team's channel gets the team's own figures, once a week: due when
     # its first manager's digest is.
     teams_due = {}
-    for manager, _zone, _key, at in due:
+    for manager, _zone, key, at in due:
         for membership in manager.memberships.all():
             team = membership.team
             if team.pk not in teams_due or at < teams_due[team.pk][1]:
-                teams_due[team.pk] = (team, at)
-    week = due[0][2][len("digest:") :]
-    team_digests_record(teams_due.values(), figures, week=week)
+                teams_due[team.pk] = (team, at, key[len("digest:") :])
+    team_digests_record(teams_due.values(), figures)
     return outbox_record(owed)
 
 
