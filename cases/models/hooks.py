@@ -144,7 +144,8 @@ class HttpDelivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} ({self.message_id})"
+        # Short: it heads the log's page, narrow screens too.
+        return f"{self.event} #{self.pk}"
 
     @property
     def target(self) -> str:
