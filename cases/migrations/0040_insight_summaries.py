@@ -12,25 +12,29 @@ The backfill is set-based: one UPDATE per table, whatever the number of rows.
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
 RECORDS = ["CheckIn", "Compensation", "FollowUp", "Promise", "StepPeriod"]
 
 
 def backfill(apps, schema_editor):
-    db = schema_editor.connection.alias
-    Case = apps.get_model("cases", "Case")
-    ClientContact = apps.get_model("cases", "ClientContact")
-    first = (
-        ClientContact.objects.using(db)
-        .filter(case=OuterRef("pk"))
-        .order_by("happened_at")
-        .values("happened_at")[:1]
+    """One UPDATE ... FROM per table (PostgreSQL, and SQLite from 3.33): a
+    join, not a lookup per row, so a million cases take seconds."""
+    table = {
+        name: schema_editor.quote_name(apps.get_model("cases", name)._meta.db_table)
+        for name in ["Case", "ClientContact", *RECORDS]
+    }
+    case, contact = table["Case"], table["ClientContact"]
+    schema_editor.execute(
+        f"UPDATE {case} SET first_contact_at = earliest.happened"
+        f" FROM (SELECT case_id, MIN(happened_at) AS happened FROM {contact}"
+        " GROUP BY case_id) AS earliest"
+        f" WHERE earliest.case_id = {case}.id"
     )
-    Case.objects.using(db).update(first_contact_at=Subquery(first))
-    team = Case.objects.using(db).filter(pk=OuterRef("case_id")).values("team_id")[:1]
     for name in RECORDS:
-        apps.get_model("cases", name).objects.using(db).update(team_id=Subquery(team))
+        schema_editor.execute(
+            f"UPDATE {table[name]} SET team_id = parent.team_id"
+            f" FROM {case} AS parent WHERE parent.id = {table[name]}.case_id"
+        )
     if schema_editor.connection.vendor == "postgresql":
         # The new foreign keys are checked at commit; check them now, or the
         # NOT NULL below meets "pending trigger events" on the same tables.

@@ -8,10 +8,11 @@ from cases.querysets import CaseRecordQuerySet
 class CaseRecord(models.Model):
     """A record of one case that reports count by a date of its own.
 
-    `team` is a copy of the case's team (a case never changes team), so a
-    report picks a team's rows in a period from one index on (team, date)
-    instead of a list of every case it may see. It is filled on save from the
-    case; writers that bypass save (bulk_create, raw SQL) must set it.
+    `team` is a copy of the case's team, so a report picks a team's rows in
+    a period from one index on (team, date) instead of a list of every case
+    it may see. It is filled from the case on save and on bulk_create
+    (CaseRecordQuerySet); raw SQL must set it. Only an administrator moves a
+    case to another team, and case_admin_edit moves its records with it.
     """
 
     # No index of its own: each model's (team, date) index leads with it.
