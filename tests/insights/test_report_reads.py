@@ -1,13 +1,15 @@
 """How reports read: under a statement timeout that ends in a message, not a
 500, and from the reports database alias (the main one unless set)."""
 
+import csv
+
 import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from cases.insights import Period, ReportTooSlow, insights
+from cases.insights import Period, ReportTooSlow, export, insights
 from cases.insights.reads import reports_db
 from tests.factories import make_case
 from tests.test_settings import run_manage
@@ -74,6 +76,37 @@ def test_a_report_past_its_timeout_says_so_instead_of_failing(
     # works, and the timeout does not linger on it.
     assert statement_timeout() == "0"
     assert client.get(reverse("insights")).status_code == 200
+
+
+@override_settings(INSIGHTS_STATEMENT_TIMEOUT_MS=200)
+def test_a_cases_export_cut_short_says_where_it_stopped(
+    postgres, client, sales_manager, account_manager, monkeypatch
+):
+    """Chunks after the first are read as the file streams: one that takes
+    too long ends the file with a line saying so, not a half-written row."""
+    monkeypatch.setattr(export, "CHUNK", 1)
+    for _ in range(3):
+        make_case(account_manager)
+    client.force_login(sales_manager)
+    reads = []
+
+    def third_read_stalls(execute, sql, params, many, context):
+        if 'FROM "cases_case"' in sql and '"cases_case"."opened_at" >=' in sql:
+            reads.append(sql)
+            if len(reads) == 3:
+                sql = f"SELECT pg_sleep(1); {sql}"
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(third_read_stalls):
+        response = client.get(reverse("insights_cases_export"))
+        lines = list(csv.reader(response.getvalue().decode("utf-8-sig").splitlines()))
+
+    assert response.status_code == 200
+    assert len(reads) == 3
+    # The header, the two cases read in time, then why the rest is missing.
+    assert len(lines) == 4
+    assert lines[-1] == [export.STOPPED]
+    assert statement_timeout() == "0"
 
 
 @override_settings(INSIGHTS_STATEMENT_TIMEOUT_MS=200)
