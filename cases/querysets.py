@@ -42,6 +42,13 @@ class TeamScopedQuerySet(models.QuerySet):
             return self.filter(in_teams)
         return self.filter(in_teams, **{self.owner_field: user})
 
+    def for_insights(self, user):
+        """What a user may study: account managers their own cases only."""
+        visible = self.for_user(user, "view")
+        if access.studies_own_cases_only(user):
+            return visible.filter(**{self.owner_field: user})
+        return visible
+
 
 def normal_name(name: str) -> str:
     """A name as compared for twins: case and spacing ignored ("ACME  mills"
@@ -106,18 +113,36 @@ class TeamQuerySet(models.QuerySet):
 class CaseQuerySet(TeamScopedQuerySet):
     owner_field = "owner"
 
-    def for_insights(self, user):
-        """What a user may study: account managers their own cases only."""
-        visible = self.for_user(user, "view")
-        if access.studies_own_cases_only(user):
-            return visible.filter(owner=user)
-        return visible
-
     def open(self):
         return self.exclude(step=Step.CLOSED)
 
 
-class CompensationQuerySet(models.QuerySet):
+class CaseRecordQuerySet(TeamScopedQuerySet):
+    """A case's dated records (step visits, follow-ups, promises, offers,
+    check-ins): scoped by the team id each row keeps, so a report reads them
+    through an index on (team, date) rather than through a list of cases."""
+
+    owner_field = "case__owner"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create, with each row's team copied from its case
+        (CaseRecord.save() does the same for one row): one query for the
+        cases not already loaded on their rows."""
+        objs = list(objs)
+        case = self.model._meta.get_field("case")
+        missing = [o for o in objs if o.team_id is None]
+        unloaded = {o.case_id for o in missing if not case.is_cached(o)}
+        teams = {}
+        if unloaded:
+            cases = case.related_model._base_manager.using(self.db)
+            teams = dict(cases.filter(pk__in=unloaded).values_list("pk", "team_id"))
+        for obj in missing:
+            loaded = case.get_cached_value(obj) if case.is_cached(obj) else None
+            obj.team_id = loaded.team_id if loaded else teams.get(obj.case_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class CompensationQuerySet(CaseRecordQuerySet):
     def with_may_decide(self, user):
         """Each offer's `may_decide`: whether its author leaves the decision
         to `user` (four eyes, see access.may_decide_offer). Their reach over

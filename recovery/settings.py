@@ -159,6 +159,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _read("CONN_MAX_AGE", env.int, default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reports (the insights page and its exports) may read from a second database,
+# a read replica of the first (README, "Reports at scale"); unset, they read
+# the main one. Under test the alias mirrors the main database.
+REPORTS_DATABASE = "default"
+if _read("REPORTS_DATABASE_URL", env.str, default="").strip():
+    DATABASES["reports"] = _database("REPORTS_DATABASE_URL", "")
+    if DATABASES["reports"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        _stop(
+            "REPORTS_DATABASE_URL must name the same kind of database as "
+            "DATABASE_URL (a read replica of it)."
+        )
+    DATABASES["reports"] |= {
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    REPORTS_DATABASE = "reports"
+# How long one query of a report may run on PostgreSQL before it is stopped
+# and the page says so: a slow report must not hold the database the rest of
+# the site needs. Milliseconds, 100 to 600000 (ten minutes).
+INSIGHTS_STATEMENT_TIMEOUT_MS = _read(
+    "INSIGHTS_STATEMENT_TIMEOUT_MS", env.int, default=10_000
+)
+if not 100 <= INSIGHTS_STATEMENT_TIMEOUT_MS <= 600_000:
+    _stop(
+        "INSIGHTS_STATEMENT_TIMEOUT_MS must be between 100 and 600000 "
+        f"milliseconds, not {INSIGHTS_STATEMENT_TIMEOUT_MS}."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"

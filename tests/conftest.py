@@ -106,6 +106,7 @@ LONG_FIRST = (
     "tests/notifications/test_worker.py",
     "tests/hooks/test_worker.py",
     "tests/test_migrations.py",
+    "tests/insights/test_summaries.py",
     "tests/test_backup.py",
     "tests/test_dates.py",
     "tests/api/test_schema_fuzz.py",

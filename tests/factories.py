@@ -433,6 +433,7 @@ def _write_records(case: Case, done: list[Step], at: dt.datetime) -> None:
             logged_by=case.owner,
         )
         talk.people.set(contacts)
+        steps.first_contact_refresh(case_ids=[case.pk])
     if Step.APOLOGISE in done:
         Apology.objects.bulk_create(
             Apology(

@@ -33,7 +33,7 @@ SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
 # Each request's connection closes at its end, so no live-server thread leaves
 # a session open on the test database when it is dropped at teardown.
-DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": 0}}
+DATABASES = {alias: {**db, "CONN_MAX_AGE": 0} for alias, db in DATABASES.items()}
 
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
 

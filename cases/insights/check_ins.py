@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from cases.choices import BuyAgain, Outcome
 from cases.insights.figures import KEPT_OUTCOMES, WINDOWS
 from cases.insights.period import Period
+from cases.insights.reads import Scope
 from cases.models import CheckIn
 from cases.models.check_ins import LOW_SCORE
 
@@ -23,7 +24,7 @@ def _windows(period: Period) -> dict[str, Period]:
     return dict(zip(WINDOWS, (period, period.previous), strict=True))
 
 
-def check_in_figures(cases: QuerySet, period: Period) -> dict:
+def check_in_figures(scope: Scope, period: Period) -> dict:
     """Check-ins sent in each period, how many of them were answered, and
     those answers by score and by "would buy again". A check-in counts in the
     period its email went in, answered or not yet."""
@@ -43,16 +44,20 @@ def check_in_figures(cases: QuerySet, period: Period) -> dict:
             aggregates[f"{answer.value}_{name}"] = Count(
                 "pk", filter=answered & Q(buy_again=answer)
             )
-    return CheckIn.objects.filter(
-        period.span.moments("sent_at"), case__in=cases.values("pk")
-    ).aggregate(**aggregates)
+    return (
+        scope.records(CheckIn)
+        .filter(period.span.moments("sent_at"))
+        .aggregate(**aggregates)
+    )
 
 
 def _client_says(cases: QuerySet) -> QuerySet:
     """Cases with what their clients answered in any check-in: `answered`,
     `any_yes` (SAYS_YES: and nobody said no), `says_no` and `low`
     (a score of LOW_SCORE or less, or a no)."""
-    answers = CheckIn.objects.filter(case=OuterRef("pk"), answered_at__isnull=False)
+    answers = CheckIn.objects.using(cases.db).filter(
+        case=OuterRef("pk"), answered_at__isnull=False
+    )
     return cases.annotate(
         answered=Exists(answers),
         any_yes=Exists(answers.filter(buy_again=BuyAgain.YES)),
@@ -69,12 +74,12 @@ WE_KEPT_THEY_LOW = Q(outcome__in=KEPT_OUTCOMES, low=True)
 WE_LOST_THEY_YES = Q(outcome__in=(Outcome.LOST, Outcome.PARTED)) & SAYS_YES
 
 
-def recovered_in_their_words(cases: QuerySet, period: Period, limit: int = 15) -> dict:
+def recovered_in_their_words(scope: Scope, period: Period, limit: int = 15) -> dict:
     """For the cases closed in each period: those we marked recovered, how
     many of them have an answer from the client, and how many of those say
     they would buy again; where our outcome and their answer differ (counts
     for both periods, and the cases of this one, with their answers)."""
-    said = _client_says(cases.filter(period.span.moments("closed_at")))
+    said = _client_says(scope.cases.filter(period.span.moments("closed_at")))
     aggregates = {}
     for name, window in _windows(period).items():
         closed = window.moments("closed_at")
@@ -95,9 +100,8 @@ def recovered_in_their_words(cases: QuerySet, period: Period, limit: int = 15) -
         .order_by("-closed_at", "-pk")[:limit]
     )
     answers = (
-        CheckIn.objects.filter(
-            case__in=[row["pk"] for row in differ], answered_at__isnull=False
-        )
+        CheckIn.objects.using(scope.using)
+        .filter(case__in=[row["pk"] for row in differ], answered_at__isnull=False)
         .values("case", "contact__name", "round", "score", "buy_again")
         .order_by("answered_at", "pk")
     )

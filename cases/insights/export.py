@@ -3,15 +3,16 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain
 
-from django.db.models import Min, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import ClientFit, FailureSource, OurPart, Outcome, Severity
 from cases.insights.period import Period
+from cases.insights.reads import ReportTooSlow, Scope, report_reads
 from cases.insights.text import TIMES
-from cases.models import CasePart, ClientContact, StepPeriod
+from cases.models import CasePart, StepPeriod
 from cases.workflow import WORKING_STEPS
 
 CHUNK = 1000
@@ -53,37 +54,72 @@ def _stamp(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def case_rows(cases: QuerySet, period: Period) -> Iterator[list]:
+# The last line of a cases export cut short by the statement timeout.
+STOPPED = (
+    "The export stopped here: reading the next cases took too long. "
+    "Export a shorter period, or one team or account manager at a time."
+)
+
+
+def case_rows(scope: Scope, period: Period) -> Iterator[list]:
     """Cases logged in the period, with the time spent in each step.
 
-    Read a chunk of cases at a time; each chunk adds three queries (step
-    visits, first contacts, parts) whatever its size.
+    Read a chunk of cases at a time, each in a short read of its own under
+    the statement timeout (reads.report_reads): three queries per chunk (the
+    cases, their step visits and parts), whatever its size. The first chunk
+    is read before this returns, so a report too slow from the start raises
+    ReportTooSlow for the page to explain; a later chunk that takes too long
+    ends the file with a line saying so.
     """
-    rows = (
-        cases.filter(period.moments("opened_at"))
-        .order_by("opened_at", "pk")
-        .values_list(
-            "pk",
-            "client__name",
-            "team__name",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-            "severity",
-            "failure_source",
-            "detected_at",
-            "opened_at",
-            "closed_at",
-            "outcome",
-            "client_fit",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
     now = timezone.now()
-    while chunk := list(islice(rows, CHUNK)):
+    first, after = _chunk(scope, period, None, now)
+    return chain(first, _rest(scope, period, after, now))
+
+
+def _rest(scope: Scope, period: Period, after, now) -> Iterator[list]:
+    while after is not None:
+        try:
+            rows, after = _chunk(scope, period, after, now)
+        except ReportTooSlow:
+            yield [STOPPED]
+            return
+        yield from rows
+
+
+def _chunk(scope: Scope, period: Period, after, now) -> tuple[list[list], tuple]:
+    """The next CHUNK cases after `after` (their logging time and id), in the
+    order they were logged: a keyset, so every chunk starts from the index.
+    Returns their rows, and the key to read on from (None after the last)."""
+    cases = scope.cases.filter(period.moments("opened_at"))
+    if after is not None:
+        opened, pk = after
+        cases = cases.filter(Q(opened_at__gt=opened) | Q(opened_at=opened, pk__gt=pk))
+    with report_reads(scope.using):
+        chunk = list(
+            cases.order_by("opened_at", "pk").values_list(
+                "pk",
+                "client__name",
+                "team__name",
+                "owner__first_name",
+                "owner__last_name",
+                "owner__username",
+                "severity",
+                "failure_source",
+                "detected_at",
+                "first_contact_at",
+                "closed_at",
+                "outcome",
+                "client_fit",
+                "opened_at",
+            )[: CHUNK + 1]
+        )
+        # One row beyond the chunk says whether another chunk follows.
+        more = len(chunk) > CHUNK
+        chunk = chunk[:CHUNK]
         ids = [row[0] for row in chunk]
         spent, over = defaultdict(dt.timedelta), defaultdict(int)
-        for period_row in StepPeriod.objects.filter(case__in=ids).values_list(
+        visits = StepPeriod.objects.using(scope.using).filter(case__in=ids)
+        for period_row in visits.values_list(
             "case_id", "step", "entered_at", "completed_at", "due_at"
         ):
             case_id, step, entered, completed, due = period_row
@@ -91,21 +127,19 @@ def case_rows(cases: QuerySet, period: Period) -> Iterator[list]:
             spent[case_id, step] += end - entered
             if due is not None and end > due:
                 over[case_id] += 1
-        contacts = dict(
-            ClientContact.objects.filter(case__in=ids)
-            .values_list("case")
-            .annotate(first=Min("happened_at"))
-            .order_by()
-        )
         parts = defaultdict(list)
-        for case_id, part in CasePart.objects.filter(case__in=ids).values_list(
-            "case_id", "part"
+        for case_id, part in (
+            CasePart.objects.using(scope.using)
+            .filter(case__in=ids)
+            .values_list("case_id", "part")
         ):
             parts[case_id].append(part)
-        for row in chunk:
-            (pk, client, team, first, last, username, severity, source, detected,
-             opened, closed, outcome, fit) = row  # fmt: skip
-            yield [
+    rows = []
+    for row in chunk:
+        (pk, client, team, first, last, username, severity, source, detected,
+         contacted, closed, outcome, fit, opened) = row  # fmt: skip
+        rows.append(
+            [
                 pk,
                 client,
                 team,
@@ -115,12 +149,12 @@ def case_rows(cases: QuerySet, period: Period) -> Iterator[list]:
                 "; ".join(OurPart(part).label for part in sorted(parts[pk])),
                 _stamp(detected),
                 _stamp(opened),
-                _stamp(contacts.get(pk)),
+                _stamp(contacted),
                 _stamp(closed),
                 _label(Outcome, outcome),
                 _label(ClientFit, fit),
                 _hours(detected, opened),
-                _hours(detected, contacts.get(pk)),
+                _hours(detected, contacted),
                 _hours(detected, closed),
                 *(
                     f"{spent[pk, step.value].total_seconds() / 3600:.1f}"
@@ -130,6 +164,8 @@ def case_rows(cases: QuerySet, period: Period) -> Iterator[list]:
                 ),
                 over[pk],
             ]
+        )
+    return rows, ((chunk[-1][-1], chunk[-1][0]) if more else None)
 
 
 FIGURES_HEADER = ["Section", "Item", "This period", "Previous period"]

@@ -2,7 +2,11 @@
 
 Every query covers the chosen period and the one before it at once (figures
 filtered per period inside the aggregate), so the count of queries is fixed
-whatever the number of cases. Which event places a record in a period:
+whatever the number of cases. They read what the services keep on the rows
+(a case's first contact, a visit's business hours and whether it ran over)
+and pick a case's records by the team id each one stores, through an index
+on (team, date): never a list of every case in view. Which event places a
+record in a period:
 cases by when they were logged or closed, step visits by when they began,
 follow-ups and promises by their due date, compensation by its delivery date
 (check-ins: check_ins.py).
@@ -15,11 +19,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Min,
-    OuterRef,
     Q,
-    QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -27,9 +27,9 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from cases.aggregates import Median
 from cases.choices import Answer, FollowUpStatus, Outcome, PromiseStatus, Step
 from cases.insights.period import Period
+from cases.insights.reads import Scope
 from cases.models import (
     CasePart,
-    ClientContact,
     Compensation,
     FollowUp,
     Promise,
@@ -49,15 +49,8 @@ def _since(start: dt.datetime, field: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(field) - F(start), output_field=DurationField())
 
 
-def case_figures(cases: QuerySet, period: Period) -> dict:
+def case_figures(scope: Scope, period: Period) -> dict:
     """Logged, closed, outcomes and the median times from detection."""
-    first_contact = Subquery(
-        ClientContact.objects.filter(case=OuterRef("pk"))
-        .order_by()
-        .values("case")
-        .annotate(first=Min("happened_at"))
-        .values("first")
-    )
     aggregates = {}
     for name, window in _windows(period).items():
         opened = window.moments("opened_at")
@@ -69,7 +62,7 @@ def case_figures(cases: QuerySet, period: Period) -> dict:
                 _since("detected_at", "opened_at"), filter=opened
             ),
             f"to_contact_{name}": Median(
-                _since("detected_at", "first_contact"), filter=opened
+                _since("detected_at", "first_contact_at"), filter=opened
             ),
             f"to_close_{name}": Median(
                 _since("detected_at", "closed_at"), filter=closed
@@ -80,18 +73,15 @@ def case_figures(cases: QuerySet, period: Period) -> dict:
                 "pk", filter=closed & Q(outcome=outcome)
             )
     span = period.span
-    return (
-        cases.filter(span.moments("opened_at") | span.moments("closed_at"))
-        .annotate(first_contact=first_contact)
-        .aggregate(**aggregates)
-    )
+    return scope.cases.filter(
+        span.moments("opened_at") | span.moments("closed_at")
+    ).aggregate(**aggregates)
 
 
-def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
+def step_figures(scope: Scope, period: Period, now: dt.datetime) -> dict:
     """Per step: visits begun in each period, their median length, how many ran over."""
-    over = Q(due_at__isnull=False) & (
-        Q(completed_at__gt=F("due_at")) | Q(completed_at__isnull=True, due_at__lt=now)
-    )
+    # Finished after its target, or still running past it.
+    over = Q(ran_over=True) | Q(completed_at__isnull=True, due_at__lt=now)
     aggregates = {}
     for name, window in _windows(period).items():
         began = window.moments("entered_at")
@@ -111,9 +101,8 @@ def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
             ),
         }
     rows = (
-        StepPeriod.objects.filter(
-            period.span.moments("entered_at"), case__in=cases.values("pk")
-        )
+        scope.records(StepPeriod)
+        .filter(period.span.moments("entered_at"))
         .exclude(step=Step.CLOSED)
         .values("step")
         .annotate(**aggregates)
@@ -122,7 +111,7 @@ def step_figures(cases: QuerySet, period: Period, now: dt.datetime) -> dict:
     return {row["step"]: row for row in rows}
 
 
-def follow_through(cases: QuerySet, period: Period) -> dict:
+def follow_through(scope: Scope, period: Period) -> dict:
     """Follow-ups and promises falling due in each period, and what became of
     them: on time (on the day, or before it without being marked early),
     early (settled before the day, with a reason), late or missed."""
@@ -148,15 +137,14 @@ def follow_through(cases: QuerySet, period: Period) -> dict:
             f"late_{name}": Count("pk", filter=kept & ~by_the_day),
             f"missed_{name}": Count("pk", filter=due & Q(status=PromiseStatus.MISSED)),
         }
-    in_span = {"case__in": cases.values("pk")}
     span = period.span.dates("due_on")
     return {
-        "follow_ups": FollowUp.objects.filter(span, **in_span).aggregate(**follow_ups),
-        "promises": Promise.objects.filter(span, **in_span).aggregate(**promises),
+        "follow_ups": scope.records(FollowUp).filter(span).aggregate(**follow_ups),
+        "promises": scope.records(Promise).filter(span).aggregate(**promises),
     }
 
 
-def compensation_figures(cases: QuerySet, period: Period) -> dict:
+def compensation_figures(scope: Scope, period: Period) -> dict:
     """Compensation delivered in each period against the guideline."""
     aggregates = {}
     for name, window in _windows(period).items():
@@ -170,9 +158,11 @@ def compensation_figures(cases: QuerySet, period: Period) -> dict:
                 "pk", filter=given & Q(value_to_client__lt=F("guideline"))
             ),
         }
-    return Compensation.objects.filter(
-        period.span.dates("delivered_on"), case__in=cases.values("pk")
-    ).aggregate(**aggregates)
+    return (
+        scope.records(Compensation)
+        .filter(period.span.dates("delivered_on"))
+        .aggregate(**aggregates)
+    )
 
 
 def _logged_in(period: Period, prefix: str = "case__") -> dict[str, Q]:
@@ -182,16 +172,20 @@ def _logged_in(period: Period, prefix: str = "case__") -> dict[str, Q]:
     }
 
 
-def cause_figures(cases: QuerySet, period: Period) -> dict:
+def cause_figures(scope: Scope, period: Period) -> dict:
     """ "Our part" and the root-cause questions answered No, ranked, for cases
-    logged in each period; and the same for this period by team and by owner."""
+    logged in each period; and the same for this period by team and by owner.
+    (These records carry no date of their own: the cases logged in the
+    period pick them, through the case's (team, opened_at) index.)"""
     logged = _logged_in(period)
+    cases = scope.cases
     in_span = {"case__in": cases.filter(period.span.moments("opened_at")).values("pk")}
     in_period = {"case__in": cases.filter(period.moments("opened_at")).values("pk")}
-    gaps = RootCauseAnswer.objects.filter(answer=Answer.NO)
+    parts = CasePart.objects.using(scope.using)
+    gaps = RootCauseAnswer.objects.using(scope.using).filter(answer=Answer.NO)
     return {
         "parts": list(
-            CasePart.objects.filter(**in_span)
+            parts.filter(**in_span)
             .values("part")
             .annotate(**{n: Count("pk", filter=q) for n, q in logged.items()})
             .order_by()
@@ -203,7 +197,7 @@ def cause_figures(cases: QuerySet, period: Period) -> dict:
             .order_by()
         ),
         "parts_by_owner": list(
-            CasePart.objects.filter(**in_period)
+            parts.filter(**in_period)
             .values("case__team", "case__owner", "part")
             .annotate(n=Count("pk"))
             .order_by()
@@ -217,11 +211,11 @@ def cause_figures(cases: QuerySet, period: Period) -> dict:
     }
 
 
-def people_figures(cases: QuerySet, period: Period) -> list[dict]:
+def people_figures(scope: Scope, period: Period) -> list[dict]:
     """Cases logged and closed in the period per team and owner, with outcomes."""
     logged, closed = period.moments("opened_at"), period.moments("closed_at")
     return list(
-        cases.filter(logged | closed)
+        scope.cases.filter(logged | closed)
         .values(
             "team",
             "team__name",
@@ -239,15 +233,12 @@ def people_figures(cases: QuerySet, period: Period) -> list[dict]:
     )
 
 
-def step_time_figures(cases: QuerySet, period: Period) -> list[dict]:
+def step_time_figures(scope: Scope, period: Period) -> list[dict]:
     """Per team and owner: business hours of the step visits begun in the
     period and over, and how many of them the clock stood paused."""
     return list(
-        StepPeriod.objects.filter(
-            period.moments("entered_at"),
-            case__in=cases.values("pk"),
-            completed_at__isnull=False,
-        )
+        scope.records(StepPeriod)
+        .filter(period.moments("entered_at"), completed_at__isnull=False)
         .exclude(step=Step.CLOSED)
         .values("case__team", "case__owner")
         .annotate(worked=Sum("business_hours"), paused=Sum("paused_hours"))
@@ -255,9 +246,10 @@ def step_time_figures(cases: QuerySet, period: Period) -> list[dict]:
     )
 
 
-def repeat_clients(cases: QuerySet, period: Period, limit: int = 15) -> list[dict]:
+def repeat_clients(scope: Scope, period: Period, limit: int = 15) -> list[dict]:
     """Clients with more than one case logged in the period, with every
     client-fit verdict recorded for them (from any period)."""
+    cases = scope.cases
     clients = list(
         cases.filter(period.moments("opened_at"))
         .values("client", "client__name", "team__name")
@@ -282,8 +274,9 @@ def repeat_clients(cases: QuerySet, period: Period, limit: int = 15) -> list[dic
     return clients
 
 
-def trend(cases: QuerySet, period: Period) -> dict:
+def trend(scope: Scope, period: Period) -> dict:
     """Cases logged, closed and kept per week (per month for long periods)."""
+    cases = scope.cases
     monthly = period.days > 120
     trunc = TruncMonth if monthly else TruncWeek
     logged = dict(

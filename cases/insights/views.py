@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from cases.choices import OurPart
 from cases.export import csv_response
-from cases.insights import insights, scope
+from cases.insights import ReportTooSlow, insights, scope
 from cases.insights.export import CASES_HEADER, FIGURES_HEADER, case_rows, figure_rows
 from cases.insights.forms import InsightsForm
 from cases.insights.lessons import similar_cases
@@ -31,15 +31,32 @@ def _refused(form: InsightsForm) -> HttpResponseBadRequest:
     )
 
 
+def _too_slow(request, form: InsightsForm):
+    """The page without its figures: the report ran past the statement
+    timeout. 503, as the server could not answer this one in time."""
+    period = form.chosen_period()
+    context = {
+        "form": form,
+        "query": request.GET.urlencode(),
+        "period": period,
+        "previous": period.previous,
+        "too_slow": True,
+    }
+    return render(request, "cases/insights.html", context, status=503)
+
+
 @login_required
 def insights_page(request):
     form = _choice(request)
-    context = insights(
-        request.user,
-        form.chosen_period(),
-        team=form.chosen("team"),
-        owner=form.chosen("owner"),
-    )
+    try:
+        context = insights(
+            request.user,
+            form.chosen_period(),
+            team=form.chosen("team"),
+            owner=form.chosen("owner"),
+        )
+    except ReportTooSlow:
+        return _too_slow(request, form)
     context |= {"form": form, "query": request.GET.urlencode()}
     return render(request, "cases/insights.html", context)
 
@@ -49,8 +66,11 @@ def insights_cases_export(request):
     form = _choice(request)
     if form.is_bound and not form.is_valid():
         return _refused(form)
-    cases = scope(request.user, form.chosen("team"), form.chosen("owner"))
-    rows = case_rows(cases, form.chosen_period())
+    within = scope(request.user, form.chosen("team"), form.chosen("owner"))
+    try:
+        rows = case_rows(within, form.chosen_period())
+    except ReportTooSlow:
+        return _too_slow(request, form)
     return csv_response("mend-insights-cases", CASES_HEADER, rows)
 
 
@@ -59,12 +79,15 @@ def insights_figures_export(request):
     form = _choice(request)
     if form.is_bound and not form.is_valid():
         return _refused(form)
-    data = insights(
-        request.user,
-        form.chosen_period(),
-        team=form.chosen("team"),
-        owner=form.chosen("owner"),
-    )
+    try:
+        data = insights(
+            request.user,
+            form.chosen_period(),
+            team=form.chosen("team"),
+            owner=form.chosen("owner"),
+        )
+    except ReportTooSlow:
+        return _too_slow(request, form)
     return csv_response("mend-insights", FIGURES_HEADER, figure_rows(data))
 
 

@@ -15,6 +15,7 @@ from cases.choices import (
     Severity,
     Step,
 )
+from cases.models.records import CaseRecord
 from cases.querysets import CaseQuerySet
 from cases.validators import (
     DAY_RANGE,
@@ -107,6 +108,9 @@ class Case(models.Model):
     step_paused_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
     closed_at = models.DateTimeField(null=True, blank=True, validators=MOMENT_RANGE)
+    # The earliest client contact logged (kept by client_contact_log in the
+    # same transaction), so insights read it from the row, not per case.
+    first_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Closing.
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
@@ -135,6 +139,9 @@ class Case(models.Model):
             models.Index(fields=["-opened_at"], name="case_opened"),
             models.Index(fields=["team", "step_due_at"], name="case_team_due"),
             models.Index(fields=["closed_at"], name="case_closed"),
+            # Insights: a team's cases logged or closed in a period.
+            models.Index(fields=["team", "opened_at"], name="case_team_opened"),
+            models.Index(fields=["team", "closed_at"], name="case_team_closed"),
             # My cases, closed tab: one owner's closed cases, latest first.
             models.Index(
                 fields=["owner", "-closed_at"],
@@ -226,7 +233,7 @@ class CasePart(models.Model):
         return self.get_part_display()
 
 
-class StepPeriod(models.Model):
+class StepPeriod(CaseRecord):
     """When a case entered a step and when it completed it (one row per visit)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="periods")
@@ -243,12 +250,24 @@ class StepPeriod(models.Model):
         max_digits=9, decimal_places=2, null=True, blank=True
     )
     paused_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    # A finished visit that ended after its target; the database computes it
+    # whoever writes the times. (A visit still running is over once `due_at`
+    # passes: that depends on the clock, so reports ask it at read time.)
+    ran_over = models.GeneratedField(
+        expression=models.Case(
+            models.When(completed_at__gt=models.F("due_at"), then=models.Value(True)),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["entered_at"]
         indexes = [
             models.Index(fields=["case", "step"], name="period_case_step"),
             models.Index(fields=["entered_at"], name="period_entered"),
+            models.Index(fields=["team", "entered_at"], name="period_team_entered"),
         ]
 
     def __str__(self) -> str:

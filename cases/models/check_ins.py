@@ -7,13 +7,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cases.choices import BuyAgain, CheckInRound
+from cases.models.records import CaseRecord
 
 # The lowest score that is not a warning sign; below it (or "would not buy
 # again") the owner and the sales manager are alerted.
 LOW_SCORE = 2
 
 
-class CheckIn(models.Model):
+class CheckIn(CaseRecord):
     """One question round to one affected contact of a closed case.
 
     The link in its email is signed (cases.links, purpose "check-in") with
@@ -64,7 +65,10 @@ class CheckIn(models.Model):
                 name="check_in_answer_whole",
             ),
         ]
-        indexes = [models.Index(fields=["answered_at"], name="check_in_answered")]
+        indexes = [
+            models.Index(fields=["answered_at"], name="check_in_answered"),
+            models.Index(fields=["team", "sent_at"], name="check_in_team_sent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_round_display()} check-in for {self.contact}"

@@ -18,6 +18,7 @@ from cases.choices import (
     PromiseStatus,
     Step,
 )
+from cases.models.records import CaseRecord
 from cases.querysets import CompensationQuerySet
 from cases.validators import (
     DAY_RANGE,
@@ -137,7 +138,7 @@ class Apology(models.Model):
         return f"Apology to {self.contact}"
 
 
-class Compensation(models.Model):
+class Compensation(CaseRecord):
     """Something offered to leave the client better off than before."""
 
     # History: a case with offers cannot be deleted (cases are closed instead).
@@ -178,6 +179,9 @@ class Compensation(models.Model):
         indexes = [
             models.Index(fields=["approval"], name="compensation_approval"),
             models.Index(fields=["delivered_on"], name="compensation_delivered"),
+            models.Index(
+                fields=["team", "delivered_on"], name="compensation_team_delivered"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -201,7 +205,7 @@ class Compensation(models.Model):
         return access.approver_label(self.offered_by)
 
 
-class FollowUp(models.Model):
+class FollowUp(CaseRecord):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="follow_ups"
     )
@@ -225,6 +229,7 @@ class FollowUp(models.Model):
             models.Index(fields=["status", "due_on"], name="followup_due"),
             # Insights count follow-ups by due date, whatever their status.
             models.Index(fields=["due_on"], name="followup_due_on"),
+            models.Index(fields=["team", "due_on"], name="followup_team_due_on"),
         ]
         constraints = [day_in_range("due_on", "followup_due_on_in_range")]
 
@@ -232,7 +237,7 @@ class FollowUp(models.Model):
         return f"Follow-up {self.due_on}: {self.purpose}"
 
 
-class Promise(models.Model):
+class Promise(CaseRecord):
     """A promise made to the client during the recovery: the ledger."""
 
     case = models.ForeignKey(
@@ -263,6 +268,7 @@ class Promise(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="promise_due"),
             models.Index(fields=["due_on"], name="promise_due_on"),
+            models.Index(fields=["team", "due_on"], name="promise_team_due_on"),
         ]
         constraints = [day_in_range("due_on", "promise_due_on_in_range")]
 

@@ -24,6 +24,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from cases.calendar import WorkCalendar, deadlines, targets_for
+from cases.casework.services.steps import first_contact_refresh
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
@@ -348,6 +349,7 @@ class Command(BaseCommand):
                 periods.append(
                     StepPeriod(
                         case=case,
+                        team_id=case.team_id,
                         step=step,
                         entered_at=entered,
                         completed_at=(case.closed_at if last else entered + span),
@@ -385,6 +387,7 @@ class Command(BaseCommand):
                 promises.append(
                     Promise(
                         case=case,
+                        team_id=case.team_id,
                         description=rng.choice(COMMITMENTS),
                         due_on=due
                         if closed
@@ -406,6 +409,7 @@ class Command(BaseCommand):
                     follow_ups.append(
                         FollowUp(
                             case=case,
+                            team_id=case.team_id,
                             due_on=(
                                 end.date()
                                 if closed
@@ -450,6 +454,8 @@ class Command(BaseCommand):
             (ClientContact, talks),
         ]:
             model.objects.bulk_create(rows, batch_size=CHUNK)
+        # What client_contact_log keeps on the case, for the rows written here.
+        first_contact_refresh(case_ids=[case.pk for case in cases])
 
     def new_case(
         self, rng, now, opened, team, clients, owners, targets, calendar
@@ -492,6 +498,7 @@ class Command(BaseCommand):
         delivered = case.step != Step.COMPENSATE and not pending
         return Compensation(
             case=case,
+            team_id=case.team_id,
             offered_by=case.owner,
             kind=rng.choice(CompensationKind.values),
             description="A month's service free of charge",

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cases.casework.services.steps import first_contact_refresh
 from cases.choices import Answer, ClientFit, Outcome, Role, Step
 from cases.insights import Period, insights
 from cases.models import (
@@ -71,6 +72,8 @@ def contact(c, when):
     ClientContact.objects.create(
         case=c, happened_at=when, channel="call", summary="Talked.", logged_by=c.owner
     )
+    # What client_contact_log keeps on the case beside the row it writes.
+    first_contact_refresh(case_ids=[c.pk])
 
 
 def visit(c, step, entered, completed, due):

@@ -12,6 +12,7 @@ from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import Case, Client, StepPause, StepPeriod, Team, User
+from cases.models.records import CaseRecord
 from cases.notifications.record import outbox_notify
 from cases.notifications.steps import step_messages_refresh
 
@@ -89,6 +90,10 @@ def case_admin_edit(
         StepPeriod.objects.filter(case=case, completed_at__isnull=True).update(
             due_at=case.step_due_at
         )
+    if team.pk != before["Team"].pk:
+        # Reports pick a case's records by the team each keeps: they move too.
+        for record in CaseRecord.__subclasses__():
+            record.objects.filter(case=case).update(team=team)
     case_touch(case, by, *fields)
     if "step_due_at" in fields:
         # Step messages about this visit not sent yet wait for the new moments.

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cases.casework.services.pauses import pause_end
@@ -21,6 +22,7 @@ from cases.choices import ROOT_CAUSE_QUESTIONS, FollowUpStatus, PauseEnd, Timeli
 from cases.exceptions import NotAllowed
 from cases.models import (
     Apology,
+    Case,
     ClientContact,
     Contact,
     FollowUp,
@@ -189,9 +191,28 @@ def client_contact_log(
         summary="Logged a contact with the client "
         f"({contact.get_channel_display().lower()}).",
     )
+    # Insights read the first contact from the case (the row is locked).
+    if case.first_contact_at is None or happened_at < case.first_contact_at:
+        case.first_contact_at = happened_at
     # We heard from the client: a clock waiting on them runs again.
-    case_touch(case, by, *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT))
+    case_touch(
+        case,
+        by,
+        "first_contact_at",
+        *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT),
+    )
     return contact
+
+
+def first_contact_refresh(*, case_ids) -> int:
+    """Set each case's first_contact_at from its contacts, in one UPDATE; for
+    rows written around client_contact_log (data loads, fixtures)."""
+    first = (
+        ClientContact.objects.filter(case=OuterRef("pk"))
+        .order_by("happened_at")
+        .values("happened_at")[:1]
+    )
+    return Case.objects.filter(pk__in=case_ids).update(first_contact_at=Subquery(first))
 
 
 @transaction.atomic
