@@ -58,7 +58,7 @@ def not_null(model_name):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0033_client_import'),
+        ('cases', '0036_webhooks'),
     ]
 
     operations = [
