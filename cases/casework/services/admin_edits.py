@@ -12,6 +12,7 @@ from cases.casework.services.timeline import timeline_record
 from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import Case, Client, StepPause, StepPeriod, Team, User
+from cases.models.search import search_text_refresh
 from cases.notifications.record import outbox_notify
 from cases.notifications.steps import step_messages_refresh
 
@@ -90,6 +91,8 @@ def case_admin_edit(
             due_at=case.step_due_at
         )
     case_touch(case, by, *fields)
+    if client.pk != before["Client"].pk:
+        search_text_refresh(Case.objects.filter(pk=case.pk))
     if "step_due_at" in fields:
         # Step messages about this visit not sent yet wait for the new moments.
         step_messages_refresh([case.pk])
