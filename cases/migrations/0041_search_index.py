@@ -28,19 +28,21 @@ FOLD = (
 
 def fill(apps, schema_editor):
     postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute(FOLD)
+        # The index before the rows are filled, not after: built after an
+        # UPDATE in the same transaction it would meet the rows' old versions
+        # (HOT chains) and stay unused until every older transaction ended.
+        schema_editor.execute(
+            f"CREATE INDEX {INDEX} ON cases_case USING gin (search_text gin_trgm_ops)"
+        )
     newline = "CHR(10)" if postgres else "CHAR(10)"
     text = (
         "COALESCE((SELECT name FROM cases_client c WHERE c.id = cases_case.client_id), '')"
         f" || {newline} || commitment || {newline} || what_happened"
     )
-    if postgres:
-        schema_editor.execute(FOLD)
     fold = f"mend_search_fold({text})" if postgres else f"LOWER({text})"
     schema_editor.execute(f"UPDATE cases_case SET search_text = {fold}")
-    if postgres:
-        schema_editor.execute(
-            f"CREATE INDEX {INDEX} ON cases_case USING gin (search_text gin_trgm_ops)"
-        )
 
 
 def mark_closed_parts(apps, schema_editor):
@@ -76,9 +78,7 @@ class Migration(migrations.Migration):
             name="case_open",
             field=models.BooleanField(default=True),
         ),
-        migrations.RunPython(
-            mark_closed_parts, migrations.RunPython.noop, elidable=False
-        ),
+        # The index first, for the same reason as the trigram index's.
         migrations.AddIndex(
             model_name="casepart",
             index=models.Index(
@@ -86,5 +86,8 @@ class Migration(migrations.Migration):
                 fields=["case", "part"],
                 name="casepart_open",
             ),
+        ),
+        migrations.RunPython(
+            mark_closed_parts, migrations.RunPython.noop, elidable=False
         ),
     ]

@@ -201,7 +201,9 @@ def parts_of(open_cases):
     return (
         CasePart.objects.filter(case_open=True, case__in=open_cases)
         .values_list("part")
-        .annotate(n=Count("id"))
+        # Counting case ids (never empty), not row ids: both are in the
+        # index, so PostgreSQL reads it alone, not the table.
+        .annotate(n=Count("case"))
         .order_by()
     )
 
