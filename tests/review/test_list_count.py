@@ -122,3 +122,16 @@ def test_the_schema_documents_count_exact(client, sales_manager):
     paginated = schema["components"]["schemas"]["PaginatedCaseList"]
     assert "count_exact" in paginated["properties"]
     assert "more than" in paginated["properties"]["count"]["description"]
+
+
+def test_a_capped_count_costs_no_extra_query(
+    client, sales_manager, five, settings, monkeypatch
+):
+    client.force_login(sales_manager)
+    with CaptureQueriesContext(connection) as exact:
+        assert "5 cases." in listed(client)
+    settings.MEND_LIST_COUNT_LIMIT = 3
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    with CaptureQueriesContext(connection) as capped:
+        assert "More than 3 cases." in listed(client)
+    assert len(capped) == len(exact)
