@@ -399,7 +399,7 @@ def case_in_step(
     )
     if Step.ACKNOWLEDGE in done:
         CasePart.objects.create(
-            case=case, part=OurPart.NO_BUFFER, case_open=step != Step.CLOSED
+            case=case, part=OurPart.NO_BUFFER, of_open_case=step != Step.CLOSED
         )
         if contacts is None:
             contacts = [ContactFactory(client=client, name="Dana Client")]

@@ -173,7 +173,7 @@ def test_search_migration_fills_the_column_and_marks_closed_cases_parts():
         folded = "muller" if connection.vendor == "postgresql" else "müller"
         assert text == f"{folded}\nship the pallets\nlost at the depot."
         Part = new.get_model("cases", "CasePart")
-        assert Part.objects.get(case=open_case.pk).case_open is True
-        assert Part.objects.get(case=closed.pk).case_open is False
+        assert Part.objects.get(case=open_case.pk).of_open_case is True
+        assert Part.objects.get(case=closed.pk).of_open_case is False
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -47,7 +47,7 @@ def fill(apps, schema_editor):
 
 def mark_closed_parts(apps, schema_editor):
     schema_editor.execute(
-        "UPDATE cases_casepart SET case_open = FALSE WHERE case_id IN "
+        "UPDATE cases_casepart SET of_open_case = FALSE WHERE case_id IN "
         "(SELECT id FROM cases_case WHERE step = 'closed')"
     )
 
@@ -75,14 +75,14 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, drop, elidable=False),
         migrations.AddField(
             model_name="casepart",
-            name="case_open",
+            name="of_open_case",
             field=models.BooleanField(default=True),
         ),
         # The index first, for the same reason as the trigram index's.
         migrations.AddIndex(
             model_name="casepart",
             index=models.Index(
-                condition=models.Q(("case_open", True)),
+                condition=models.Q(("of_open_case", True)),
                 fields=["case", "part"],
                 name="casepart_open",
             ),

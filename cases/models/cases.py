@@ -225,7 +225,7 @@ class CasePart(models.Model):
     # dashboard's "our part" chart reads the open cases' parts through the
     # partial index below, not every part ever ticked. It still joins the
     # open cases, so a stale flag costs time, never a wrong figure.
-    case_open = models.BooleanField(default=True)
+    of_open_case = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -236,7 +236,7 @@ class CasePart(models.Model):
             models.Index(
                 fields=["case", "part"],
                 name="casepart_open",
-                condition=models.Q(case_open=True),
+                condition=models.Q(of_open_case=True),
             ),
         ]
 

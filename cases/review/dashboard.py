@@ -199,7 +199,7 @@ def parts_of(open_cases):
     open parts' partial index (casepart_open), not every part ever ticked;
     the join to `open_cases` keeps the figures right whatever the flag says."""
     return (
-        CasePart.objects.filter(case_open=True, case__in=open_cases)
+        CasePart.objects.filter(of_open_case=True, case__in=open_cases)
         .values_list("part")
         # Counting case ids (never empty), not row ids: both are in the
         # index, so PostgreSQL reads it alone, not the table.

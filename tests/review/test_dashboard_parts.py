@@ -19,14 +19,14 @@ def chart(user) -> dict:
 def test_closing_and_reopening_a_case_marks_its_parts(account_manager, sales_manager):
     case = walk_to(make_case(account_manager), Step.CLOSED, account_manager)
     assert CasePart.objects.filter(case=case).exists()
-    assert not CasePart.objects.filter(case=case, case_open=True).exists()
+    assert not CasePart.objects.filter(case=case, of_open_case=True).exists()
     services.case_send_back(
         case_id=case.pk,
         by=sales_manager,
         version=Case.objects.get(pk=case.pk).version,
         reason="The client called again.",
     )
-    assert not CasePart.objects.filter(case=case, case_open=False).exists()
+    assert not CasePart.objects.filter(case=case, of_open_case=False).exists()
 
 
 def test_a_stale_flag_never_changes_the_figures(account_manager, sales_manager):
@@ -36,7 +36,7 @@ def test_a_stale_flag_never_changes_the_figures(account_manager, sales_manager):
     assert figures == {OurPart.NO_BUFFER.label: 1, OurPart.EAGER_YES.label: 1}
     # A closed case's parts wrongly marked open (a row written by hand) cost
     # time, not a wrong figure: the chart still joins the open cases.
-    CasePart.objects.filter(case=closed).update(case_open=True)
+    CasePart.objects.filter(case=closed).update(of_open_case=True)
     assert chart(sales_manager) == figures
 
 

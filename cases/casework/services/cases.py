@@ -407,7 +407,7 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
         period.save(update_fields=["completed_at", "business_hours"])
     if Step.CLOSED in (case.step, step):
         # Closed or reopened: the dashboard's parts chart follows (CasePart).
-        CasePart.objects.filter(case=case).update(case_open=step != Step.CLOSED)
+        CasePart.objects.filter(case=case).update(of_open_case=step != Step.CLOSED)
     case.step = step
     case.step_entered_at = now
     case.step_warn_at, case.step_due_at = deadlines(
