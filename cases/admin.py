@@ -59,6 +59,7 @@ from cases.models import (
     WebhookEndpoint,
 )
 from cases.models.accounts import second_escalation_people
+from cases.models.search import search_text_refresh_for_clients
 from cases.notifications.requeue import retry_failed
 from cases.validators import validate_outbound_url
 
@@ -311,6 +312,8 @@ class ClientAdmin(admin.ModelAdmin):
             obj.updated_by = request.user
             obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            search_text_refresh_for_clients([obj.pk])
 
 
 @admin.register(Contact)

@@ -523,6 +523,11 @@ if MEND_IMAP_HOST:
 MEND_CHECK_IN_AFTER_DAYS = _count("MEND_CHECK_IN_AFTER_DAYS", default=90)
 MEND_CHECK_IN_LINK_DAYS = _count("MEND_CHECK_IN_LINK_DAYS", default=30)
 
+# The All cases list and the API's case list count the matching cases exactly
+# up to this many, and say "more than" beyond: a count that reads every case
+# would grow with the history, the page's rows do not.
+MEND_LIST_COUNT_LIMIT = _count("MEND_LIST_COUNT_LIMIT", default=1000)
+
 # The compensation guideline's global defaults; each team may override them.
 # 5,000 of marketing for 50 new clients: a new client costs 100 to win.
 COMPENSATION_DEFAULTS = {

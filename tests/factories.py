@@ -49,6 +49,7 @@ from cases.models import (
     TimelineEntry,
     User,
 )
+from cases.models.search import search_text_refresh
 from cases.notifications.record import Owed, managers_of
 from cases.workflow import ORDER
 
@@ -369,6 +370,7 @@ def case_in_step(
         updated_by=owner,
         **values,
     )
+    search_text_refresh(Case.objects.filter(pk=case.pk))
     StepPeriod.objects.bulk_create(
         StepPeriod(
             case=case,
@@ -396,7 +398,9 @@ def case_in_step(
         for manager in managers
     )
     if Step.ACKNOWLEDGE in done:
-        CasePart.objects.create(case=case, part=OurPart.NO_BUFFER)
+        CasePart.objects.create(
+            case=case, part=OurPart.NO_BUFFER, of_open_case=step != Step.CLOSED
+        )
         if contacts is None:
             contacts = [ContactFactory(client=client, name="Dana Client")]
     case.contacts.set(contacts or [])

@@ -133,3 +133,47 @@ def test_offer_author_migration_backfills_who_made_each_offer():
         assert Compensation.objects.get(pk=unrecorded.pk).offered_by_id == owner.pk
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_migration_fills_the_column_and_marks_closed_cases_parts():
+    old = migrate([("cases", "0033_client_import")])
+    Team, User = old.get_model("cases", "Team"), old.get_model("cases", "User")
+    team = Team.objects.create(name="Enterprise")
+    owner = User.objects.create(username="alice", role="account_manager")
+    client = old.get_model("cases", "Client").objects.create(name="Müller", team=team)
+    Case = old.get_model("cases", "Case")
+    open_case = Case.objects.create(
+        team=team,
+        owner=owner,
+        client=client,
+        commitment="Ship the PALLETS",
+        what_happened="Lost at the depot.",
+        severity="high",
+    )
+    closed = Case.objects.create(
+        team=team,
+        owner=owner,
+        client=client,
+        commitment="Train",
+        severity="low",
+        step="closed",
+        closed_at=dt.datetime(2026, 11, 26, 14, 0, tzinfo=dt.UTC),
+        outcome="retained",
+        client_fit="good",
+    )
+    Part = old.get_model("cases", "CasePart")
+    Part.objects.create(case=open_case, part="no_buffer")
+    Part.objects.create(case=closed, part="no_buffer")
+
+    new = migrate([("cases", "0041_search_index")])
+    try:
+        Case = new.get_model("cases", "Case")
+        text = Case.objects.get(pk=open_case.pk).search_text
+        folded = "muller" if connection.vendor == "postgresql" else "müller"
+        assert text == f"{folded}\nship the pallets\nlost at the depot."
+        Part = new.get_model("cases", "CasePart")
+        assert Part.objects.get(case=open_case.pk).of_open_case is True
+        assert Part.objects.get(case=closed.pk).of_open_case is False
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from cases.api import serializers as s
 from cases.api.errors import idempotency_key
+from cases.api.paging import CappedPagination
 from cases.casework.actions import ACTIONS
 from cases.casework.selectors import case_for_page, may
 from cases.casework.services.cases import case_advance, case_open, case_send_back
@@ -111,6 +112,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CaseSerializer
     lookup_value_regex = ID
     filter_backends = [CaseFilterBackend]
+    pagination_class = CappedPagination
 
     def get_queryset(self):
         return cases_for_review(self.request.user).select_related(

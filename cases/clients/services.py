@@ -14,6 +14,7 @@ from cases import access
 from cases.clients.selectors import may_edit
 from cases.exceptions import ClientChanged, NameTaken, NotAllowed
 from cases.models import Client, Contact, User
+from cases.models.search import search_text_refresh_for_clients
 from cases.querysets import tidy_name
 
 
@@ -79,12 +80,16 @@ def client_update(
             f"{twin.name} is already a client of {client.team}. Choose another "
             "name, or ask an administrator to merge the two."
         )
+    renamed = name != client.name
     client.name = name
     client.segment = segment
     client.annual_value = annual_value
     client.notes = notes
     client.owner = owner
     _touch(client, by, "name", "segment", "annual_value", "notes", "owner")
+    if renamed:
+        # Its cases are found by the new name, and no longer by the old one.
+        search_text_refresh_for_clients([client.pk])
     return client
 
 

@@ -90,6 +90,8 @@ class MendResource(resources.ModelResource):
         self.progress = progress
         # Row number in the dataset -> the reason shown beside its result.
         self.reasons: dict[int, str] = {}
+        # Clients whose name a row changed: their cases' search text follows.
+        self.renamed: set[int] = set()
 
     # Rows -------------------------------------------------------------
 
@@ -249,6 +251,14 @@ class ClientResource(MendResource):
 
     def init_instance(self, row=None):
         return Client(team=row["_team"])
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        renamed = row_result.is_update() and (
+            row_result.original.name != row_result.instance.name
+        )
+        if renamed:
+            self.renamed.add(row_result.instance.pk)
 
     def before_save_instance(self, instance, row, **kwargs):
         key = (instance.team_id, normal_name(instance.name))

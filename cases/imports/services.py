@@ -29,6 +29,7 @@ from cases.imports.reading import FileProblem, read_file
 from cases.imports.resources import ClientResource, ContactResource
 from cases.imports.selectors import import_teams
 from cases.models import ImportRun, Team, User
+from cases.models.search import search_text_refresh_for_clients
 
 RESOURCES = {ImportKind.CLIENTS: ClientResource, ImportKind.CONTACTS: ContactResource}
 RESULTS = {
@@ -146,6 +147,9 @@ def import_apply(*, run_id: int) -> None:
             _progress(run, 0, len(dataset))
             resource = _resource(run, len(dataset))
             result = resource.import_data(dataset, dry_run=False, use_transactions=True)
+            # Saved in bulk by now, in this transaction: the renamed clients'
+            # cases are found by their new names once it commits.
+            search_text_refresh_for_clients(resource.renamed)
             rows, counts = _rows(dataset, result, resource)
             outcome = (rows, counts, _base_problem(result))
             if outcome[2] or counts["error_count"]:

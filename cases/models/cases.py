@@ -119,6 +119,12 @@ class Case(models.Model):
         "client-fit verdict", max_length=12, choices=ClientFit.choices, blank=True
     )
 
+    # The case list's search: client name, commitment and what happened,
+    # folded (models.search). Kept by the services that change them; on
+    # PostgreSQL a trigram index (migration 0041; SQLite cannot build one)
+    # serves substring search on it.
+    search_text = models.TextField(default="", editable=False)
+
     # Optimistic locking: every write bumps it; a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -222,12 +228,24 @@ class CasePart(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parts")
     part = models.CharField(max_length=20, choices=OurPart.choices)
+    # Whether the case is open, kept by casework.services.cases._enter: the
+    # dashboard's "our part" chart reads the open cases' parts through the
+    # partial index below, not every part ever ticked. It still joins the
+    # open cases, so a stale flag costs time, never a wrong figure.
+    of_open_case = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "part"], name="unique_case_part")
         ]
-        indexes = [models.Index(fields=["part"], name="casepart_part")]
+        indexes = [
+            models.Index(fields=["part"], name="casepart_part"),
+            models.Index(
+                fields=["case", "part"],
+                name="casepart_open",
+                condition=models.Q(of_open_case=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_part_display()

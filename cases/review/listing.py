@@ -10,9 +10,11 @@ filters and `{% url %}`.
 import datetime as dt
 from collections import Counter
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cases.calendar import clock_badge, clock_state
 from cases.choices import Step
@@ -78,11 +80,50 @@ def _row(value: dict, second_drops: int, now: dt.datetime) -> dict:
     }
 
 
+class CappedPaginator(Paginator):
+    """Pages that count the cases only as far as they must: exactly up to
+    `limit` (MEND_LIST_COUNT_LIMIT), or up to the page asked for if that is
+    further, and "more than" beyond. The count reads at most that many rows
+    plus one (a LIMIT subquery), so it costs the same at any size of history.
+
+    Past the limit the count goes one row beyond the page asked for, which
+    is what tells whether a next page exists: every page stays reachable.
+    """
+
+    def __init__(self, object_list, per_page, *, number=1, limit: int | None = None):
+        super().__init__(object_list, per_page)
+        limit = limit or settings.MEND_LIST_COUNT_LIMIT
+        self.counted_to = max(limit, _page_number(number) * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        """The rows, up to counted_to + 1 (one more: "there are more")."""
+        window = self.object_list.order_by().values("pk")[: self.counted_to + 1]
+        return window.count()
+
+    @property
+    def exact(self) -> bool:
+        return self.count <= self.counted_to
+
+    @property
+    def total(self) -> int:
+        """The exact count, or (not exact) the number there are more than."""
+        return self.count if self.exact else self.counted_to
+
+
+def _page_number(number) -> int:
+    try:
+        return max(1, int(number))
+    except (TypeError, ValueError):
+        return 1  # as Paginator.get_page reads it
+
+
 def list_page(cases: QuerySet, number) -> tuple[Page, list[dict]]:
     """Page `number` of the filtered cases, as rows: three queries whatever
     the page. The count runs on the cases alone, without the joins the rows
-    need; the page then reads its columns and its missed promises."""
-    page = Paginator(cases, PER_PAGE).get_page(number)
+    need, and stops past the limit (CappedPaginator); the page then reads its
+    columns and its missed promises."""
+    page = CappedPaginator(cases, PER_PAGE, number=number).get_page(number)
     values = list(page.object_list.values(*COLUMNS))
     drops = missed_promises([value["pk"] for value in values])
     return page, case_rows(values, drops, timezone.now())

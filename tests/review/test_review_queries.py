@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CasePart, FollowUp, Promise, StepPeriod
+from cases.models.search import search_text_refresh
 from cases.workflow import WORKING_STEPS
 from tests.factories import ClientFactory
 
@@ -37,6 +38,8 @@ def add_cases(n: int, *, team, owner, clients):
         )
         for i in range(n)
     )
+    # As the services keep it: the search below then finds these cases.
+    search_text_refresh(Case.objects.filter(pk__in=[case.pk for case in cases]))
     today = timezone.localdate()
     Promise.objects.bulk_create(
         Promise(

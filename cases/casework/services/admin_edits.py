@@ -13,6 +13,7 @@ from cases.choices import NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
 from cases.models import Case, Client, StepPause, StepPeriod, Team, User
 from cases.models.records import CaseRecord
+from cases.models.search import search_text_refresh
 from cases.notifications.record import outbox_notify
 from cases.notifications.steps import step_messages_refresh
 
@@ -95,6 +96,8 @@ def case_admin_edit(
         for record in CaseRecord.__subclasses__():
             record.objects.filter(case=case).update(team=team)
     case_touch(case, by, *fields)
+    if client.pk != before["Client"].pk:
+        search_text_refresh(Case.objects.filter(pk=case.pk))
     if "step_due_at" in fields:
         # Step messages about this visit not sent yet wait for the new moments.
         step_messages_refresh([case.pk])

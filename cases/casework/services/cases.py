@@ -40,6 +40,7 @@ from cases.models import (
     Team,
     User,
 )
+from cases.models.search import search_text_refresh
 from cases.notifications.record import managers_of, outbox_add, outbox_notify
 from cases.querysets import normal_name, tidy_name
 
@@ -111,6 +112,7 @@ def case_open(
         opened_at=now,
         updated_by=by,
     )
+    search_text_refresh(Case.objects.filter(pk=case.pk))
     CasePart.objects.bulk_create(CasePart(case=case, part=p) for p in parts)
     case.contacts.set([c for c in contacts if c.client_id == client.pk])
     StepPeriod.objects.create(
@@ -274,6 +276,7 @@ def case_update_details(
         "detected_at",
         "failure_source",
     )
+    search_text_refresh(Case.objects.filter(pk=case.pk))
     changes = changes_between(before, _details_of(case), DETAIL_LABELS)
     if changes:
         timeline_record(
@@ -408,6 +411,9 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
             f"{calendar.business_hours_between(period.entered_at, now):.2f}"
         )
         period.save(update_fields=["completed_at", "business_hours"])
+    if Step.CLOSED in (case.step, step):
+        # Closed or reopened: the dashboard's parts chart follows (CasePart).
+        CasePart.objects.filter(case=case).update(of_open_case=step != Step.CLOSED)
     case.step = step
     case.step_entered_at = now
     case.step_warn_at, case.step_due_at = deadlines(

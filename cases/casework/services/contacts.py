@@ -27,6 +27,7 @@ from cases.models import (
     TimelineEntry,
     User,
 )
+from cases.models.search import search_text_refresh
 
 ERASED_NAME = "erased contact"
 
@@ -161,6 +162,9 @@ def contact_erase(*, contact_id: int, by: User) -> list[int]:
         for model, fields in RECORD_TEXTS:
             rows = model.objects.filter(case__in=case_ids)
             touched |= _scrub_rows(rows, fields, pattern)
+    if touched:
+        # Nobody finds these cases by the erased name any more.
+        search_text_refresh(Case.objects.filter(pk__in=touched))
     contact.name, contact.email, contact.phone = ERASED_NAME, "", ""
     contact.erased = True
     contact.save(update_fields=["name", "email", "phone", "erased"])
