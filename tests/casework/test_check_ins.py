@@ -258,7 +258,7 @@ def test_two_answers_at_once_record_one(account_manager, sales_manager):
         except AlreadyAnswered:
             results.append("refused")
         finally:
-            connection.close_case()
+            connection.close()
 
     threads = [threading.Thread(target=submit, args=(s,)) for s in (2, 4)]
     for thread in threads:
