@@ -1,7 +1,7 @@
 """Forms for each step's records and for the promise ledger."""
 
 from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
@@ -322,7 +322,16 @@ class ApologyForm(OneTimeForm):
             "submission_key",
             _row("contacts", "method"),
             "on_behalf",
-            Fieldset("What the apology did", *checks, css_class="mend-checks"),
+            Fieldset(
+                "What the apology did",
+                HTML(
+                    '<p class="small text-body-secondary mb-2">Tick what it did, '
+                    "with a few words of what was said; leave a box empty if "
+                    "it did not, and say why if you like.</p>"
+                ),
+                *checks,
+                css_class="mend-checks",
+            ),
             "asked_forgiveness",
             "response",
             _row("apologised_on", "apologised_time"),
