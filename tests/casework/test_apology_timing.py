@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.calendar import WorkCalendar
 from cases.casework.services import steps
 from cases.casework.services.cases import case_advance
+from cases.casework.services.contacts import ERASED_NAME, contact_erase
 from cases.casework.timing import case_figures, person_timings
 from cases.choices import ApologyMethod, BossPermission, Channel, OnBehalf, Step
 from cases.exceptions import NotAllowed, StepIncomplete
@@ -357,3 +358,20 @@ def test_the_case_page_asks_as_many_queries_however_many_people(client, owner, s
     assert counts[0] == counts[1] == counts[2]
     # Without any contact logged, the people of contacts are not asked for.
     assert queries_for_page(client, late) <= counts[0]
+
+
+def test_erasing_a_contact_scrubs_their_name_from_the_apology_notes(owner):
+    case = case_in_step(Step.APOLOGISE, owner=owner)
+    dana = case.contacts.get()
+    apologise(
+        case,
+        owner,
+        dana,
+        timezone.localdate(),
+        named_impact=True,
+        named_impact_note="Dana Client lost a week of rollout",
+    )
+    admin = UserFactory(role="administrator", is_staff=True)
+    contact_erase(contact_id=dana.pk, by=admin)
+    note = Apology.objects.get(case=case).named_impact_note
+    assert note == f"{ERASED_NAME} lost a week of rollout"
