@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.calendar import WorkCalendar
 from cases.casework.services import steps
-from cases.casework.services.cases import case_advance
+from cases.casework.services.cases import case_advance, case_update_details
 from cases.casework.services.contacts import ERASED_NAME, contact_erase
 from cases.casework.timing import case_figures, person_timings
 from cases.choices import ApologyMethod, BossPermission, Channel, OnBehalf, Step
@@ -375,3 +375,25 @@ def test_erasing_a_contact_scrubs_their_name_from_the_apology_notes(owner):
     contact_erase(contact_id=dana.pk, by=admin)
     note = Apology.objects.get(case=case).named_impact_note
     assert note == f"{ERASED_NAME} lost a week of rollout"
+
+
+def test_moving_when_we_found_out_moves_the_figures(owner):
+    case = christmas_case(Step.ROOT_CAUSE, owner)
+    talk(case, owner, london(29, 10), list(case.contacts.all()))
+    case.refresh_from_db()
+    assert case.acknowledged_hours == Decimal("3.50")
+    case_update_details(
+        case_id=case.pk,
+        by=owner,
+        version=version_of(case),
+        commitment=case.commitment,
+        what_happened=case.what_happened,
+        severity=case.severity,
+        promised_on=case.promised_on,
+        detected_at=london(29, 9),  # found out on Monday morning instead
+        failure_source=case.failure_source,
+        parts=list(case.parts.values_list("part", flat=True)),
+        contacts=list(case.contacts.all()),
+    )
+    case.refresh_from_db()
+    assert case.acknowledged_hours == Decimal("1.00")
