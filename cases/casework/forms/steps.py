@@ -214,9 +214,15 @@ class ClientContactForm(OneTimeForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault(
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault(
             "happened_at", timezone.localtime().replace(second=0, microsecond=0)
         )
+        if case.step != Step.COMMUNICATE:
+            # The quick acknowledgement before Communicate: a call to everyone
+            # affected, most likely.
+            initial.setdefault("channel", Channel.CALL)
+            initial.setdefault("people", [c.pk for c in case.contacts.all()])
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = case.client.contacts.all()
         self.helper.layout = Layout(
