@@ -359,6 +359,17 @@ class WorkCalendar:
         day = min(max(day, FIRST_MOMENT.date()), LAST_MOMENT.date())
         return self._aware(self._window(day)[0])
 
+    def closing(self, day: dt.date) -> dt.datetime:
+        """The closing time on `day` (working day or not), in UTC."""
+        day = min(max(day, FIRST_MOMENT.date()), LAST_MOMENT.date())
+        return self._aware(self._window(day)[1])
+
+    def business_days_after(self, start: dt.datetime, days: int = 1) -> dt.datetime:
+        """The moment `days` whole working days of this calendar after `start`:
+        Friday 15:00 plus one is Monday 15:00, Saturday plus one is Monday's
+        close, a holiday skipped."""
+        return self.add_business_time(start, self._day_length * days)
+
     def next_open(self, moment: dt.datetime) -> dt.datetime:
         """`moment` if it falls in working time, else the next opening; in UTC."""
         moment = _clamp(moment)

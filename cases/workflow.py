@@ -86,9 +86,12 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     "root_cause": ("Answering the root-cause questions", frozenset({Step.ROOT_CAUSE})),
     "option": ("Adding an option", frozenset({Step.OPTIONS})),
     "choose_option": ("Choosing an option", frozenset({Step.OPTIONS})),
+    # Before Communicate, the quick acknowledgement (DOMAIN.md: acknowledge
+    # at once), which the apology timings count; Communicate's own talk with
+    # the options is still asked for there (_communicate).
     "client_contact": (
         "Logging a contact with the client",
-        frozenset({Step.COMMUNICATE}),
+        frozenset({Step.ACKNOWLEDGE, Step.ROOT_CAUSE, Step.OPTIONS, Step.COMMUNICATE}),
     ),
     "apology": ("Recording an apology", frozenset({Step.APOLOGISE})),
     # The clock waits on the client once they are in the picture; in
@@ -254,7 +257,10 @@ def _options(case) -> list[str]:
 
 
 def _communicate(case) -> list[str]:
-    if not case.client_contacts.all():
+    # An early acknowledgement does not present the options.
+    if not any(
+        talk.logged_in_step == Step.COMMUNICATE for talk in case.client_contacts.all()
+    ):
         return ["Log at least one contact with the client."]
     return []
 

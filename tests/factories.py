@@ -448,6 +448,7 @@ def _write_records(case: Case, done: list[Step], at: dt.datetime) -> None:
                 asked_forgiveness=True,
                 response="Accepted.",
                 apologised_on=day,
+                apologised_at=at,
             )
             for contact in contacts
         )

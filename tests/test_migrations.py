@@ -177,3 +177,67 @@ def test_search_migration_fills_the_column_and_marks_closed_cases_parts():
         assert Part.objects.get(case=closed.pk).of_open_case is False
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apology_migration_dates_old_apologies_and_backfills_the_case_hours():
+    old = migrate([("cases", "0033_client_import")])
+    Team, User = old.get_model("cases", "Team"), old.get_model("cases", "User")
+    # London, 09:00-17:30, with England's holidays: Christmas and Boxing Day
+    # 2025 are Thursday and Friday.
+    team = Team.objects.create(
+        name="London",
+        time_zone="Europe/London",
+        holiday_country="GB",
+        holiday_subdivision="ENG",
+    )
+    owner = User.objects.create(username="alice", role="account_manager")
+    client = old.get_model("cases", "Client").objects.create(name="Acme", team=team)
+    dana = old.get_model("cases", "Contact").objects.create(client=client, name="Dana")
+    case = old.get_model("cases", "Case").objects.create(
+        team=team,
+        owner=owner,
+        client=client,
+        commitment="Deliver",
+        severity="high",
+        detected_at=dt.datetime(2025, 12, 24, 15, 0, tzinfo=dt.UTC),
+    )
+    case.contacts.set([dana])
+    talk = old.get_model("cases", "ClientContact").objects.create(
+        case=case,
+        happened_at=dt.datetime(2025, 12, 29, 10, 0, tzinfo=dt.UTC),
+        channel="call",
+        summary="Told them.",
+        logged_by=owner,
+    )
+    talk.people.set([dana])
+    apology = old.get_model("cases", "Apology").objects.create(
+        case=case,
+        contact=dana,
+        method="call",
+        on_behalf="company",
+        apologised_on=dt.date(2025, 12, 30),
+    )
+    quiet = old.get_model("cases", "Case").objects.create(
+        team=team, owner=owner, client=client, commitment="Train", severity="low"
+    )
+
+    new = migrate([("cases", "0038_apology_checks")])
+    try:
+        Apology = new.get_model("cases", "Apology")
+        Case = new.get_model("cases", "Case")
+        stored = Apology.objects.get(pk=apology.pk)
+        # Only the day was known: the close of that working day.
+        assert stored.apologised_at == dt.datetime(2025, 12, 30, 17, 30, tzinfo=dt.UTC)
+        assert (stored.named_impact, stored.named_impact_note) == (False, "")
+        figures = Case.objects.get(pk=case.pk)
+        # Wednesday 15:00-17:30, Monday 09:00-10:00; then all Monday and
+        # Tuesday to 17:30.
+        assert figures.acknowledged_hours == Decimal("3.50")
+        assert figures.apology_hours == Decimal("19.50")
+        untouched = Case.objects.get(pk=quiet.pk)
+        assert (untouched.acknowledged_hours, untouched.apology_hours) == (None, None)
+        talk_now = new.get_model("cases", "ClientContact").objects.get(pk=talk.pk)
+        assert talk_now.logged_in_step == "communicate"
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -134,6 +134,7 @@ class ClientContactSerializer(serializers.ModelSerializer):
             "reaction",
             "manager_joined",
             "boss_permission",
+            "logged_in_step",
             "logged_by",
         ]
 
@@ -149,6 +150,13 @@ class ApologySerializer(serializers.ModelSerializer):
             "asked_forgiveness",
             "response",
             "apologised_on",
+            "apologised_at",
+            "named_impact",
+            "named_impact_note",
+            "owned_our_part",
+            "owned_our_part_note",
+            "fix_presented",
+            "fix_presented_note",
         ]
 
 
@@ -224,6 +232,8 @@ class CaseDetailSerializer(CaseSerializer):
             "our_view",
             "client_feeling",
             "client_loss",
+            "acknowledged_hours",
+            "apology_hours",
             "lessons",
             "client_fit",
             "root_cause_answers",

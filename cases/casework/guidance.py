@@ -10,8 +10,11 @@ GUIDANCE = {
             "Logged the day you heard of it, with the facts rather than excuses.",
             "Where the failure came from, and honestly, what part we played.",
             "Everyone at the client it touched, so nobody is forgotten later.",
-            "A quick acknowledgement to the client now; the full apology comes once "
-            "they have seen the fix.",
+            "A quick word to everyone affected at once, within a business day at "
+            "the latest: we know, it is ours to put right, and when they will hear "
+            "more. Log it here with them ticked; Mend counts the hours for each.",
+            "Not the full apology yet: that comes once they have seen the fix, "
+            "when it can be specific.",
         ],
     },
     Step.ROOT_CAUSE: {
@@ -47,10 +50,19 @@ GUIDANCE = {
         ],
     },
     Step.APOLOGISE: {
-        "why": "Once the client has seen the fix, say sorry properly. A specific "
-        "apology lands; a vague one early on sounds hollow.",
+        "why": "Now that the client has seen the fix, say sorry properly. We "
+        "listened first because the relationship goes on, and a specific apology "
+        "after listening lands better than a quick one before. Do not let it "
+        "drift: every day it waits costs goodwill the fix had won back.",
         "good": [
-            "Every affected person apologised to, not only the main contact.",
+            "It names how they were affected, in their terms: that counts for more "
+            "than anything else in an apology.",
+            "It owns our part plainly, with no excuses and no blaming the supplier, "
+            "the weather or their side.",
+            "It comes with the fix in front of them, so the words have something "
+            "behind them.",
+            "Every affected person apologised to, not only the main contact, "
+            "and soon after the fix was presented.",
             "For the company when the company failed; personally when you did.",
             "Closed with a real question: will you forgive us?",
         ],

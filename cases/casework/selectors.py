@@ -113,6 +113,8 @@ def case_for_page(user: User, pk: int) -> Case:
         )
         .select_related("client", "owner", "team")
         .prefetch_related(
+            # The team's calendar: the step's clock and the apology timings.
+            "team__closure_days",
             "contacts",
             "parts",
             "root_cause_answers",

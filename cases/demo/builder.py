@@ -216,7 +216,21 @@ class CaseBuilder:
     # What each step records.
 
     def work_acknowledge(self) -> None:
-        pass  # case_open recorded it all
+        """case_open recorded the dropped ball; then perhaps the quick word
+        to the client (`acknowledged`), before the options are ready."""
+        for talk in self.spec.get("acknowledged", []):
+            when = self.clock.tick()
+            self.call(
+                client_contact_log,
+                at=when,
+                happened_at=when,
+                channel=talk["channel"],
+                people=[self.contact(name) for name in talk["people"]],
+                summary=talk["summary"],
+                reaction=talk.get("reaction", ""),
+                manager_joined=False,
+                boss_permission=BossPermission.NOT_ASKED,
+            )
 
     def work_root_cause(self) -> None:
         spec = self.spec
@@ -269,8 +283,14 @@ class CaseBuilder:
             )
 
     def work_apologise(self) -> None:
+        zone = WorkCalendar.for_team(self.team).zone
         for row in self.spec.get("apologies", []):
             when = self.clock.tick()
+            # A check named in `checks` was ticked, with its note.
+            checks = row.get("checks", {})
+            ticks = {}
+            for name, note in checks.items():
+                ticks[name], ticks[f"{name}_note"] = True, note
             self.call(
                 apology_record,
                 at=when,
@@ -279,7 +299,9 @@ class CaseBuilder:
                 on_behalf=row["on_behalf"],
                 asked_forgiveness=row["asked_forgiveness"],
                 response=row["response"],
-                apologised_on=timezone.localdate(when),
+                apologised_on=when.astimezone(zone).date(),
+                apologised_time=when.astimezone(zone).time(),
+                **ticks,
             )
 
     def work_compensate(self) -> None:

@@ -87,6 +87,17 @@ class Case(models.Model):
         validators=[MinValueValidator(0)],
     )
 
+    # Business hours of the team calendar from detection to the first
+    # acknowledgement and to the first full apology heard by an affected
+    # person (casework.timing); kept by the services that record them, so
+    # Insights can count without reading every record. Empty: not yet.
+    acknowledged_hours = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    apology_hours = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True
+    )
+
     # The workflow.
     step = models.CharField(
         max_length=12, choices=Step.choices, default=Step.ACKNOWLEDGE

@@ -91,6 +91,12 @@ class ClientContact(models.Model):
     )
     summary = models.TextField()
     reaction = models.TextField("the client's reaction", blank=True)
+    # Where it was logged: one before Communicate is the early acknowledgement
+    # (DOMAIN.md: acknowledge at once); Communicate still needs its own talk
+    # with the options (cases.workflow).
+    logged_in_step = models.CharField(
+        max_length=12, choices=Step.choices, default=Step.COMMUNICATE
+    )
     manager_joined = models.BooleanField("our manager joined", default=False)
     boss_permission = models.CharField(
         "may we involve the client's own boss?",
@@ -113,6 +119,9 @@ class ClientContact(models.Model):
 
 
 class Apology(models.Model):
+    """The full apology to one affected person, with the three checks of what
+    it said (each a tick and a short note: Insights reads them)."""
+
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="apologies"
     )
@@ -126,12 +135,31 @@ class Apology(models.Model):
     )
     response = models.TextField("their response", blank=True)
     apologised_on = models.DateField(default=timezone.localdate, validators=DAY_RANGE)
+    # The moment, for the hours from detection (casework.timing); its day in
+    # the team's zone is apologised_on. Rows from before it was asked for
+    # have the close of that working day: at the latest then.
+    apologised_at = models.DateTimeField(default=timezone.now, validators=MOMENT_RANGE)
+    named_impact = models.BooleanField("named how they were affected", default=False)
+    named_impact_note = models.CharField(
+        max_length=200, blank=True, validators=SINGLE_LINE
+    )
+    owned_our_part = models.BooleanField(
+        "owned our part, without excuses", default=False
+    )
+    owned_our_part_note = models.CharField(
+        max_length=200, blank=True, validators=SINGLE_LINE
+    )
+    fix_presented = models.BooleanField("the fix was presented", default=False)
+    fix_presented_note = models.CharField(
+        max_length=200, blank=True, validators=SINGLE_LINE
+    )
 
     class Meta:
-        ordering = ["apologised_on"]
+        ordering = ["apologised_at", "pk"]
         verbose_name_plural = "apologies"
         constraints = [
             day_in_range("apologised_on", "apology_apologised_on_in_range"),
+            moment_in_range("apologised_at", "apology_apologised_at_in_range"),
         ]
 
     def __str__(self) -> str:

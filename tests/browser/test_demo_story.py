@@ -60,8 +60,9 @@ def test_a_demo_story_from_logging_to_closed_on_a_phone(
     page.get_by_role("button", name="Log it and alert my manager").click()
     now_in(page, "Acknowledge")
 
-    # Acknowledge: both affected people are ticked, not typed again.
-    card = page.get_by_test_id("current-step")
+    # Acknowledge: both affected people are ticked, not typed again (in the
+    # details; the early acknowledgement's form below names people too).
+    card = page.locator("#form-details")
     card.get_by_label("Helen Ward (Head of Operations)").check()
     card.get_by_label("Dev Patel (Training Coordinator)").check()
     card.locator("#id_details-failure_source").select_option("process")

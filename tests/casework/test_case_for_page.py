@@ -76,10 +76,11 @@ def case_with_every_record(owner) -> Case:
     )
     case_advance(case_id=case.pk, by=owner, version=version_of(case))
     case = walk_to(case, Step.FOLLOW_UP, owner)
-    # Apologies are listed by day: one a day, so the order is not a tie.
+    # Apologies are listed by moment: one a day, so the order is not a tie.
     for days, apology in enumerate(case.apologies.order_by("-pk")):
         Apology.objects.filter(pk=apology.pk).update(
-            apologised_on=today - dt.timedelta(days=days)
+            apologised_on=today - dt.timedelta(days=days),
+            apologised_at=timezone.now() - dt.timedelta(days=days),
         )
     steps.follow_up_schedule(
         case_id=case.pk, by=owner, due_on=today, purpose="Check the rollout"
@@ -143,8 +144,9 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
         page = case_for_page(account_manager, case.pk)
     # The case with the user's rights, each record table, the people of the
     # client contacts, of the progress reports and of the confirmations, the
-    # pauses of the current step visit, and the files of the timeline's entries.
-    assert len(queries) == 1 + len(RECORDS) + 3 + 1 + 1
+    # pauses of the current step visit, the files of the timeline's entries,
+    # and the team's closure days (its calendar: step clock, apology timings).
+    assert len(queries) == 1 + len(RECORDS) + 3 + 1 + 1 + 1
     with CaptureQueriesContext(connection) as queries:
         for name, related in RECORDS.items():
             for row in getattr(page, name).all():
@@ -157,6 +159,7 @@ def test_the_page_reads_every_record_up_front(account_manager, sales_manager):
                 if name == "confirmations":
                     list(row.contacts.all())
         page.client, page.owner, page.team  # noqa: B018 - read to count queries
+        list(page.team.closure_days.all())
     assert len(queries) == 0, [q["sql"] for q in queries]
 
 

@@ -1,10 +1,11 @@
 """Forms for each step's records and for the promise ledger."""
 
 from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
+from cases.casework.timing import apology_moment
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
@@ -213,9 +214,15 @@ class ClientContactForm(OneTimeForm):
     )
 
     def __init__(self, *args, case: Case, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault(
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault(
             "happened_at", timezone.localtime().replace(second=0, microsecond=0)
         )
+        if case.step != Step.COMMUNICATE:
+            # The quick acknowledgement before Communicate: a call to everyone
+            # affected, most likely.
+            initial.setdefault("channel", Channel.CALL)
+            initial.setdefault("people", [c.pk for c in case.contacts.all()])
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = case.client.contacts.all()
         self.helper.layout = Layout(
@@ -231,7 +238,34 @@ class ClientContactForm(OneTimeForm):
         return not_in_future(self.cleaned_data["happened_at"], "The contact")
 
 
+# The three checks of a full apology: the tick's label, the note's label and
+# an example of a note (research: empathy counts most, so it comes first).
+APOLOGY_CHECKS = {
+    "named_impact": (
+        "It named how they were affected",
+        "How, in a few words",
+        "e.g. said the missed training cost their team a week of rollout",
+    ),
+    "owned_our_part": (
+        "It owned our part, without excuses",
+        "What we owned",
+        "e.g. we booked the trainer twice; no mention of the supplier",
+    ),
+    "fix_presented": (
+        "The fix was presented",
+        "Which fix",
+        "e.g. our senior trainer on Monday, agreed with them on the call",
+    ),
+}
+
+
 class ApologyForm(OneTimeForm):
+    """The full apology: to whom, how, and the three checks of what it said.
+
+    A ticked check asks for its note, so a tick can be read back later; a note
+    without a tick may say why not (the fix not ready yet, say).
+    """
+
     contacts = forms.ModelMultipleChoiceField(
         label="To whom",
         queryset=None,
@@ -254,29 +288,80 @@ class ApologyForm(OneTimeForm):
         required=False,
     )
     apologised_on = forms.DateField(label="When", widget=DateInput())
+    apologised_time = forms.TimeField(
+        label="At (roughly)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="In the team's time zone. Empty: now, or the end of that "
+        "working day for an earlier day.",
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         kwargs.setdefault("initial", {}).setdefault(
             "apologised_on", timezone.localdate()
         )
         super().__init__(*args, **kwargs)
+        self.case = case
+        for name, (label, note_label, example) in APOLOGY_CHECKS.items():
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+            self.fields[f"{name}_note"] = forms.CharField(
+                label=note_label,
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": example}),
+            )
         # Everyone known at the client not apologised to yet, so nobody is
         # typed again; ticking someone not named as affected names them.
         done = {a.contact_id for a in case.apologies.all()}
         self.fields["contacts"].queryset = case.client.contacts.filter(
             erased=False
         ).exclude(pk__in=done)
+        checks = [
+            Div(
+                Div(name, css_class="col-md-5 pt-md-4"),
+                Div(f"{name}_note", css_class="col-md-7"),
+                css_class="row",
+            )
+            for name in APOLOGY_CHECKS
+        ]
         self.helper.layout = Layout(
             "submission_key",
             _row("contacts", "method"),
             "on_behalf",
+            Fieldset(
+                "What the apology did",
+                HTML(
+                    '<p class="small text-body-secondary mb-2">Tick what it did, '
+                    "with a few words of what was said; leave a box empty if "
+                    "it did not, and say why if you like.</p>"
+                ),
+                *checks,
+                css_class="mend-checks",
+            ),
             "asked_forgiveness",
             "response",
-            _row("apologised_on"),
+            _row("apologised_on", "apologised_time"),
         )
 
     def clean_apologised_on(self):
         return not_in_future(self.cleaned_data["apologised_on"], "The apology")
+
+    def clean(self):
+        data = super().clean()
+        for name, (label, _, _) in APOLOGY_CHECKS.items():
+            note = (data.get(f"{name}_note") or "").strip()
+            data[f"{name}_note"] = note
+            if data.get(name) and not note:
+                self.add_error(
+                    f"{name}_note",
+                    f"You ticked “{label}”: say in a few words what was said, "
+                    "or untick it.",
+                )
+        day, at = data.get("apologised_on"), data.get("apologised_time")
+        timed = day is not None and at is not None
+        if timed and apology_moment(self.case, day, at) > timezone.now():
+            self.add_error("apologised_time", "The apology cannot be in the future.")
+        return data
 
 
 class CompensationForm(OneTimeForm):

@@ -20,6 +20,7 @@ from cases.casework.services.rows import (
 )
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
+from cases.casework.services.timing import timing_refresh
 from cases.choices import (
     NotificationKind,
     OurPart,
@@ -269,6 +270,7 @@ def case_update_details(
     case_touch(
         case,
         by,
+        *timing_refresh(case),
         "commitment",
         "what_happened",
         "severity",

@@ -38,7 +38,10 @@ RECORD_TEXTS = [
     (RootCauseAnswer, ["note"]),
     (Option, ["description"]),
     (ClientContact, ["summary", "reaction"]),
-    (Apology, ["response"]),
+    (
+        Apology,
+        ["response", "named_impact_note", "owned_our_part_note", "fix_presented_note"],
+    ),
     (Compensation, ["description", "decision_note"]),
     (FollowUp, ["purpose", "notes"]),
     (Promise, ["description"]),

@@ -18,7 +18,15 @@ from cases.casework.services.rows import (
 )
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
-from cases.choices import ROOT_CAUSE_QUESTIONS, FollowUpStatus, PauseEnd, TimelineKind
+from cases.casework.services.timing import timing_refresh
+from cases.casework.timing import apology_moment
+from cases.choices import (
+    ROOT_CAUSE_QUESTIONS,
+    FollowUpStatus,
+    PauseEnd,
+    Step,
+    TimelineKind,
+)
 from cases.exceptions import NotAllowed
 from cases.models import (
     Apology,
@@ -181,15 +189,21 @@ def client_contact_log(
         reaction=reaction,
         manager_joined=manager_joined,
         boss_permission=boss_permission,
+        logged_in_step=case.step,
         logged_by=by,
     )
     contact.people.set([p for p in people if p.client_id == case.client_id])
+    early = case.step != Step.COMMUNICATE
     timeline_record(
         case=case,
         by=by,
         kind=TimelineKind.CLIENT_CONTACT,
-        summary="Logged a contact with the client "
-        f"({contact.get_channel_display().lower()}).",
+        summary=(
+            "Acknowledged the dropped ball to the client "
+            if early
+            else "Logged a contact with the client "
+        )
+        + f"({contact.get_channel_display().lower()}).",
     )
     # Insights read the first contact from the case (the row is locked).
     if case.first_contact_at is None or happened_at < case.first_contact_at:
@@ -200,6 +214,7 @@ def client_contact_log(
         by,
         "first_contact_at",
         *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT),
+        *timing_refresh(case),
     )
     return contact
 
@@ -255,7 +270,8 @@ def person_add(
         )
     if affected:
         case.contacts.add(person)
-    case_touch(case, by)
+    # Someone already spoken to may be named affected only now.
+    case_touch(case, by, *timing_refresh(case))
     timeline_record(
         case=case,
         by=by,
@@ -290,7 +306,7 @@ def people_affect(*, case_id: int, by: User, contacts) -> list[Contact]:
     if not wanted:
         return []
     case.contacts.add(*wanted)
-    case_touch(case, by)
+    case_touch(case, by, *timing_refresh(case))
     timeline_record(
         case=case,
         by=by,
@@ -316,17 +332,45 @@ def apologies_record(
     asked_forgiveness: bool,
     response: str,
     apologised_on: dt.date,
+    apologised_time: dt.time | None = None,
+    named_impact: bool = False,
+    named_impact_note: str = "",
+    owned_our_part: bool = False,
+    owned_our_part_note: str = "",
+    fix_presented: bool = False,
+    fix_presented_note: str = "",
     submission_key: uuid.UUID | None = None,
 ) -> list[Apology]:
     """An apology heard by one or more people at once (a call with two of
-    them, say): one record per person, so each has theirs."""
+    them, say): one record per person, so each has theirs.
+
+    The three checks say what the apology did: named how they were affected,
+    owned our part without excuses, presented the fix. A tick needs its note
+    (what was said, in a few words), so a tick is something one can look at
+    again; the case's apology_hours move in the same transaction.
+    """
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "apology")
     if not contacts:
         raise NotAllowed("Tick who heard the apology.")
     if any(contact.client_id != case.client_id for contact in contacts):
         raise NotAllowed("That person is not at this client.")
+    checks = {
+        "named_impact": (named_impact, named_impact_note.strip()),
+        "owned_our_part": (owned_our_part, owned_our_part_note.strip()),
+        "fix_presented": (fix_presented, fix_presented_note.strip()),
+    }
+    if any(ticked and not note for ticked, note in checks.values()):
+        raise NotAllowed(
+            "Each ticked check needs a few words on what was said; nothing was saved."
+        )
+    apologised_at = apology_moment(case, apologised_on, apologised_time)
+    if apologised_at > timezone.now():
+        raise NotAllowed("The apology cannot be in the future; nothing was saved.")
     submission_claim(submission_key)
+    fields = {}
+    for name, (ticked, note) in checks.items():
+        fields[name], fields[f"{name}_note"] = ticked, note
     apologies = [
         Apology.objects.create(
             case=case,
@@ -336,21 +380,30 @@ def apologies_record(
             asked_forgiveness=asked_forgiveness,
             response=response,
             apologised_on=apologised_on,
+            apologised_at=apologised_at,
+            **fields,
         )
         for contact in contacts
     ]
     # Whoever heard an apology was affected, if not named so yet.
     case.contacts.add(*contacts)
     names = ", ".join(contact.name for contact in contacts)
+    ticked = [name for name, (tick, _) in checks.items() if tick]
     timeline_record(
         case=case,
         by=by,
         kind=TimelineKind.APOLOGY,
         summary=f"Apologised to {names} "
-        f"({apologies[0].get_on_behalf_display().lower()}).",
+        f"({apologies[0].get_on_behalf_display().lower()}; "
+        f"{len(ticked)} of 3 checks).",
     )
     # An apology is a contact with the client too.
-    case_touch(case, by, *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT))
+    case_touch(
+        case,
+        by,
+        *pause_end(case, by=by, why=PauseEnd.CLIENT_CONTACT),
+        *timing_refresh(case),
+    )
     return apologies
 
 

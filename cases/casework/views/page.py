@@ -5,10 +5,11 @@ import re
 
 from django.utils import timezone
 
-from cases.calendar import step_clock, user_zone
+from cases.calendar import WorkCalendar, step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.guidance import CONFIRMATION_GUIDANCE, GUIDANCE
 from cases.casework.guideline import guideline_for
+from cases.casework.timing import acknowledge_by, person_timings
 from cases.casework.views.promise_page import promise_page_link
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
@@ -32,9 +33,9 @@ from cases.workflow import (
 # Each must belong to its step in workflow.WORK (the services refuse it
 # elsewhere); a test checks they agree.
 STEP_FORMS = {
-    Step.ACKNOWLEDGE: ["details", "person"],
-    Step.ROOT_CAUSE: ["root_cause"],
-    Step.OPTIONS: ["option"],
+    Step.ACKNOWLEDGE: ["details", "person", "client_contact"],
+    Step.ROOT_CAUSE: ["root_cause", "client_contact"],
+    Step.OPTIONS: ["option", "client_contact"],
     Step.COMMUNICATE: ["client_contact", "person"],
     Step.APOLOGISE: ["apology", "person"],
     Step.COMPENSATE: ["compensation", "no_compensation", "client_loss"],
@@ -163,7 +164,6 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     )
     show_guideline = case.step == Step.COMPENSATE or case.compensations.all()
     options = case.options.all()
-    apologies = {a.contact_id: a for a in case.apologies.all()}
     contacts = case.client_contacts.all()
     timeline = list(case.timeline.all())
     return {
@@ -189,9 +189,7 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "clock": step_clock(case, zone=user_zone(request.user, case.team)),
         "chosen_options": [o for o in options if o.chosen],
         "promise_prefilled": "promise" in prefills,
-        "apology_checklist": [
-            {"contact": c, "apology": apologies.get(c.pk)} for c in case.contacts.all()
-        ],
+        "timing": timing_card(case, request.user),
         "last_contact": contacts[len(contacts) - 1] if contacts else None,
         "open_follow_ups": sum(
             f.status == FollowUpStatus.SCHEDULED for f in case.follow_ups.all()
@@ -210,6 +208,26 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         "attachments": list(case.attachments.all()),
         "promise_page": promise_page,
         "check_ins": check_in_card(case),
+    }
+
+
+# Until the full apology is the step's work, the per-person table shows in
+# the current step's card; later it folds into the case so far.
+TIMING_STEPS = frozenset(ORDER[: ORDER.index(Step.APOLOGISE) + 1])
+
+
+def timing_card(case, user) -> dict:
+    """Acknowledgement and full apology per affected person, in business
+    hours from detection (casework.timing); `late`: those with no word from
+    us a business day after we found out, while the case is open."""
+    calendar = WorkCalendar.for_team(case.team)
+    rows = person_timings(case, calendar, timezone.now())
+    return {
+        "rows": rows,
+        "late": [] if case.is_closed else [r for r in rows if r.late],
+        "due": acknowledge_by(case, calendar),
+        "zone": user_zone(user, case.team).key,
+        "in_card": case.step in TIMING_STEPS,
     }
 
 
