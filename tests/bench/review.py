@@ -205,7 +205,7 @@ class Command(BaseCommand):
         agree, compared = loader.check_clock()
         self.stdout.write(
             f"Deadlines and business hours agree with WorkCalendar's on "
-            f"{agree} of {compared} sampled step periods."
+            f"{agree} of {compared} sampled step periods and open cases."
         )
         if agree != compared:
             raise CommandError("The loaded clock disagrees with the app's calendar.")
