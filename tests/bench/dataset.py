@@ -36,6 +36,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import NOT_PROVIDED
 
 from cases.calendar import (
     WorkCalendar,
@@ -503,11 +504,20 @@ class Loader:
 
     def insert(self, model, values: dict[str, str], source: str, title: str) -> int:
         """INSERT INTO model's table (every column) SELECT the given SQL
-        expressions FROM source; columns not given get the field's default,
-        so a column added to a model later does not break the load."""
+        expressions FROM source; columns not given get the field's default
+        (generated and db_default columns the database's), so a column added
+        to a model later does not break the load. A column the services keep
+        from others (a search text, a summary) needs its expression here."""
         columns, exprs, params = [], [], []
         for f in model._meta.concrete_fields:
             if f.primary_key and f.column not in values:
+                continue
+            # A generated column, or one the database fills (db_default):
+            # PostgreSQL computes it, as it would for the app's own rows.
+            database_fills = getattr(f, "generated", False) or (
+                f.db_default is not NOT_PROVIDED and not f.has_default()
+            )
+            if database_fills and f.column not in values:
                 continue
             columns.append(connection.ops.quote_name(f.column))
             if f.column in values:
