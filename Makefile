@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint format audit bench bench-notify bench-import install clean
+.PHONY: run test lint format audit bench bench-load bench-notify bench-import install clean
 
 run: $(RUN_STAMP) .env
 	$(PY) manage.py migrate --noinput
@@ -35,20 +35,36 @@ format: $(DEV_STAMP)
 audit: $(DEV_STAMP)
 	$(PY) bin/audit.py -r requirements.txt -r requirements-dev.txt
 
-# `make bench`: the review pages against the admin's changelist on 100,000 cases.
-# PostgreSQL only, in a database of its own so tests and the dev data stay as
-# they are; a postgres DATABASE_URL wins. BENCH_ARGS passes options (--reload).
-BENCH_DB := postgres://postgres@127.0.0.1:5432/mend_bench
+# `make bench`: the review pages against the admin's pages on 100,000 cases;
+# BENCH_CASES=1000000 for a million, in a database of its own (mend_bench_1m)
+# so that both sizes stay loaded. PostgreSQL only, in databases of their own
+# so tests and the dev data stay as they are; a postgres DATABASE_URL wins.
+# BENCH_ARGS passes options (--reload, --runs 15, --explain).
+BENCH_CASES ?= 100000
+BENCH_NAME := mend_bench$(if $(filter 100000,$(BENCH_CASES)),,$(if $(filter 1000000,$(BENCH_CASES)),_1m,_$(BENCH_CASES)))
+BENCH_DB := postgres://postgres@127.0.0.1:5432/$(BENCH_NAME)
 BENCH_URL := $(if $(filter postgres://% postgresql://%,$(DATABASE_URL)),$(DATABASE_URL),$(BENCH_DB))
 
 bench: $(DEV_STAMP) .env
 	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
-		createdb -h 127.0.0.1 -U postgres mend_bench 2>/dev/null || true; fi
+		createdb -h 127.0.0.1 -U postgres $(BENCH_NAME) 2>/dev/null || true; fi
 	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(BENCH_URL) $(PY) -m tests.bench review $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_URL) $(PY) -m tests.bench review --cases $(BENCH_CASES) $(BENCH_ARGS)
+
+# `make bench-load`: gunicorn as deployed, on 127.0.0.1, against the same data
+# (loaded first if need be), driven by Locust: 50 people, then saturation, then
+# the admin's changelist. BENCH_CASES as above; LOAD_ARGS passes options
+# (--duration 60, --users 50, --saturation-users 16, --max-requests N).
+bench-load: $(DEV_STAMP) .env
+	@if [ "$(BENCH_URL)" = "$(BENCH_DB)" ]; then \
+		createdb -h 127.0.0.1 -U postgres $(BENCH_NAME) 2>/dev/null || true; fi
+	DATABASE_URL=$(BENCH_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_URL) $(PY) -m tests.bench review --cases $(BENCH_CASES) --load-only
+	DATABASE_URL=$(BENCH_URL) $(PY) -m tests.bench load $(LOAD_ARGS)
 
 # `make bench-notify`: 10,000 due follow-ups swept and sent to a local SMTP server
-# (sweep_due + send_due against a naive loop; BENCH_ARGS: --count, --senders). In
+# (sweep_due + send_due against a naive loop), each reminder's lateness from its
+# due time (BENCH_ARGS: --count, --senders, --sweep-delay). In
 # a database of its own too: the review benchmark's 100,000 cases were never
 # swept, so everything due in them since would come due in the same sweep.
 NOTIFY_DB := postgres://postgres@127.0.0.1:5432/mend_bench_notify

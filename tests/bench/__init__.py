@@ -1,2 +1,3 @@
-"""Mend's benchmarks, kept out of the application: `make bench` runs review.py
-and `make bench-notify` notify.py, through `python -m tests.bench NAME`."""
+"""Mend's benchmarks, kept out of the application: `make bench` runs review.py,
+`make bench-load` load.py (with locustfile.py), `make bench-notify` notify.py
+and `make bench-import` imports.py, through `python -m tests.bench NAME`."""

@@ -1,4 +1,4 @@
-"""Run one benchmark: `python -m tests.bench review|notify|imports [options]`.
+"""Run one benchmark: `python -m tests.bench review|load|notify|imports [options]`.
 
 Django is set up first, as manage.py would, since the benchmarks import the
 models. Each benchmark is a Django command class, so its options, --help and
@@ -13,10 +13,11 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 django.setup()
 
-from tests.bench import imports, notify, review  # noqa: E402 (the models need django.setup() first)
+from tests.bench import imports, load, notify, review  # noqa: E402 (the models need django.setup() first)
 
 BENCHMARKS = {
     "review": review.Command,
+    "load": load.Command,
     "notify": notify.Command,
     "imports": imports.Command,
 }

@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 from unittest import mock
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.management.base import CommandError
 
@@ -30,7 +31,9 @@ class Sink:
     """An aiosmtpd handler that accepts everything and counts it.
 
     Its hooks run in the server's thread. Only the headers are looked at (for
-    the Message-ID), so the server does as little work as it can.
+    the Message-ID), so the server does as little work as it can. It keeps
+    when each message was accepted (time.time(), this process's clock, never
+    moved by time_machine) and how many connections were open at once.
     """
 
     def __init__(self):
@@ -38,8 +41,18 @@ class Sink:
 
     def reset(self) -> None:
         self.connections = 0
+        self.open_now = 0
+        self.most_open = 0
         self.message_ids: Counter = Counter()
+        self.accepted_at: dict = {}  # Message-ID -> first acceptance, epoch s
         self.sample: bytes | None = None
+
+    def opened(self) -> None:
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+
+    def closed(self) -> None:
+        self.open_now -= 1
 
     def stats(self, cpu: float | None) -> dict:
         return {
@@ -47,6 +60,8 @@ class Sink:
             "unique": len(self.message_ids),
             "duplicates": sum(n - 1 for n in self.message_ids.values() if n > 1),
             "connections": self.connections,
+            "most_open": self.most_open,
+            "accepted_at": dict(self.accepted_at),
             "sample": self.sample,
             "cpu": cpu,
         }
@@ -61,10 +76,33 @@ class Sink:
         content = envelope.original_content or b""
         head = content.split(b"\r\n\r\n", 1)[0]
         found = MESSAGE_ID.search(head)
-        self.message_ids[found.group(1) if found else None] += 1
+        key = found.group(1).decode("ascii", "replace") if found else None
+        self.message_ids[key] += 1
+        self.accepted_at.setdefault(key, time.time())
         if self.sample is None:
             self.sample = content
         return "250 Message accepted for delivery"
+
+
+class CountingSMTP(SMTP):
+    """aiosmtpd's server, telling the sink when a connection opens and closes."""
+
+    def __init__(self, handler, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.sink = handler
+
+    def connection_made(self, transport):
+        self.sink.opened()
+        super().connection_made(transport)
+
+    def connection_lost(self, exc):
+        self.sink.closed()
+        super().connection_lost(exc)
+
+
+class SinkController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def quiet_smtp_log() -> None:
@@ -76,7 +114,7 @@ def serve_sink(pipe, port: int) -> None:
     """The SMTP server's process: serve, and answer "reset" and "stats"."""
     quiet_smtp_log()
     handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = SinkController(handler, hostname="127.0.0.1", port=port)
     controller.start()
     pipe.send("ready")
     started = time.process_time()
@@ -106,7 +144,7 @@ class SmtpServer:
         if self.mode == "thread":
             quiet_smtp_log()
             self.handler = Sink()
-            self.controller = Controller(
+            self.controller = SinkController(
                 self.handler, hostname="127.0.0.1", port=self.port
             )
             self.controller.start()
