@@ -46,6 +46,7 @@ def team_deadlines_refresh(*, team: Team) -> int:
             "step_warn_at",
             "step_due_at",
             "step_late_at",
+            "target_factor",
         )
         .order_by("pk")
     )
@@ -64,6 +65,7 @@ def team_deadlines_refresh(*, team: Team) -> int:
             targets=targets,
             calendar=calendar,
             pauses=pauses.get(case.pk, ()),
+            factor=case.target_factor,
         )
         late_at = second_escalation_at(team, due_at, calendar=calendar)
         stored = (case.step_warn_at, case.step_due_at, case.step_late_at)
