@@ -406,6 +406,7 @@ def second_failure_matches(
     parts: list[str] | tuple = (),
     exclude: int | None = None,
     cases: QuerySet | None = None,
+    at: dt.datetime | None = None,
 ) -> list[tuple[Case, list[str]]]:
     """The client's earlier cases that make a new dropped ball a second
     failure, each with its reasons (SecondFailureReason): still open, closed
@@ -413,16 +414,22 @@ def second_failure_matches(
     part in it) at any time. The most telling first. Two queries.
 
     `cases` narrows where to look (the logging form passes the user's view).
+    `at` judges as of that moment instead of now (the demo's back-dated
+    cases): only cases opened before it count, open or closed as they were.
     """
-    since = timezone.now() - dt.timedelta(days=team.second_failure_days)
+    now = at or timezone.now()
+    since = now - dt.timedelta(days=team.second_failure_days)
     parts = set(parts)
     wanted = ~Q(step=Step.CLOSED) | Q(closed_at__gte=since)
     if parts:
         wanted |= Q(parts__part__in=parts)
+    found = (cases if cases is not None else Case.objects.all()).filter(
+        wanted, client=client
+    )
+    if at is not None:
+        found = found.filter(opened_at__lt=at)
     found = (
-        (cases if cases is not None else Case.objects.all())
-        .filter(wanted, client=client)
-        .exclude(pk=exclude)
+        found.exclude(pk=exclude)
         .distinct()
         .select_related("client", "owner")
         .prefetch_related("parts")
@@ -431,9 +438,9 @@ def second_failure_matches(
     matches = []
     for case in found:
         reasons = []
-        if case.step != Step.CLOSED:
+        if case.closed_at is None or case.closed_at > now:
             reasons.append(SecondFailureReason.OPEN)
-        elif case.closed_at is not None and case.closed_at >= since:
+        elif case.closed_at >= since:
             reasons.append(SecondFailureReason.RECENT)
         if parts & {p.part for p in case.parts.all()}:
             reasons.append(SecondFailureReason.SAME_PART)

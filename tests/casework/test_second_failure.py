@@ -471,3 +471,38 @@ def test_team_settings_are_checked(team):
     assert {"second_failure_factor", "second_failure_days"} <= set(
         error.value.message_dict
     )
+
+
+def test_a_sales_manager_sets_the_teams_second_failure_rule(
+    client, sales_manager, team
+):
+    client.force_login(sales_manager)
+    url = reverse("team_calendar", args=[team.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="second-failure-settings"' in page
+    assert 'value="180"' in page and 'value="0.5"' in page
+    bad = {"form": "second_failure", "second_failure_days": "0"}
+    refused = client.post(url, {**bad, "second_failure_factor": "1.5"})
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "greater than or equal to 1" in text
+    assert "less than or equal to 1" in text
+    team.refresh_from_db()
+    assert (team.second_failure_days, team.second_failure_factor) == (
+        180,
+        Decimal("0.5"),
+    )
+    saved = client.post(
+        url,
+        {
+            "form": "second_failure",
+            "second_failure_days": "90",
+            "second_failure_factor": "0.75",
+        },
+    )
+    assert saved.status_code == 302
+    team.refresh_from_db()
+    assert (team.second_failure_days, team.second_failure_factor) == (
+        90,
+        Decimal("0.75"),
+    )

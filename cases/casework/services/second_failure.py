@@ -10,6 +10,8 @@ target_factor, damage_guidance) so a sales manager can take it back, with a
 reason, without touching the others.
 """
 
+import datetime as dt
+
 from django.db import transaction
 
 from cases import access
@@ -53,15 +55,18 @@ def _earlier_words(matches) -> str:
     )
 
 
-def second_failure_mark(case: Case, *, parts: list[str]) -> bool:
+def second_failure_mark(
+    case: Case, *, parts: list[str], at: dt.datetime | None = None
+) -> bool:
     """At logging, inside case_open's transaction: if the client has an
     earlier case still open, one closed within the team's second_failure_days,
     or one with the same "our part", flag the case and take the measures
     (severity, targets, guidance; the alert is second_failure_alert).
-    Returns whether it is a second failure."""
+    Returns whether it is a second failure. `at`: judged as of then (the
+    demo's back-dated cases), not now."""
     team = case.team
     matches = second_failure_matches(
-        client=case.client, team=team, parts=parts, exclude=case.pk
+        client=case.client, team=team, parts=parts, exclude=case.pk, at=at
     )
     if not matches:
         return False

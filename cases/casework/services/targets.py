@@ -145,6 +145,31 @@ def team_ladder_set(*, team: Team, hours, person_id: int | None) -> int:
 
 
 @transaction.atomic
+def team_second_failure_set(*, team: Team, days: int, factor) -> None:
+    """When a dropped ball is a second failure for its client (an earlier
+    case closed within `days`) and the share of the usual step targets such
+    a case gets. Cases already flagged keep the factor they were given."""
+    team.second_failure_days, team.second_failure_factor = days, factor
+    try:
+        team.full_clean(
+            exclude=[
+                f.name
+                for f in Team._meta.fields
+                if f.name not in {"second_failure_days", "second_failure_factor"}
+            ]
+        )
+    except ValidationError as error:
+        team.refresh_from_db(fields=["second_failure_days", "second_failure_factor"])
+        raise CalendarRefused(
+            {
+                field: " ".join(messages)
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
+    team.save(update_fields=["second_failure_days", "second_failure_factor"])
+
+
+@transaction.atomic
 def closure_day_add(*, team: Team, date: dt.date, name: str) -> ClosureDay:
     """Close the team for a whole day; open cases' deadlines move past it.
 
