@@ -474,6 +474,7 @@ def second_failure_preview(
             for case, reasons in matches
         ],
         "factor": client.team.second_failure_factor,
+        "factor_words": factor_words(client.team.second_failure_factor),
         "days": client.team.second_failure_days,
     }
 
@@ -521,25 +522,28 @@ def second_failure_measures(case: Case, overridden: set[str]) -> list[dict]:
         if case.severity_raised_from
         else ""
     )
+    targets_overridden = M.TARGETS in overridden
     return [
         {
             "measure": M.SEVERITY,
-            "state": state(M.SEVERITY, bool(case.severity_raised_from)),
+            "state": state(M.SEVERITY, bool(raised_from)),
             "text": f"Severity raised from {raised_from} to at least High."
             if raised_from
             else "Severity was already High or above; left as it was.",
         },
         {
             "measure": M.TARGETS,
-            "state": state(M.TARGETS, case.target_factor < 1),
-            "text": f"Each step's target is {factor_words(case.target_factor)} "
+            "state": state(M.TARGETS, case.target_factor < 1 or targets_overridden),
+            "text": "Step targets tightened, then put back to the usual."
+            if targets_overridden
+            else f"Each step's target is {factor_words(case.target_factor)} "
             "of the usual."
             if case.target_factor < 1
-            else "Step targets as usual.",
+            else "Step targets as usual (the team's factor is 1).",
         },
         {
             "measure": M.GUIDANCE,
-            "state": state(M.GUIDANCE, case.damage_guidance),
+            "state": state(M.GUIDANCE, True),
             "text": "The guidance is about limiting the damage: manager on the "
             "call, and the client's boss, with their permission.",
         },

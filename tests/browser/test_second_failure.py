@@ -26,9 +26,12 @@ def fits(page, width: int) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, part: str = "") -> None:
+    """The whole page, and the part this test is about, to look at (not kept)."""
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if part:
+        page.locator(part).screenshot(path=str(SHOTS / f"{name}-part.png"))
 
 
 def log_for_tidewell(page, live_server, commitment: str, width: int) -> None:
@@ -41,7 +44,7 @@ def log_for_tidewell(page, live_server, commitment: str, width: int) -> None:
     expect(warning).to_contain_text("still open")
     expect(warning.get_by_role("link").first).to_contain_text("Opening stock")
     assert fits(page, width)
-    shot(page, f"second-failure-form-{width}")
+    shot(page, f"second-failure-form-{width}", "#second-failure-warning")
     page.get_by_label("What was promised").fill(commitment)
     page.get_by_label("What happened").fill("The van went to the old depot.")
     page.get_by_label("Low: an annoyance").check()
@@ -73,7 +76,7 @@ def test_a_second_failure_is_warned_of_and_raised(
     # Lena may not override it.
     expect(card.get_by_text("Override as sales manager")).to_have_count(0)
     assert fits(page, width)
-    shot(page, f"second-failure-case-{width}")
+    shot(page, f"second-failure-case-{width}", "#case-head")
     case = Case.objects.get(commitment=f"Shelf labels for Quayside ({width})")
     assert (case.second_failure, case.severity) == (True, "high")
 
@@ -92,7 +95,7 @@ def test_a_second_failure_is_warned_of_and_raised(
         "Labels only, the store is trading normally"
     )
     assert fits(page, width)
-    shot(page, f"second-failure-overridden-{width}")
+    shot(page, f"second-failure-overridden-{width}", "#case-head")
     case.refresh_from_db()
     assert (case.second_failure, case.severity) == (True, "low")
     assert csp_violations == []

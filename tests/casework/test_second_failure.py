@@ -33,6 +33,7 @@ from cases.exceptions import ConcurrentEdit, NotAllowed
 from cases.models import Case, OutboxMessage
 from cases.notifications.render import render
 from tests.factories import ClientFactory, fill_step, make_case, version_of
+from tests.test_admin_ladder import team_form
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +232,9 @@ def test_a_sales_manager_restores_the_severity_with_a_reason(
     stale = version_of(case)
     done = override(case, sales_manager, M.SEVERITY, "It only delays one report")
     assert done.severity == Severity.MEDIUM
-    assert done.severity_raised_from == ""
+    # What Mend did is still said, now marked overridden.
+    assert done.severity_raised_from == Severity.MEDIUM
+    assert M.SEVERITY in done.second_failure_overridden
     # The rest stands.
     assert done.second_failure and done.damage_guidance
     assert done.target_factor == Decimal("0.5")
@@ -506,3 +509,17 @@ def test_a_sales_manager_sets_the_teams_second_failure_rule(
         90,
         Decimal("0.75"),
     )
+
+
+def test_the_admins_team_page_checks_the_second_failure_settings(
+    client, administrator, team
+):
+    client.force_login(administrator)
+    url = reverse("admin:cases_team_change", args=[team.pk])
+    refused = client.post(url, team_form(team, second_failure_factor="0.05"))
+    assert refused.status_code == 200
+    assert "greater than or equal to 0.1" in refused.content.decode()
+    saved = client.post(url, team_form(team, second_failure_days="30"))
+    assert saved.status_code == 302
+    team.refresh_from_db()
+    assert team.second_failure_days == 30

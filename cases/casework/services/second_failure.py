@@ -101,13 +101,17 @@ def second_failure_mark(
     )
     fields.append("damage_guidance")
     case.save(update_fields=fields)
+    summary = (
+        "Second failure for this client: the goodwill of the first recovery "
+        "is spent, so this one is about limiting the damage."
+    )
     timeline_record(
         case=case,
         by=None,
         kind=TimelineKind.SECOND_FAILURE,
-        summary="Second failure for this client: the goodwill of the first "
-        "recovery is spent, so this one is about limiting the damage.",
-        body=f"Earlier: {_earlier_words(matches)}.",
+        summary=summary,
+        # The page shows the body in the summary's place: it says both.
+        body=f"{summary} Earlier: {_earlier_words(matches)}.",
         changes=changes,
     )
     return True
@@ -228,8 +232,8 @@ def second_failure_override(
                 case.severity = case.severity_raised_from
             else:
                 notes.append("the severity was changed since, so it stays")
-            case.severity_raised_from = ""
-            fields += ["severity", "severity_raised_from"]
+            # severity_raised_from stays: the page still says what Mend did.
+            fields.append("severity")
         elif item == M.TARGETS:
             changes.append(
                 {

@@ -128,6 +128,7 @@ def team_calendar_page(request, pk: int):
             "closure_form": closure_form,
             "ladder_form": ladder_form,
             "second_form": second_form,
+            "second_failure_factor": _hours(team.second_failure_factor),
             "region_choices": holiday_region_choices(),
             **team_calendar(team, today),
         },

@@ -83,6 +83,11 @@ def case_new(request):
                 if case.alerted_with
                 else "Your sales manager is alerted."
             )
+            if case.second_failure:
+                told = (
+                    "It is a second failure for this client, so its severity is "
+                    "at least High and your sales manager is told as such."
+                )
             messages.success(
                 request,
                 f"Case logged. {told} Next: complete the Acknowledge step below.",
