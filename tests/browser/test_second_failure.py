@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cases.models import Case
+from tests.browser.test_sign_in import serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,6 +45,7 @@ def log_for_tidewell(page, live_server, commitment: str, width: int) -> None:
     expect(warning).to_contain_text("still open")
     expect(warning.get_by_role("link").first).to_contain_text("Opening stock")
     assert fits(page, width)
+    assert serious_violations(page) == []
     shot(page, f"second-failure-form-{width}", "#second-failure-warning")
     page.get_by_label("What was promised").fill(commitment)
     page.get_by_label("What happened").fill("The van went to the old depot.")
@@ -86,6 +88,7 @@ def test_a_second_failure_is_warned_of_and_raised(
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     card = page.get_by_test_id("second-failure")
     card.get_by_text("Override as sales manager").click()
+    assert serious_violations(page) == []
     card.get_by_label("Override").select_option(label="The raised severity")
     card.get_by_label("Why").fill("Labels only, the store is trading normally")
     card.get_by_role("button", name="Override").click()
