@@ -102,3 +102,30 @@ def test_a_second_failure_is_warned_of_and_raised(
     case.refresh_from_db()
     assert (case.second_failure, case.severity) == (True, "low")
     assert csp_violations == []
+
+
+def test_a_sales_manager_sets_the_teams_second_failure_rule(
+    page, live_server, sign_in, csp_violations
+):
+    call_command("seed_demo", "--force", stdout=StringIO())
+    sign_in("tom", DEMO_PASSWORD)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/teams/calendar/")
+        settings = page.get_by_test_id("second-failure-settings")
+        days = settings.get_by_label("An earlier case closed within (days)")
+        days.fill("0")
+        settings.get_by_role("button", name="Save second-failure settings").click()
+        # The browser holds back a day count under 1 (the server refuses it
+        # too: tests/casework/test_second_failure.py).
+        assert days.evaluate("field => field.validity.rangeUnderflow")
+        days.fill("120")
+        settings.get_by_label("Step targets of a second failure").fill("0.4")
+        settings.get_by_role("button", name="Save second-failure settings").click()
+        expect(page.get_by_text("Second-failure settings saved.")).to_be_visible()
+        expect(page.get_by_text("closed in the last 120 days")).to_be_visible()
+        expect(page.get_by_text("step targets at 0.4 of the usual")).to_be_visible()
+        assert fits(page, width)
+        assert serious_violations(page) == []
+        shot(page, f"team-calendar-{width}", "[data-testid=second-failure-settings]")
+    assert csp_violations == []
