@@ -29,6 +29,7 @@ from cases.calendar import (
 )
 from cases.choices import (
     FollowUpStatus,
+    NotificationKind,
     OurPart,
     PromiseStatus,
     SecondFailureMeasure,
@@ -493,6 +494,9 @@ def second_failure_card(case: Case, user: User) -> dict | None:
         .select_related("client")
     }
     overridden = set(case.second_failure_overridden)
+    # A team with no sales manager and no administrator to fall back on:
+    # nobody was told (one query, whatever the case holds).
+    alerted = case.outbox_messages.filter(kind=NotificationKind.SECOND_FAILURE).exists()
     return {
         "flagged": case.second_failure,
         "earlier": [
@@ -503,13 +507,15 @@ def second_failure_card(case: Case, user: User) -> dict | None:
             for pk, reasons in reasons_of.items()
             if pk in earlier
         ],
-        "measures": second_failure_measures(case, overridden),
+        "measures": second_failure_measures(case, overridden, alerted=alerted),
     }
 
 
-def second_failure_measures(case: Case, overridden: set[str]) -> list[dict]:
+def second_failure_measures(
+    case: Case, overridden: set[str], *, alerted: bool = True
+) -> list[dict]:
     """Each measure Mend took for a second failure: its words, and "stands",
-    "overridden" or "not needed"."""
+    "overridden", "not needed" or "nobody" (no one to alert)."""
     M = SecondFailureMeasure
 
     def state(measure, applied: bool) -> str:
@@ -549,7 +555,10 @@ def second_failure_measures(case: Case, overridden: set[str]) -> list[dict]:
         },
         {
             "measure": M.ALERT,
-            "state": state(M.ALERT, True),
-            "text": "The sales managers were told it is a second failure.",
+            "state": state(M.ALERT, True) if alerted else "nobody",
+            "text": "The sales managers were told it is a second failure."
+            if alerted
+            else "Nobody could be told: the team has no sales manager, and "
+            "there is no administrator.",
         },
     ]

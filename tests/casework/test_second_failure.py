@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.calendar import WorkCalendar, deadlines, targets_for
 from cases.casework.guidance import DAMAGE_FIRST, GUIDANCE, guidance_for
-from cases.casework.services.cases import case_advance
+from cases.casework.services.cases import case_advance, case_open
 from cases.casework.services.second_failure import (
     second_failure_alert,
     second_failure_override,
@@ -523,3 +523,36 @@ def test_the_admins_team_page_checks_the_second_failure_settings(
     assert saved.status_code == 302
     team.refresh_from_db()
     assert team.second_failure_days == 30
+
+
+def test_a_ball_logged_again_on_purpose_is_a_second_failure_told_as_such(
+    account_manager, sales_manager, acme, team
+):
+    first = log(account_manager, acme, commitment="Deliver the pallets")
+    again = case_open(
+        by=account_manager,
+        team=team,
+        client=acme,
+        commitment="Deliver the pallets",
+        what_happened="The second van failed too.",
+        severity=Severity.MEDIUM,
+        ask=True,
+        log_again=True,
+    )
+    assert again.second_failure and again.earlier_case == first
+    kinds = dict(again.outbox_messages.values_list("kind", "status"))
+    # The managers know of this dropped ball, not that it is a second one.
+    assert kinds == {
+        NotificationKind.CASE_LOGGED: OutboxStatus.SKIPPED,
+        NotificationKind.SECOND_FAILURE: OutboxStatus.PENDING,
+    }
+
+
+def test_a_team_with_nobody_to_tell_says_so_on_the_case(client, account_manager, acme):
+    log(account_manager, acme)
+    case = log(account_manager, acme)
+    assert case.second_failure is True
+    assert not case.outbox_messages.exists()
+    client.force_login(account_manager)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Nobody to tell" in page
