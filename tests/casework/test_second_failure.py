@@ -556,3 +556,27 @@ def test_a_team_with_nobody_to_tell_says_so_on_the_case(client, account_manager,
     client.force_login(account_manager)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Nobody to tell" in page
+
+
+def test_logging_a_second_failure_says_so(
+    client, account_manager, sales_manager, acme, team
+):
+    log(account_manager, acme)
+    client.force_login(account_manager)
+    form = client.get(reverse("case_new")).context["form"]
+    answer = client.post(
+        reverse("case_new"),
+        {
+            "submission_key": form.initial["submission_key"],
+            "team": team.pk,
+            "client": acme.pk,
+            "commitment": "Relabel the returns",
+            "what_happened": "Nobody came.",
+            "severity": Severity.LOW,
+        },
+        follow=True,
+    )
+    page = answer.content.decode()
+    assert "Your sales manager is alerted. It is a second failure" in page
+    case = Case.objects.get(commitment="Relabel the returns")
+    assert (case.second_failure, case.severity) == (True, Severity.HIGH)

@@ -84,9 +84,9 @@ def case_new(request):
                 else "Your sales manager is alerted."
             )
             if case.second_failure:
-                told = (
-                    "It is a second failure for this client, so its severity is "
-                    "at least High and your sales manager is told as such."
+                told += (
+                    " It is a second failure for this client: its severity is "
+                    "at least High, and your sales manager is told so."
                 )
             messages.success(
                 request,
