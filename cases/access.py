@@ -97,6 +97,14 @@ def keeps_team_calendars(user) -> bool:
     return reach(user, "manage") != NONE
 
 
+def overrides_second_failure(user) -> bool:
+    """Taking back Mend's second-failure measures on a case (the flag, the
+    raised severity, the tighter targets, the guidance, the alert): sales
+    managers for their teams' cases, administrators for any. Not account
+    managers (403): the rule is there so the owner cannot wave it away."""
+    return reach(user, "manage") != NONE
+
+
 def reviews_replies(user) -> bool:
     """The review list of emails that reached the reply mailbox but no case
     (no case named, or a sender who is not the client's contact):

@@ -442,7 +442,7 @@ class CaseAdmin(KeepsHistory, admin.ModelAdmin):
         "severity",
         "opened_at",
     ]
-    list_filter = ["team", "step", "severity", "failure_source"]
+    list_filter = ["team", "step", "severity", "failure_source", "second_failure"]
     search_fields = ["client__name", "commitment", "what_happened"]
     list_select_related = ["client", "owner", "team"]
     date_hierarchy = "opened_at"
@@ -470,6 +470,12 @@ class CaseAdmin(KeepsHistory, admin.ModelAdmin):
         "outcome",
         "lessons",
         "client_fit",
+        # A second failure: set at logging, overridden on the case page.
+        "second_failure",
+        "earlier_case",
+        "severity_raised_from",
+        "target_factor",
+        "damage_guidance",
         "version",
         "updated_at",
         "updated_by",

@@ -474,6 +474,24 @@ def targets_for(team) -> dict[Step, tuple[Decimal, Decimal]]:
     return targets
 
 
+def scaled(
+    target: tuple[Decimal, Decimal], factor: Decimal | int = 1
+) -> tuple[Decimal, Decimal]:
+    """A (target, warning) pair times a case's factor, to the minute's hundredth."""
+    if factor == 1:
+        return target
+    factor = Decimal(factor)
+    hours, warning = target
+    return (hours * factor).quantize(Decimal("0.01")), (warning * factor).quantize(
+        Decimal("0.01")
+    )
+
+
+def factor_words(factor: Decimal | int) -> str:
+    """A case's target factor as people write it: 0.5, not 0.50."""
+    return f"{Decimal(factor).normalize():f}"
+
+
 # A pause of a step's clock: (from, until), until None while it lasts.
 Pause = tuple[dt.datetime, dt.datetime | None]
 
@@ -515,17 +533,19 @@ def deadlines(
     targets: dict | None = None,
     calendar: WorkCalendar | None = None,
     pauses: list[Pause] | tuple = (),
+    factor: Decimal | int = 1,
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(warn_at, due_at) for a case entering `step` at `entered_at`.
 
     `pauses` are the times this visit's clock stood still; a moment the clock
     has not reached when a pause still lasting began is None (not due while
     paused). Pass `targets` and `calendar` when computing many cases of one
-    team.
+    team. `factor` scales the target and its warning for one case (a second
+    failure's tighter targets, Case.target_factor).
     """
     if Step(step) == Step.CLOSED:
         return None, None
-    target, warning = (targets or targets_for(team))[Step(step)]
+    target, warning = scaled((targets or targets_for(team))[Step(step)], factor)
     calendar = calendar or WorkCalendar.for_team(team)
     if not pauses:
         due_at = calendar.add_business_hours(entered_at, target)
@@ -658,7 +678,11 @@ def step_clock(
     if due_at is None or warn_at is None:
         # A case stored before targets existed: compute them for display.
         warn_at, due_at = deadlines(
-            case.team, case.step, case.step_entered_at, calendar=calendar
+            case.team,
+            case.step,
+            case.step_entered_at,
+            calendar=calendar,
+            factor=case.target_factor,
         )
     state = clock_state(warn_at, due_at, now)
     entered = case.step_entered_at
@@ -747,7 +771,7 @@ def _paused_clock(case, calendar: WorkCalendar, zone: ZoneInfo) -> dict:
     pause = next((p for p in pauses if p.ended_at is None), None)
     text = _pause_words(case, zone)
     # What is left of the target when the clock starts again.
-    target, _ = targets_for(case.team)[Step(case.step)]
+    target, _ = scaled(targets_for(case.team)[Step(case.step)], case.target_factor)
     before = sum(
         calendar.business_hours_between(p.started_at, p.ended_at)
         for p in pauses

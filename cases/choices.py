@@ -198,6 +198,10 @@ class NotificationKind(models.TextChoices):
     # To the team, about what the client said.
     CLIENT_REPLY = "client_reply", "A client replied on my case"
     CHECK_IN_LOW = "check_in_low", "A client's check-in answer was low"
+    SECOND_FAILURE = (
+        "second_failure",
+        "A dropped ball was logged for a client we failed before (to the manager)",
+    )
 
 
 # What a team may route to its Slack or Teams channel as well as email
@@ -209,6 +213,7 @@ CHAT_KINDS = (
     NotificationKind.STEP_ESCALATION,
     NotificationKind.STEP_SECOND_ESCALATION,
     NotificationKind.SECOND_DROP,
+    NotificationKind.SECOND_FAILURE,
     NotificationKind.WEEKLY_DIGEST,
 )
 
@@ -249,6 +254,26 @@ class TimelineKind(models.TextChoices):
     PROMISE_PAGE = "promise_page", "Promise page shared or revoked"
     ATTACHMENT_ADDED = "attachment_added", "File attached"
     ATTACHMENT_REMOVED = "attachment_removed", "File removed"
+    SECOND_FAILURE = "second_failure", "Second failure"
+    SECOND_FAILURE_OVERRIDDEN = "second_failure_overridden", "Second failure overridden"
+
+
+class SecondFailureReason(models.TextChoices):
+    """Why an earlier case makes a new one a second failure for its client."""
+
+    OPEN = "open", "still open"
+    RECENT = "recent", "closed recently"
+    SAME_PART = "same_part", "the same part of ours"
+
+
+class SecondFailureMeasure(models.TextChoices):
+    """What Mend does about a second failure; each one a manager may override."""
+
+    FLAG = "flag", "All of it: this is not a second failure"
+    SEVERITY = "severity", "The raised severity"
+    TARGETS = "targets", "The tighter step targets"
+    GUIDANCE = "guidance", "The damage-limiting guidance"
+    ALERT = "alert", "The alert to the sales managers"
 
 
 class InboundStatus(models.TextChoices):

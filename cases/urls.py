@@ -44,6 +44,11 @@ urlpatterns = [
         name="team_calendar",
     ),
     path("clients/history/", cases.client_history_panel, name="client_history"),
+    path(
+        "clients/second-failure/",
+        cases.second_failure_panel,
+        name="second_failure_warning",
+    ),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/contacts/", clients.client_contact, name="client_contact"),
     path(

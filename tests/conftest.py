@@ -112,6 +112,7 @@ LONG_FIRST = (
     "tests/api/test_schema_fuzz.py",
     "tests/replies/test_polling.py",
     "tests/imports/",
+    "tests/casework/test_second_failure.py",
 )
 
 

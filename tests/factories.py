@@ -139,6 +139,10 @@ def make_case(
             contacts=[ContactFactory(client=client, name="Dana Client")],
         )
     values.update(fields)
+    # The second-failure rule would raise the severity and tighten the
+    # targets of every further case a test opens for one client; the tests
+    # of that rule (tests/casework/test_second_failure.py) turn it on.
+    values.setdefault("second_failure_rule", False)
     return services.case_open(by=owner, team=team, client=client, **values)
 
 

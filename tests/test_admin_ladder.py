@@ -31,6 +31,8 @@ def team_form(team: Team, **changes) -> dict:
         "new_clients_won": "",
         "average_client_value": "",
         "approval_threshold": "",
+        "second_failure_days": team.second_failure_days,
+        "second_failure_factor": team.second_failure_factor,
     }
     for prefix in ("step_targets", "closure_days"):
         data |= {

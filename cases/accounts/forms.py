@@ -51,6 +51,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 MANAGER_ALERTS = frozenset(
     {
         NotificationKind.CASE_LOGGED,
+        NotificationKind.SECOND_FAILURE,
         NotificationKind.APPROVAL_NEEDED,
         NotificationKind.STEP_ESCALATION,
         NotificationKind.STEP_SECOND_ESCALATION,

@@ -78,6 +78,14 @@ class CaseSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name", read_only=True)
     owner = PersonField(read_only=True)
     clock = ClockSerializer(source="*", read_only=True)
+    # Set by Mend's rule when the case is logged, and by a manager's override
+    # on the case page: never through the API.
+    second_failure = serializers.BooleanField(
+        read_only=True,
+        help_text="Treated as a second failure for the client (an earlier case "
+        "open, closed recently, or with the same part of ours), not overridden",
+    )
+    earlier_case_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Case
@@ -95,6 +103,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "opened_at",
             "closed_at",
             "outcome",
+            "second_failure",
+            "earlier_case_id",
             "version",
         ]
 

@@ -30,6 +30,7 @@ from cases.casework.services import (
     promises,
     reports,
     review,
+    second_failure,
     settlements,
     steps,
 )
@@ -593,6 +594,17 @@ def _send_back(case, user, d, form):
     return f"Case sent back to {moved.get_step_display()}."
 
 
+def _second_failure_override(case, user, d, form):
+    second_failure.second_failure_override(
+        case_id=case.pk,
+        by=user,
+        version=d["version"],
+        measure=d["measure"],
+        reason=d["reason"],
+    )
+    return "Overridden, and recorded on the timeline with your reason."
+
+
 def _undo(fn, key, message):
     def run(case, user, d, form):
         fn(case_id=case.pk, by=user, reason=d["reason"], **{key: d["record"]})
@@ -730,6 +742,15 @@ ACTIONS: dict[str, Action] = {
         needs="manage",
         wants_case=True,
         redraws_card=True,
+    ),
+    "second_failure_override": Action(
+        case_forms.SecondFailureOverrideForm,
+        _second_failure_override,
+        needs="manage",
+        wants_case=True,
+        # Severity, clock and guidance may all change: the page is drawn again.
+        redraws_card=True,
+        place="second-failure",
     ),
     "comment": Action(case_forms.CommentForm, _comment),
     "reassign": Action(

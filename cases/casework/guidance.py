@@ -111,3 +111,91 @@ CONFIRMATION_GUIDANCE = {
         "No excuses and no blame; the full apology comes once they have seen the fix.",
     ],
 }
+
+# A second failure for the client (Case.damage_guidance): the goodwill of the
+# first recovery is spent, and a second good recovery will not win them over
+# the way the first could. The aim is to limit the damage, and the two moves
+# that show the client it is taken seriously come first in every step.
+DAMAGE_FIRST = [
+    "Ask your sales manager to join the next call or meeting: after a second "
+    "failure the client needs to hear it from someone who can commit the company.",
+    "Ask the client whether our manager may speak with their boss too, and do "
+    "it only with their yes: their boss may already be asking why we keep failing.",
+]
+
+DAMAGE_GUIDANCE = {
+    Step.ACKNOWLEDGE: {
+        "why": "This client has been let down before, and recently or in the same "
+        "way. Do not expect a second recovery to win them over: limit the damage, "
+        "fast, and with your manager beside you.",
+        "good": [
+            *DAMAGE_FIRST,
+            "The earlier case read first: what we promised then, and what we learned.",
+            "An acknowledgement today that says we know it is not the first time.",
+        ],
+    },
+    Step.ROOT_CAUSE: {
+        "why": "A failure that repeats means the first lesson did not hold. Find "
+        "out why before promising anything new.",
+        "good": [
+            *DAMAGE_FIRST,
+            "The answers set beside the earlier case's: what is the same this time?",
+            "The client's view in their words, including how often they feel let down.",
+        ],
+    },
+    Step.OPTIONS: {
+        "why": "Offer only what is sure. A third broken promise would end the "
+        "relationship, so a modest fix we can keep beats a bold one we might not.",
+        "good": [
+            *DAMAGE_FIRST,
+            "Options we control from end to end, with a buffer in every date.",
+            "Another source or extra people, even at a loss, where that makes it sure.",
+        ],
+    },
+    Step.COMMUNICATE: {
+        "why": "Talk in person, soon, and with your manager on the call. The "
+        "client is judging whether we can be trusted at all, not this one fix.",
+        "good": [
+            *DAMAGE_FIRST,
+            "Say plainly that it is the second time, and that we know what it "
+            "costs them.",
+            "Write down only what we will certainly do, and by when.",
+        ],
+    },
+    Step.APOLOGISE: {
+        "why": "A second apology is heard with doubt. Keep it short and specific, "
+        "and back it with what is already done, not with more promises.",
+        "good": [
+            *DAMAGE_FIRST,
+            "Name both failures: pretending this is the first one sounds careless.",
+            "Everyone affected, and on behalf of the company: it failed twice.",
+        ],
+    },
+    Step.COMPENSATE: {
+        "why": "Compensation will not buy back the goodwill, but too little now "
+        "confirms what the client suspects. Make it clearly fair, and deliver it fast.",
+        "good": [
+            *DAMAGE_FIRST,
+            "At or above the guideline, agreed with your manager.",
+            "Delivered quickly: a late compensation would be a third failure.",
+        ],
+    },
+    Step.FOLLOW_UP: {
+        "why": "Check in more often than usual and keep every small promise: the "
+        "client is watching for the next slip.",
+        "good": [
+            *DAMAGE_FIRST,
+            "Follow-ups close together, with your manager on at least one.",
+            "An honest verdict at the end: a client we keep failing may not be a fit.",
+        ],
+    },
+}
+
+
+def guidance_for(case) -> dict:
+    """The current step's guidance: limiting the damage for a second failure
+    (unless a manager overrode it), else the usual."""
+    step = Step(case.step)
+    if case.damage_guidance and step in DAMAGE_GUIDANCE:
+        return {**DAMAGE_GUIDANCE[step], "damage": True}
+    return GUIDANCE[step]

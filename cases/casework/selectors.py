@@ -20,13 +20,23 @@ from django.utils.crypto import constant_time_compare
 from cases import access
 from cases.access import ALL, NONE
 from cases.calendar import (
+    factor_words,
     holiday_countries,
     holiday_region_name,
     holiday_subdivisions,
     public_holidays,
     user_zone,
 )
-from cases.choices import FollowUpStatus, PromiseStatus, Step
+from cases.choices import (
+    FollowUpStatus,
+    NotificationKind,
+    OurPart,
+    PromiseStatus,
+    SecondFailureMeasure,
+    SecondFailureReason,
+    Severity,
+    Step,
+)
 from cases.links import EXPIRED, UNKNOWN, LinkGone
 from cases.models import (
     Apology,
@@ -381,3 +391,176 @@ def _as_the_client_reads_it(promise: Promise, today: dt.date) -> dict:
         "state": state,
         "label": label,
     }
+
+
+# The order earlier cases are named in: the one still open first, then the
+# one closed recently, then one that only shares "our part".
+_REASON_ORDER = {
+    SecondFailureReason.OPEN: 0,
+    SecondFailureReason.RECENT: 1,
+    SecondFailureReason.SAME_PART: 2,
+}
+
+
+def second_failure_matches(
+    *,
+    client: Client,
+    team: Team,
+    parts: list[str] | tuple = (),
+    exclude: int | None = None,
+    cases: QuerySet | None = None,
+    at: dt.datetime | None = None,
+) -> list[tuple[Case, list[str]]]:
+    """The client's earlier cases that make a new dropped ball a second
+    failure, each with its reasons (SecondFailureReason): still open, closed
+    within the team's second_failure_days, or sharing one of `parts` (our
+    part in it) at any time. The most telling first. Two queries.
+
+    `cases` narrows where to look (the logging form passes the user's view).
+    `at` judges as of that moment instead of now (the demo's back-dated
+    cases): only cases opened before it count, open or closed as they were.
+    """
+    now = at or timezone.now()
+    since = now - dt.timedelta(days=team.second_failure_days)
+    parts = set(parts)
+    wanted = ~Q(step=Step.CLOSED) | Q(closed_at__gte=since)
+    if parts:
+        wanted |= Q(parts__part__in=parts)
+    found = (cases if cases is not None else Case.objects.all()).filter(
+        wanted, client=client
+    )
+    if at is not None:
+        found = found.filter(opened_at__lt=at)
+    found = (
+        found.exclude(pk=exclude)
+        .distinct()
+        .select_related("client", "owner")
+        .prefetch_related("parts")
+        .order_by("-opened_at", "-pk")
+    )
+    matches = []
+    for case in found:
+        reasons = []
+        if case.closed_at is None or case.closed_at > now:
+            reasons.append(SecondFailureReason.OPEN)
+        elif case.closed_at >= since:
+            reasons.append(SecondFailureReason.RECENT)
+        if parts & {p.part for p in case.parts.all()}:
+            reasons.append(SecondFailureReason.SAME_PART)
+        if reasons:
+            matches.append((case, reasons))
+    matches.sort(key=lambda match: _REASON_ORDER[match[1][0]])
+    return matches
+
+
+def second_failure_preview(
+    user: User, client: Client | None, parts: list[str]
+) -> dict | None:
+    """What the logging form warns of for `client` and the parts ticked so
+    far: the earlier cases this user can see, and what Mend will do; None
+    when it would not be a second failure."""
+    if client is None:
+        return None
+    parts = [p for p in parts if p in OurPart.values]
+    matches = second_failure_matches(
+        client=client,
+        team=client.team,
+        parts=parts,
+        cases=Case.objects.for_user(user, "view"),
+    )
+    if not matches:
+        return None
+    return {
+        "client": client,
+        "earlier": [
+            {"case": case, "reasons": [SecondFailureReason(r).label for r in reasons]}
+            for case, reasons in matches
+        ],
+        "factor": client.team.second_failure_factor,
+        "factor_words": factor_words(client.team.second_failure_factor),
+        "days": client.team.second_failure_days,
+    }
+
+
+def second_failure_card(case: Case, user: User) -> dict | None:
+    """The case page's second-failure card: the earlier cases that made it
+    one (those the user can see, one query), with their reasons, and each of
+    Mend's measures with whether it stands or a manager overrode it."""
+    if not case.second_failure_found:
+        return None
+    reasons_of = {row["case"]: row["reasons"] for row in case.second_failure_found}
+    earlier = {
+        c.pk: c
+        for c in Case.objects.for_user(user, "view")
+        .filter(pk__in=reasons_of)
+        .select_related("client")
+    }
+    overridden = set(case.second_failure_overridden)
+    # A team with no sales manager and no administrator to fall back on:
+    # nobody was told (one query, whatever the case holds).
+    alerted = case.outbox_messages.filter(kind=NotificationKind.SECOND_FAILURE).exists()
+    return {
+        "flagged": case.second_failure,
+        "earlier": [
+            {
+                "case": earlier[pk],
+                "reasons": [SecondFailureReason(r).label for r in reasons],
+            }
+            for pk, reasons in reasons_of.items()
+            if pk in earlier
+        ],
+        "measures": second_failure_measures(case, overridden, alerted=alerted),
+    }
+
+
+def second_failure_measures(
+    case: Case, overridden: set[str], *, alerted: bool = True
+) -> list[dict]:
+    """Each measure Mend took for a second failure: its words, and "stands",
+    "overridden", "not needed" or "nobody" (no one to alert)."""
+    M = SecondFailureMeasure
+
+    def state(measure, applied: bool) -> str:
+        if measure in overridden:
+            return "overridden"
+        return "stands" if applied else "not needed"
+
+    raised_from = (
+        Severity(case.severity_raised_from).label.split(":")[0]
+        if case.severity_raised_from
+        else ""
+    )
+    targets_overridden = M.TARGETS in overridden
+    return [
+        {
+            "measure": M.SEVERITY,
+            "state": state(M.SEVERITY, bool(raised_from)),
+            "text": f"Severity raised from {raised_from} to at least High."
+            if raised_from
+            else "Severity was already High or above; left as it was.",
+        },
+        {
+            "measure": M.TARGETS,
+            "state": state(M.TARGETS, case.target_factor < 1 or targets_overridden),
+            "text": "Step targets tightened, then put back to the usual."
+            if targets_overridden
+            else f"Each step's target is {factor_words(case.target_factor)} "
+            "of the usual."
+            if case.target_factor < 1
+            else "Step targets as usual (the team's factor is 1).",
+        },
+        {
+            "measure": M.GUIDANCE,
+            "state": state(M.GUIDANCE, True),
+            "text": "The guidance is about limiting the damage: manager on the "
+            "call, and the client's boss, with their permission.",
+        },
+        {
+            "measure": M.ALERT,
+            "state": state(M.ALERT, True) if alerted else "nobody",
+            "text": "The sales managers were told it is a second failure."
+            if alerted
+            else "Nobody could be told: the team has no sales manager, and "
+            "there is no administrator.",
+        },
+    ]

@@ -27,6 +27,10 @@ from cases.casework.services.compensation import (
 from cases.casework.services.promises import promise_make, promise_settle
 from cases.casework.services.reports import progress_report_record, report_cadence_set
 from cases.casework.services.review import case_comment
+from cases.casework.services.second_failure import (
+    second_failure_alert,
+    second_failure_mark,
+)
 from cases.casework.services.steps import (
     apology_record,
     client_contact_log,
@@ -140,7 +144,17 @@ class CaseBuilder:
             failure_source=spec["source"],
             parts=spec["parts"],
             contacts=[self.contact(name) for name in spec["affected"]],
+            # Judged below as of the day it was opened, not today.
+            second_failure_rule=False,
         )
+        if spec.get("second_failure"):
+            # The client's cases in the story, as they stood that day: one
+            # built earlier but opened later in the story does not count.
+            if not second_failure_mark(case, parts=spec["parts"], at=opened):
+                raise ValueError(
+                    f"Demo case {spec['commitment']!r} is no second failure."
+                )
+            second_failure_alert(case)
         self.case_id = case.pk
         self.stamp(opened)
         # Dated now, before the story's records: a delivery is checked
@@ -416,10 +430,14 @@ class CaseBuilder:
         # Each period ends when the next begins; the closed period is a moment.
         ends = [*times[1:], times[-1] if closed else None]
         calendar = WorkCalendar.for_team(self.team)
+        # A second failure's targets are tighter (Case.target_factor).
+        factor = Case.objects.values_list("target_factor", flat=True).get(
+            pk=self.case_id
+        )
         for period, entered, completed in zip(periods, times, ends, strict=True):
             due_at = None
             if period.step != Step.CLOSED:
-                due_at = deadlines(self.team, period.step, entered)[1]
+                due_at = deadlines(self.team, period.step, entered, factor=factor)[1]
             # Insights reads each finished visit's length in business hours.
             hours = None
             if completed is not None:

@@ -134,7 +134,12 @@ def _make_due_soon(case: Case) -> None:
     for hours_back in range(1, 24 * 90):
         entered = now - dt.timedelta(hours=hours_back)
         warn_at, due_at = deadlines(
-            case.team, case.step, entered, targets=targets, calendar=calendar
+            case.team,
+            case.step,
+            entered,
+            targets=targets,
+            calendar=calendar,
+            factor=case.target_factor,
         )
         if warn_at <= now < due_at:
             Case.objects.filter(pk=case.pk).update(

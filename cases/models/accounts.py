@@ -6,7 +6,11 @@ from decimal import Decimal
 import holidays
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 
 from cases import access
@@ -113,6 +117,23 @@ class Team(models.Model):
         blank=True,
         help_text="A compensation costing us more than this needs a sales manager.",
     )
+    # A second failure (casework.services.second_failure): an earlier case
+    # closed this many days ago or less still counts, and the case's step
+    # targets are multiplied by the factor.
+    second_failure_days = models.PositiveSmallIntegerField(
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="An earlier case closed within this many days makes a new "
+        "dropped ball for the same client a second failure (default 180).",
+    )
+    second_failure_factor = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(1)],
+        help_text="A second failure's step targets are this share of the usual "
+        "ones: 0.5 halves them, 1 leaves them (between 0.1 and 1).",
+    )
     # The currency the team's money is counted in; empty: MEND_CURRENCY.
     currency = models.CharField(
         max_length=3,
@@ -161,6 +182,13 @@ class Team(models.Model):
                 condition=models.Q(second_escalation_hours__gt=0)
                 | models.Q(second_escalation_hours=None),
                 name="team_second_escalation_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(second_failure_days__gte=1)
+                & models.Q(second_failure_days__lte=3650)
+                & models.Q(second_failure_factor__gte=Decimal("0.1"))
+                & models.Q(second_failure_factor__lte=1),
+                name="team_second_failure_in_range",
             ),
         ]
 

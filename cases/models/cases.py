@@ -1,6 +1,8 @@
 """The recovery case: one dropped ball, from logging to closing."""
 
-from django.core.validators import MinValueValidator
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +138,34 @@ class Case(models.Model):
     # serves substring search on it.
     search_text = models.TextField(default="", editable=False)
 
+    # A second failure for the client (casework.services.second_failure):
+    # True while Mend's rule flags it and no manager has overridden the flag.
+    second_failure = models.BooleanField(default=False)
+    # The earlier case that made it one (the most telling, if several), and
+    # each earlier case with its reasons: [{"case": 12, "reasons": ["open"]}].
+    earlier_case = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    second_failure_found = models.JSONField(default=list, blank=True)
+    # What Mend did about it, each undone by a manager's override (listed in
+    # second_failure_overridden): the severity before Mend raised it ("" if
+    # not raised), the factor on this case's step targets, the guidance.
+    severity_raised_from = models.CharField(
+        max_length=10, choices=Severity.choices, blank=True
+    )
+    target_factor = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(1)],
+    )
+    damage_guidance = models.BooleanField(default=False)
+    second_failure_overridden = models.JSONField(default=list, blank=True)
+
     # Optimistic locking: every write bumps it; a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,6 +195,12 @@ class Case(models.Model):
                 name="case_owner_closed",
                 condition=models.Q(step="closed"),
             ),
+            # Insights and lists filter on it.
+            models.Index(
+                fields=["team", "-opened_at"],
+                name="case_team_second_failure",
+                condition=models.Q(second_failure=True),
+            ),
             models.Index(
                 fields=["team", "step_paused_at"],
                 name="case_team_paused",
@@ -187,6 +223,11 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=models.Q(client_loss__gte=0) | models.Q(client_loss=None),
                 name="case_client_loss_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_factor__gte=Decimal("0.1"))
+                & models.Q(target_factor__lte=1),
+                name="case_target_factor_in_range",
             ),
         ]
 

@@ -217,6 +217,23 @@ def test_the_repeat_client_has_three_cases_in_the_last_year(seeded, db):
     assert client.cases.filter(opened_at__gte=year_ago).count() >= 3
 
 
+def test_the_demo_has_second_failures_judged_as_of_their_day(seeded, db):
+    flagged = Case.objects.filter(second_failure=True).select_related("earlier_case")
+    assert flagged.count() == sum(
+        1 for spec in demo_data()["cases"] if spec.get("second_failure")
+    )
+    for case in flagged:
+        # Only the client's earlier story counts, never a case opened later.
+        assert case.earlier_case.client_id == case.client_id
+        assert case.earlier_case.opened_at < case.opened_at
+        assert case.severity in {"high", "critical"}
+        assert case.target_factor < 1
+        assert case.outbox_messages.filter(kind="second_failure").exists()
+    # One was logged as medium, and Mend raised it.
+    assert flagged.filter(severity_raised_from="medium", step=Step.COMMUNICATE)
+    assert flagged.filter(step=Step.CLOSED).exists()
+
+
 def test_the_domain_stories_are_told(seeded, db):
     trainer = Case.objects.filter(
         failure_source=FailureSource.EXTERNAL,

@@ -65,6 +65,11 @@ CONTEXTS = {
         "note": "",
         "description": "Seats & more",
     },
+    NotificationKind.SECOND_FAILURE: {
+        "earlier": [{"pk": 3, "reasons": "still open, the same <part> of ours"}],
+        "raised_from": "Medium",
+        "factor": "0.5",
+    },
     NotificationKind.PASSWORD_RESET: {},
     NotificationKind.RECIPIENT_UNREACHABLE: {"unreachable": PERSON, "about": "x"},
     NotificationKind.CLOCK_RESUMED: {

@@ -107,3 +107,24 @@ class SecondEscalationForm(MendForm):
         self.fields["second_escalation_hours"].error_messages["min_value"] = (
             "Enter more than 0 hours, or leave it empty for no second escalation."
         )
+
+
+class SecondFailureSettingsForm(MendForm):
+    """When a dropped ball counts as a second failure for its client, and how
+    much tighter its step targets are (casework.services.second_failure)."""
+
+    second_failure_days = forms.IntegerField(
+        label="An earlier case closed within (days)",
+        min_value=1,
+        max_value=3650,
+        help_text="A new dropped ball for a client counts as a second failure "
+        "when another of its cases is open, was closed within this many days, "
+        "or had the same part of ours (default 180).",
+    )
+    second_failure_factor = forms.DecimalField(
+        label="Step targets of a second failure (share of the usual)",
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1"),
+        decimal_places=2,
+        help_text="0.5 halves each target; 1 keeps them as usual.",
+    )

@@ -1,6 +1,6 @@
 """Forms for logging, editing, moving and closing a case."""
 
-from crispy_forms.layout import Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -10,12 +10,14 @@ from cases.calendar import WorkCalendar
 from cases.casework.selectors import reassign_choices
 from cases.casework.services.pauses import SAY_WHAT, UNTIL_TOO_SOON
 from cases.casework.services.review import COMMENT_MAX_LENGTH, comment_too_long
+from cases.casework.services.second_failure import REASON_REQUIRED, measures_in_force
 from cases.choices import (
     ClientFit,
     FailureSource,
     OurPart,
     Outcome,
     PauseReason,
+    SecondFailureMeasure,
     Severity,
 )
 from cases.forms import (
@@ -33,6 +35,15 @@ TEXT = {"maxlength": None}
 def teams_for(user):
     """The teams a user may log a dropped ball for (the role rules decide)."""
     return Team.objects.for_logging(user)
+
+
+SECOND_FAILURE_SLOT = (
+    '<div id="second-failure-warning" aria-live="polite" '
+    "hx-get=\"{% url 'second_failure_warning' %}\" "
+    'hx-trigger="change from:#case-new-form" '
+    'hx-include="#id_client, #case-new-form [name=parts]">'
+    '{% include "cases/partials/_second_failure_warning.html" %}</div>'
+)
 
 
 class CaseOpenForm(OneTimeForm):
@@ -113,6 +124,9 @@ class CaseOpenForm(OneTimeForm):
                 Div("new_client_name", css_class="col-md-6"),
                 css_class="row",
             ),
+            # Right under the client, where a phone's reader still is: warned
+            # of a second failure as the client (and later "our part") is chosen.
+            HTML(SECOND_FAILURE_SLOT),
             "commitment",
             "what_happened",
             Field("severity"),
@@ -380,3 +394,37 @@ class ReassignForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = reassign_choices(case)
         self.fields["owner"].empty_label = "Choose an account manager…"
+
+
+class SecondFailureOverrideForm(VersionedForm):
+    """A sales manager takes back one of Mend's second-failure measures, or
+    all of them, with a reason (the service says whether it still stands)."""
+
+    measure = forms.ChoiceField(label="Override", choices=SecondFailureMeasure.choices)
+    reason = forms.CharField(
+        label="Why",
+        max_length=280,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. The earlier case was a different division"}
+        ),
+    )
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
+        if case is not None:
+            kwargs.setdefault("initial", {}).setdefault("version", case.version)
+        super().__init__(*args, **kwargs)
+        if case is not None and not self.is_bound:
+            # Drawn, it offers what still stands; posted, any measure passes
+            # here and the service, holding the lock, decides.
+            standing = measures_in_force(case)
+            self.fields["measure"].choices = [
+                (value, label)
+                for value, label in SecondFailureMeasure.choices
+                if value in standing
+            ]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(REASON_REQUIRED)
+        return reason

@@ -85,6 +85,7 @@ def case_admin_edit(
             case.step,
             case.step_entered_at,
             pauses=[pause.interval for pause in pauses],
+            factor=case.target_factor,
         )
         case.step_late_at = second_escalation_at(team, case.step_due_at)
         fields += ["step_warn_at", "step_due_at", "step_late_at"]

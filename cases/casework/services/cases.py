@@ -18,6 +18,10 @@ from cases.casework.services.rows import (
     check_version,
     ensure_open,
 )
+from cases.casework.services.second_failure import (
+    second_failure_alert,
+    second_failure_mark,
+)
 from cases.casework.services.submissions import submission_claim
 from cases.casework.services.timeline import changes_between, timeline_record
 from cases.casework.services.timing import timing_refresh
@@ -75,6 +79,7 @@ def case_open(
     submission_key: uuid.UUID | None = None,
     ask: bool = False,
     log_again: bool = False,
+    second_failure_rule: bool = True,
 ) -> Case:
     """Log a dropped ball: the case starts in Acknowledge and the manager is alerted.
 
@@ -85,6 +90,12 @@ def case_open(
     were logged within a day, unless `log_again` (they said it is another
     dropped ball); then the managers, alerted about the earlier case, are not
     alerted a second time.
+
+    A client failed before (an earlier case open, closed recently, or with
+    the same "our part") makes this a second failure: see
+    services.second_failure. `second_failure_rule` False leaves that out
+    (the tests' factories, so a test's second case for one client is not
+    changed by a rule it is not about).
     """
     if not Team.objects.for_logging(by).filter(pk=team.pk).exists():
         raise NotAllowed("You can log a dropped ball only for a team you are in.")
@@ -122,10 +133,15 @@ def case_open(
     timeline_record(
         case=case, by=by, kind=TimelineKind.LOGGED, summary="Logged the dropped ball."
     )
+    second = second_failure_rule and second_failure_mark(case, parts=parts)
     if earlier is None:
         alert_managers(case)
     else:
         _alerted_with(case, earlier, by)
+    if second:
+        # After _alerted_with: a dropped ball logged again on purpose is
+        # another failure, which the managers have not heard of as such.
+        second_failure_alert(case)
     # For the page's message: the earlier case the managers heard of, if any.
     case.alerted_with = earlier
     return case
@@ -419,7 +435,7 @@ def _enter(case: Case, step: Step, by: User, *extra_fields: str) -> None:
     case.step = step
     case.step_entered_at = now
     case.step_warn_at, case.step_due_at = deadlines(
-        case.team, step, now, calendar=calendar
+        case.team, step, now, calendar=calendar, factor=case.target_factor
     )
     case.step_late_at = second_escalation_at(
         case.team, case.step_due_at, calendar=calendar

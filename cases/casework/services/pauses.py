@@ -48,7 +48,12 @@ def visit_deadlines(case: Case, period: StepPeriod, calendar: WorkCalendar) -> t
     """(warn_at, due_at) of the case's current visit, its pauses counted."""
     pauses = [pause.interval for pause in period.pauses.all()]
     return deadlines(
-        case.team, case.step, case.step_entered_at, calendar=calendar, pauses=pauses
+        case.team,
+        case.step,
+        case.step_entered_at,
+        calendar=calendar,
+        pauses=pauses,
+        factor=case.target_factor,
     )
 
 

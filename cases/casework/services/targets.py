@@ -46,6 +46,7 @@ def team_deadlines_refresh(*, team: Team) -> int:
             "step_warn_at",
             "step_due_at",
             "step_late_at",
+            "target_factor",
         )
         .order_by("pk")
     )
@@ -64,6 +65,7 @@ def team_deadlines_refresh(*, team: Team) -> int:
             targets=targets,
             calendar=calendar,
             pauses=pauses.get(case.pk, ()),
+            factor=case.target_factor,
         )
         late_at = second_escalation_at(team, due_at, calendar=calendar)
         stored = (case.step_warn_at, case.step_due_at, case.step_late_at)
@@ -140,6 +142,31 @@ def team_ladder_set(*, team: Team, hours, person_id: int | None) -> int:
         raise CalendarRefused(problem)
     team.save(update_fields=["second_escalation_hours", "second_escalation_to"])
     return team_deadlines_refresh(team=team)
+
+
+@transaction.atomic
+def team_second_failure_set(*, team: Team, days: int, factor) -> None:
+    """When a dropped ball is a second failure for its client (an earlier
+    case closed within `days`) and the share of the usual step targets such
+    a case gets. Cases already flagged keep the factor they were given."""
+    team.second_failure_days, team.second_failure_factor = days, factor
+    try:
+        team.full_clean(
+            exclude=[
+                f.name
+                for f in Team._meta.fields
+                if f.name not in {"second_failure_days", "second_failure_factor"}
+            ]
+        )
+    except ValidationError as error:
+        team.refresh_from_db(fields=["second_failure_days", "second_failure_factor"])
+        raise CalendarRefused(
+            {
+                field: " ".join(messages)
+                for field, messages in error.message_dict.items()
+            }
+        ) from None
+    team.save(update_fields=["second_failure_days", "second_failure_factor"])
 
 
 @transaction.atomic

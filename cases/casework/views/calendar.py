@@ -13,6 +13,7 @@ from cases.casework.forms.calendar import (
     ClosureDayForm,
     HolidayRegionForm,
     SecondEscalationForm,
+    SecondFailureSettingsForm,
 )
 from cases.casework.selectors import (
     calendar_teams,
@@ -25,6 +26,7 @@ from cases.casework.services.targets import (
     closure_day_remove,
     team_holidays_set,
     team_ladder_set,
+    team_second_failure_set,
 )
 from cases.models.accounts import second_escalation_people
 
@@ -55,6 +57,12 @@ def team_calendar_page(request, pk: int):
             "second_escalation_to": team.second_escalation_to_id,
         },
         people=people,
+    )
+    second_form = SecondFailureSettingsForm(
+        initial={
+            "second_failure_days": team.second_failure_days,
+            "second_failure_factor": _hours(team.second_failure_factor),
+        }
     )
     if request.method == "POST":
         which = request.POST.get("form")
@@ -92,6 +100,18 @@ def team_calendar_page(request, pk: int):
             ):
                 messages.success(request, "Second escalation saved; deadlines updated.")
                 return redirect("team_calendar", pk=team.pk)
+        elif which == "second_failure":
+            second_form = SecondFailureSettingsForm(request.POST)
+            if _saved(
+                second_form,
+                lambda data: team_second_failure_set(
+                    team=team,
+                    days=data["second_failure_days"],
+                    factor=data["second_failure_factor"],
+                ),
+            ):
+                messages.success(request, "Second-failure settings saved.")
+                return redirect("team_calendar", pk=team.pk)
         elif which == "remove" and request.POST.get("closure", "").isdigit():
             closure_day_remove(team=team, closure_id=int(request.POST["closure"]))
             messages.success(request, "Closure day removed; deadlines updated.")
@@ -107,6 +127,8 @@ def team_calendar_page(request, pk: int):
             "region_form": region_form,
             "closure_form": closure_form,
             "ladder_form": ladder_form,
+            "second_form": second_form,
+            "second_failure_factor": _hours(team.second_failure_factor),
             "region_choices": holiday_region_choices(),
             **team_calendar(team, today),
         },

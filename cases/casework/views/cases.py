@@ -14,6 +14,7 @@ from cases.casework.selectors import (
     cases_owned_by,
     client_history,
     owned_counts,
+    second_failure_preview,
     team_open_cases,
 )
 from cases.casework.services.cases import case_open
@@ -82,20 +83,33 @@ def case_new(request):
                 if case.alerted_with
                 else "Your sales manager is alerted."
             )
+            if case.second_failure:
+                told += (
+                    " It is a second failure for this client: its severity is "
+                    "at least High, and your sales manager is told so."
+                )
             messages.success(
                 request,
                 f"Case logged. {told} Next: complete the Acknowledge step below.",
             )
             return redirect(case)
-    history = None
+    history = warning = None
     client = form.data.get("client") if form.is_bound else None
     if client:
         found = Client.objects.one_for_user(request.user, client)
         history = client_history(request.user, found) if found else None
+        warning = second_failure_preview(
+            request.user, found, form.data.getlist("parts")
+        )
     return render(
         request,
         "cases/case_new.html",
-        {"form": form, "history": history, "duplicate": duplicate},
+        {
+            "form": form,
+            "history": history,
+            "duplicate": duplicate,
+            "second_failure": warning,
+        },
     )
 
 
@@ -109,6 +123,21 @@ def client_history_panel(request):
         "cases/partials/_client_history.html",
         "cases/client_history.html",
         {"history": history},
+    )
+
+
+@login_required
+@require_GET
+def second_failure_panel(request):
+    """The logging form's warning, as the client and "our part" are chosen
+    (?client=&parts=): a second failure for this client, and why."""
+    client = Client.objects.one_for_user(request.user, request.GET.get("client"))
+    warning = second_failure_preview(request.user, client, request.GET.getlist("parts"))
+    return render_panel(
+        request,
+        "cases/partials/_second_failure_warning.html",
+        "cases/second_failure_warning.html",
+        {"second_failure": warning},
     )
 
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from cases.calendar import WorkCalendar, step_clock, user_zone
 from cases.casework.actions import ACTIONS
-from cases.casework.guidance import CONFIRMATION_GUIDANCE, GUIDANCE
+from cases.casework.guidance import CONFIRMATION_GUIDANCE, guidance_for
 from cases.casework.guideline import guideline_for
+from cases.casework.selectors import second_failure_card
 from cases.casework.timing import acknowledge_by, person_timings
 from cases.casework.views.promise_page import promise_page_link
 from cases.choices import (
@@ -141,6 +142,8 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
         forms["reassign"] = make_form("reassign", case)
     if can_manage:
         forms["send_back"] = make_form("send_back", case)
+    if can_manage and case.second_failure:
+        forms["second_failure_override"] = make_form("second_failure_override", case)
     promise_page = promise_page_card(case, can_work)
     if "promise_page_share" in offered and promise_page["live"] is None:
         forms["promise_page_share"] = make_form("promise_page_share", case)
@@ -169,7 +172,8 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     return {
         "case": case,
         "steps": progress(case),
-        "guidance": GUIDANCE[Step(case.step)],
+        "guidance": guidance_for(case),
+        "second_failure": second_failure_card(case, request.user),
         "forms": forms,
         "offered": offered,
         "can_work": can_work,
