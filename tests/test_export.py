@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework.services.steps import first_contact_refresh
 from cases.choices import Channel
 from cases.export import csv_stream, neutralise
 from cases.models import ClientContact
@@ -80,6 +81,7 @@ def test_the_insights_export_keeps_negative_hours_and_defuses_split_formulas(
         channel=Channel.CALL,
         summary="They called first.",
     )
+    first_contact_refresh(case_ids=[case.pk])
     client.force_login(sales_manager)
 
     response = client.get(reverse("insights_cases_export"))
