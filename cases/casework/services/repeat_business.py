@@ -19,7 +19,7 @@ from cases.calendar import site_zone, zone_named
 from cases.casework.services.rows import case_lock, case_touch, check_version
 from cases.casework.services.timeline import timeline_record
 from cases.choices import BuyAgain, Outcome, TimelineKind
-from cases.exceptions import NotAllowed
+from cases.exceptions import AlreadySubmitted, MendError, NotAllowed
 from cases.models import Case, CheckIn, User
 from cases.money import currency_of, money
 
@@ -38,6 +38,18 @@ CHECK_IN_NOT_OURS = (
 )
 NOT_RECOVERED = "Only a case closed as recovered records a repeat order."
 ALREADY_RECORDED = "A new order is already recorded for this case."
+
+
+class EvidenceRefused(MendError):
+    """The evidence given does not hold (an order out of range, a check-in
+    that is not this case's "yes"): nothing was saved."""
+
+
+class OrderRecorded(AlreadySubmitted):
+    """The case has its new order already: a second submit of the same form."""
+
+    def __init__(self):
+        super().__init__(ALREADY_RECORDED)
 
 
 def order_before_opened(opened_on: dt.date) -> str:
@@ -147,14 +159,14 @@ def evidence_apply(
             .first()
         )
         if check_in is None:
-            raise NotAllowed(CHECK_IN_NOT_OURS)
+            raise EvidenceRefused(CHECK_IN_NOT_OURS)
         case.repeat_check_in = check_in
         return fields
     if order_on is None and order_value is None:
-        raise NotAllowed(EVIDENCE_MISSING)
+        raise EvidenceRefused(EVIDENCE_MISSING)
     problems = order_problems(case, order_on=order_on, order_value=order_value)
     if problems:
-        raise NotAllowed(" ".join(problems.values()))
+        raise EvidenceRefused(" ".join(problems.values()))
     case.repeat_order_on, case.repeat_order_value = order_on, order_value
     return fields
 
@@ -189,11 +201,11 @@ def repeat_order_record(
         raise NotAllowed(NOT_RECOVERED)
     if case.repeat_order_on is not None:
         # A double submit lands here: the first one recorded it.
-        raise NotAllowed(ALREADY_RECORDED)
+        raise OrderRecorded
     check_version(case, version)
     problems = order_problems(case, order_on=order_on, order_value=order_value)
     if problems:
-        raise NotAllowed(" ".join(problems.values()))
+        raise EvidenceRefused(" ".join(problems.values()))
     case.repeat_order_on, case.repeat_order_value = order_on, order_value
     case_touch(case, by, "repeat_order_on", "repeat_order_value")
     _record_order(case, by)
