@@ -220,12 +220,15 @@ class CaseBuilder:
             )
 
     def close(self) -> None:
-        self.call(
-            case_close,
-            at=self.clock.move(after_everything=True),
-            versioned=True,
-            **self.spec["close"],
-        )
+        at = self.clock.move(after_everything=True)
+        spec = dict(self.spec["close"])
+        if order := spec.pop("order", None):
+            # Recovered on a new order, placed a few days before the closing.
+            spec["order_on"] = timezone.localdate(at) - dt.timedelta(
+                days=order["days_before_close"]
+            )
+            spec["order_value"] = Decimal(order["value"])
+        self.call(case_close, at=at, versioned=True, **spec)
 
     # What each step records.
 

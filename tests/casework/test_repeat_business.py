@@ -246,7 +246,9 @@ def test_a_yes_answer_of_this_case_can_be_the_evidence_and_is_escaped(
     assert stored.repeat_check_in == answer
     assert stored.repeat_order_on is None
     [entry] = stored.timeline.filter(kind=TimelineKind.REPEAT_BUSINESS)
-    assert entry.summary.startswith("They said they would buy again: Dana <b>Reyes</b>")
+    assert entry.summary.startswith(
+        "Recovered on a check-in answer: Dana <b>Reyes</b> said yes"
+    )
     html = client.get(case.get_absolute_url()).content.decode()
     assert "<b>Reyes</b>" not in html
     assert "They said in a check-in they would buy again" in html

@@ -389,7 +389,7 @@ class RepeatOrderFields(forms.Form):
 class CloseForm(RepeatOrderFields, VersionedForm):
     outcome = forms.ChoiceField(choices=[("", "Choose…"), *Outcome.choices])
     evidence = forms.ChoiceField(
-        label="How do we know?",
+        label="What shows it",
         choices=RepeatEvidence.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -417,7 +417,6 @@ class CloseForm(RepeatOrderFields, VersionedForm):
         super().__init__(*args, **kwargs)
         self._order_fields(case)
         answers = repeat_business.yes_answers(case)
-        also = ", or the check-in answer where they said they would"
         if answers:
             self.fields["check_in"].choices = [
                 (str(a.pk), repeat_business.check_in_label(a)) for a in answers
@@ -427,21 +426,28 @@ class CloseForm(RepeatOrderFields, VersionedForm):
                 Field("evidence", wrapper_class="mend-evidence-choice"),
                 Div("check_in", css_class="mend-evidence-check-in"),
             ]
+            how = (
+                "Give the new order's date and value (Insights adds these up as "
+                "repeat business), or pick the check-in where they told us they "
+                "would buy again."
+            )
         else:
             # No answer to rest on: a new order is the only evidence there is.
             del self.fields["evidence"], self.fields["check_in"]
             choice = []
+            how = (
+                "Give the new order's date and value: Insights adds these up as "
+                "repeat business."
+            )
         self.helper.layout = Layout(
             "version",
             Div(
                 "outcome",
                 Fieldset(
-                    "The client bought again: how do we know?",
+                    "Evidence that they bought again",
                     HTML(
-                        '<p class="form-text mt-0">Recovered means they bought '
-                        "from us again. Record the new order"
-                        f"{also if answers else ''}"
-                        "; Insights counts its value as repeat business.</p>"
+                        '<p class="form-text mt-0">Recovered means the client '
+                        f"bought from us again. {how}</p>"
                     ),
                     *choice,
                     Div(

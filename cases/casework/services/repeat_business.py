@@ -83,8 +83,9 @@ def yes_answers(case: Case) -> list[CheckIn]:
 def check_in_label(check_in: CheckIn) -> str:
     answered = timezone.localtime(check_in.answered_at).date()
     return (
-        f"{check_in.contact.name}, {check_in.get_round_display().lower()} "
-        f"check-in answered {date_format(answered, 'j M Y')}"
+        f"{check_in.contact.name} said yes, in the check-in "
+        f"{check_in.get_round_display().lower()} (answered "
+        f"{date_format(answered, 'j M Y')})"
     )
 
 
@@ -180,7 +181,7 @@ def evidence_record(case: Case, by: User) -> None:
             case=case,
             by=by,
             kind=TimelineKind.REPEAT_BUSINESS,
-            summary="They said they would buy again: "
+            summary="Recovered on a check-in answer: "
             f"{check_in_label(case.repeat_check_in)}.",
         )
 
