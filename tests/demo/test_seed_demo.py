@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.casework.guideline import guideline_for
 from cases.choices import (
     Approval,
     FailureSource,
@@ -23,6 +22,7 @@ from cases.choices import (
     TimelineKind,
 )
 from cases.demo.loader import demo_data, seed_demo
+from cases.guideline import guideline_for
 from cases.models import (
     Attachment,
     Case,
