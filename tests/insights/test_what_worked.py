@@ -41,7 +41,9 @@ c8 900 in [max(500, 600), max(1000, 1500)]; c3 300 < 800; c9 700 < max(500,
 offer is not counted); c6 2000 > max(1000, 1500).
 """
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -408,3 +410,25 @@ def test_the_page_shows_the_section_in_a_fixed_number_of_queries(client, data):
     build(data["team"], data["ann"], data["client"])
     more, _ = queries()
     assert more == few
+
+
+def test_the_figures_export_has_the_what_worked_rows(client, data):
+    client.force_login(data["manager"])
+    response = client.get(
+        reverse("insights_figures_export") + "?start=2026-06-01&end=2026-06-30"
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [
+        "What worked: First or second failure",
+        "Second failure",
+        "5 closed, 1 recovered (20%), 1 retained, 3 lost; would buy again: 2 of 3",
+        "",
+    ] in rows
+    assert [
+        "What worked: Compensation against the guideline",
+        "Within the guideline",
+        "3 closed, 3 recovered (too few cases), 0 retained, 0 lost; "
+        "would buy again: 2 of 2",
+        "",
+    ] in rows
