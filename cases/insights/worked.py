@@ -133,10 +133,9 @@ def suggestion(groups: list[Group]) -> str:
     if best.rate - worst.rate < GAP:
         return ""
     return (
-        f"In this period, cases {best.phrase} won the client back (they bought "
-        f"again) more often: {best.recovered} of {best.closed}, against "
-        f"{worst.recovered} of {worst.closed} for cases {worst.phrase}. "
-        "A lead worth a look, not proof: these cases differ in more ways than this."
+        f"In this period, cases {best.phrase} won the client back more often: "
+        f"{best.recovered} of {best.closed}, against {worst.recovered} of "
+        f"{worst.closed} for cases {worst.phrase}."
     )
 
 
