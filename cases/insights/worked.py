@@ -122,8 +122,8 @@ def _from_row(figures: dict, key: str, label: str, phrase: str) -> Group:
 
 
 def suggestion(groups: list[Group]) -> str:
-    """One sentence on the groups kept most and least often, when both have
-    MIN_CASES cases or more and their rates are GAP points apart; else ""."""
+    """One sentence on the groups recovered most and least often, when both
+    have MIN_CASES cases or more and their rates are GAP points apart; else ""."""
     rated = sorted(
         (g for g in groups if g.rated), key=lambda g: (-g.rate, -g.closed, g.key)
     )
@@ -139,14 +139,18 @@ def suggestion(groups: list[Group]) -> str:
     )
 
 
-def _table(key: str, title: str, groups: list[Group], note: str = "") -> dict:
-    shown = [g for g in groups if g.closed]
-    sentences = [suggestion(groups)] if key != "checks" else []
+def _table(
+    key: str, title: str, groups: list[Group], note: str = "", sentences=None
+) -> dict:
+    """A breakdown's groups with cases, and its sentences (by default, the
+    one comparing all its groups)."""
+    if sentences is None:
+        sentences = [suggestion(groups)]
     return {
         "key": key,
         "title": title,
         "note": note,
-        "groups": shown,
+        "groups": [g for g in groups if g.closed],
         "suggestions": [s for s in sentences if s],
     }
 
@@ -177,15 +181,14 @@ def _checks_table(figures: dict) -> dict:
         ]
         groups += pair
         sentences.append(suggestion(pair))
-    table = _table(
+    return _table(
         "checks",
         "The apology's three checks",
         groups,
         "Cases with a full apology recorded. “No”: at least one of its apologies "
         "lacked the check.",
+        sentences,
     )
-    table["suggestions"] = [s for s in sentences if s]
-    return table
 
 
 def tables(figures: dict, compensation: list[dict]) -> list[dict]:
