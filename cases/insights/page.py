@@ -12,6 +12,7 @@ from cases.choices import ROOT_CAUSE_QUESTIONS, OurPart, Outcome
 from cases.insights import breakdowns, chart, check_ins, figures, headline, tables
 from cases.insights.period import Period
 from cases.insights.reads import report_reads, scope
+from cases.insights.worked import what_worked
 from cases.models import User
 
 
@@ -30,6 +31,7 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         trend = figures.trend(within, period)
         checks = check_ins.check_in_figures(within, period)
         recovered = check_ins.recovered_in_their_words(within, period)
+        worked = what_worked(within, period)  # issue 23, item 3: two queries
         currency = within.currency
     return {
         "period": period,
@@ -61,4 +63,5 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         "repeating_owners": breakdowns.repeating_owners(people, causes),
         "trend": chart.trend(trend, period),
         "client_words": tables.client_words(checks, recovered),
+        "what_worked": worked,
     }
