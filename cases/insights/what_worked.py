@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cases.choices import OurPart, Outcome
-from cases.insights.check_ins import SAYS_YES, _client_says
+from cases.insights.check_ins import SAYS_YES, client_says
 from cases.insights.period import Period
 from cases.insights.reads import Scope
 from cases.models import Apology, CasePart, Compensation
@@ -113,7 +113,7 @@ MEASURES = {
 
 
 def _closed(scope: Scope, period: Period):
-    return _client_says(scope.cases.filter(period.moments("closed_at")))
+    return client_says(scope.cases.filter(period.moments("closed_at")))
 
 
 def outcome_figures(scope: Scope, period: Period) -> dict:
