@@ -131,7 +131,7 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     # Wherever an offer can exist (a case sent back keeps its offers).
     "undo_delivery": ("Undoing a delivery", OPEN),
     "withdraw_offer": ("Withdrawing an offer", OPEN),
-    # Asked for where the guideline is weighed (casework.guideline).
+    # Asked for where the guideline is weighed (cases.guideline).
     "client_loss": ("Recording the loss to the client", frozenset({Step.COMPENSATE})),
     # Progress reports go to the client from the first conversation
     # (Communicate) until trust is back (Follow up); the reminders start once

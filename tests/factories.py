@@ -7,7 +7,6 @@ import factory
 from django.utils import timezone
 
 from cases.calendar import deadlines
-from cases.casework.guideline import guideline_for
 from cases.casework.services import cases as services
 from cases.casework.services import compensation, promises, steps
 from cases.casework.services.repeat_business import team_today
@@ -32,6 +31,7 @@ from cases.choices import (
     Severity,
     Step,
 )
+from cases.guideline import guideline_for
 from cases.models import (
     Apology,
     Case,

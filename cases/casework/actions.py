@@ -20,7 +20,6 @@ from cases.casework.forms import cases as case_forms
 from cases.casework.forms import promise_page as share_forms
 from cases.casework.forms import steps as step_forms
 from cases.casework.forms.confirmations import ConfirmationForm
-from cases.casework.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.casework.services import (
     attachments,
     compensation,
@@ -38,6 +37,7 @@ from cases.casework.services import (
 from cases.casework.services import cases as case_services
 from cases.choices import Step
 from cases.forms import MendForm
+from cases.guideline import FAR_ABOVE, UNDER, offer_verdict
 from cases.money import currency_of, money
 
 

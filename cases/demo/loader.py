@@ -34,6 +34,7 @@ from cases.demo.people import (
 )
 from cases.demo.promisepage import seed_promise_page
 from cases.demo.replies import seed_replies
+from cases.demo.worked import expand
 from cases.models import Case, StepPause
 
 DATA_FILE = Path(__file__).with_name("data.yaml")
@@ -43,6 +44,12 @@ def demo_data() -> dict:
     """The demo's data file, parsed."""
     with DATA_FILE.open(encoding="utf-8") as file:
         return yaml.safe_load(file)
+
+
+def case_specs(data: dict) -> list[dict]:
+    """Every demo case's spec: the stories, then the shorter closed cases
+    (demo.worked) written out in full."""
+    return [*data["cases"], *(expand(row) for row in data.get("worked_cases", []))]
 
 
 @transaction.atomic
@@ -58,7 +65,7 @@ def seed_demo() -> list[DemoLogin]:
     managers = {row["name"]: users[row["manager"]] for row in data["teams"]}
     clients = seed_clients(data["clients"], teams)
     started = timezone.now()
-    for index, spec in enumerate(data["cases"]):
+    for index, spec in enumerate(case_specs(data)):
         client = clients[spec["team"], spec["client"]]
         if not Case.objects.filter(
             client=client, commitment=spec["commitment"]

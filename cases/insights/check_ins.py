@@ -51,7 +51,7 @@ def check_in_figures(scope: Scope, period: Period) -> dict:
     )
 
 
-def _client_says(cases: QuerySet) -> QuerySet:
+def client_says(cases: QuerySet) -> QuerySet:
     """Cases with what their clients answered in any check-in: `answered`,
     `any_yes` (SAYS_YES: and nobody said no), `says_no` and `low`
     (a score of LOW_SCORE or less, or a no)."""
@@ -79,7 +79,7 @@ def recovered_in_their_words(scope: Scope, period: Period, limit: int = 15) -> d
     many of them have an answer from the client, and how many of those say
     they would buy again; where our outcome and their answer differ (counts
     for both periods, and the cases of this one, with their answers)."""
-    said = _client_says(scope.cases.filter(period.span.moments("closed_at")))
+    said = client_says(scope.cases.filter(period.span.moments("closed_at")))
     aggregates = {}
     for name, window in _windows(period).items():
         closed = window.moments("closed_at")

@@ -264,3 +264,18 @@ def figure_rows(data: dict) -> Iterator[list]:
             "; ".join(row["causes"]),
             "",
         ]
+    yield from _what_worked_rows(data["what_worked"])
+
+
+def _what_worked_rows(tables: list[dict]) -> Iterator[list]:
+    """The What worked tables (issue 23, item 3): one row per group."""
+    for table in tables:
+        for group in table["groups"]:
+            yield [
+                f"What worked: {table['title']}",
+                group.label,
+                f"{group.closed} closed, {group.recovered} recovered "
+                f"({group.rate_text}), {group.retained} retained, {group.lost} lost; "
+                f"would buy again: {group.buy_again_text}",
+                "",
+            ]

@@ -13,6 +13,7 @@ from cases.insights import breakdowns, chart, check_ins, figures, headline, tabl
 from cases.insights.period import Period
 from cases.insights.reads import report_reads, scope
 from cases.insights.repeat_business import repeat_business_section
+from cases.insights.worked import what_worked
 from cases.models import User
 
 
@@ -31,6 +32,7 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         trend = figures.trend(within, period)
         checks = check_ins.check_in_figures(within, period)
         recovered = check_ins.recovered_in_their_words(within, period)
+        worked = what_worked(within, period)  # issue 23, item 3: two queries
         currency = within.currency
         # Repeat business after a recovery: one query (insights.repeat_business).
         repeat_business = repeat_business_section(within, period, currency)
@@ -66,4 +68,5 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         "repeating_owners": breakdowns.repeating_owners(people, causes),
         "trend": chart.trend(trend, period),
         "client_words": tables.client_words(checks, recovered),
+        "what_worked": worked,
     }

@@ -79,7 +79,7 @@ class Case(models.Model):
     # Compensate: a recorded decision that none is due.
     no_compensation_reason = models.TextField(blank=True)
     # Compensate: what the failure cost the client, in the team's currency;
-    # the guideline's second floor (casework.guideline). Empty: not known.
+    # the guideline's second floor (cases.guideline). Empty: not known.
     client_loss = models.DecimalField(
         "loss to the client",
         max_digits=12,

@@ -1,10 +1,10 @@
 """`{% offer_verdict comp case as verdict %}`: an offer's verdict against the
-guideline (casework.guideline.offer_verdict), read from what the page has
+guideline (cases.guideline.offer_verdict), read from what the page has
 loaded already: no query."""
 
 from django import template
 
-from cases.casework.guideline import offer_verdict as verdict_of
+from cases.guideline import offer_verdict as verdict_of
 from cases.money import currency_of
 
 register = template.Library()

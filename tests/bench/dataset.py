@@ -16,7 +16,16 @@ The rows are the ones the app would have written for each case:
 - the client contact the case is about, its parts (one or two), the pit
   stop's answers past Root cause, the first client contact past Communicate,
   promises, follow-ups in Follow up and Closed, offers past Compensate, and
-  three timeline entries (logged, a comment, advanced).
+  three timeline entries (logged, a comment, advanced);
+- what the services keep beside them: every dated record's team (the case's),
+  each contact's logged_in_step and the person it names, an early
+  acknowledgement in Acknowledge for most cases past it, the full apology
+  (its three checks, each tick with its note) past Apologise, the parts'
+  of_open_case, a tenth of the cases a second failure (at least High, the
+  team's target factor, its earlier case), and, after the rows, the cases'
+  search_text, first_contact_at and hours to the first word and apology
+  (Loader.summaries, from the app's own expressions where it has them).
+  tests/test_bench_dataset.py holds a small load against the app's results.
 
 Business hours are counted in SQL on the team's calendar (working weekdays,
 daily hours, time zone: local wall time, as WorkCalendar counts them); the
@@ -36,28 +45,34 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.db.models import NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, DecimalField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 
 from cases.calendar import (
     WorkCalendar,
     deadlines,
+    scaled,
     second_escalation_at,
     targets_for,
 )
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
+    ApologyMethod,
     ClientFit,
     CompensationKind,
     FailureSource,
+    OnBehalf,
     OurPart,
     Outcome,
     Role,
+    SecondFailureReason,
     Segment,
     Severity,
     Step,
 )
 from cases.models import (
+    Apology,
     Case,
     CasePart,
     ClientContact,
@@ -73,6 +88,7 @@ from cases.models import (
     User,
 )
 from cases.models import Client as ClientCompany
+from cases.models.search import search_source
 from cases.workflow import ORDER, WORKING_STEPS
 
 MARKER = "Bench"
@@ -349,6 +365,32 @@ TALKS = [
     "Video call with their operations lead.",
     "Wrote with the options and a date.",
 ]
+ACKNOWLEDGEMENTS = [
+    "Called to say we know and are on it.",
+    "Wrote to own the mistake and promise a plan by tomorrow.",
+    "Messaged their buyer: we dropped it, details to follow.",
+]
+RESPONSES = [
+    "They thanked us for owning it.",
+    "Still annoyed, but willing to see the fix through.",
+    "They want to see it does not happen again.",
+    "Accepted, and asked to be kept posted.",
+]
+IMPACT_NOTES = [
+    "Their shop lost a day's sales.",
+    "Their staff worked late to cover it.",
+    "Their own client complained to them.",
+]
+OWNED_NOTES = [
+    "Said it was our mistake, no excuses.",
+    "We missed the date and said so.",
+    "Owned that nobody told them in time.",
+]
+FIX_NOTES = [
+    "Walked them through the new check.",
+    "Showed the corrected order.",
+    "Sent the plan with the new dates.",
+]
 OFFERS = [
     "A month's service free of charge",
     "The delivery charge refunded",
@@ -546,6 +588,7 @@ class Loader:
         self.functions(calendar, teams[0])
         keys = self.drop_foreign_keys()
         self.rows(teams, owners, calendar)
+        self.summaries(teams)
         self.restore_foreign_keys(keys)
 
     LOADED = (
@@ -557,6 +600,8 @@ class Loader:
         StepPeriod,
         RootCauseAnswer,
         ClientContact,
+        ClientContact.people.through,
+        Apology,
         Promise,
         FollowUp,
         Compensation,
@@ -605,11 +650,17 @@ class Loader:
         targets = targets_for(teams[0])
         late_after = float(teams[0].second_escalation_hours)
         order = [str(s) for s in ORDER]
-        target = [float(targets[s][0]) if s in targets else 0.0 for s in ORDER]
-        warn = [
-            float(max(targets[s][0] - targets[s][1], 0)) if s in targets else 0.0
-            for s in ORDER
-        ]
+        # The usual targets, and a second failure's (times the team's factor,
+        # rounded as calendar.scaled rounds them): b.f picks one of the two.
+        factor = teams[0].second_failure_factor
+        target, warn = [], []
+        for f in (1, factor):
+            pairs = [scaled(targets[s], f) if s in targets else (0, 0) for s in ORDER]
+            target.append([float(t) for t, _ in pairs])
+            warn.append([float(max(t - w, 0)) for t, w in pairs])
+        target = f"(CASE WHEN b.sf THEN ARRAY{target[1]} ELSE ARRAY{target[0]} END)"
+        warn = f"(CASE WHEN b.sf THEN ARRAY{warn[1]} ELSE ARRAY{warn[0]} END)"
+        zone = calendar.zone.key
         with connection.cursor() as cursor:
             cursor.execute("SELECT coalesce(max(id), 0) FROM cases_client")
             client_base = cursor.fetchone()[0]
@@ -654,6 +705,7 @@ class Loader:
         # The cases, staged in a temporary table first: the child rows read it.
         now = f"'{self.now.isoformat()}'::timestamptz"
         age = f"({365 * YEARS} * (1 - (g - 0.5) / {n}))"  # days; oldest first
+        severity = weighted(f"{u}(g, 14)", quoted(Severity.values), [4, 4, 2, 1])
         step_of = weighted(
             f"{u}(g, 11)",
             [str(i) for i in range(len(WORKING_STEPS))],
@@ -663,12 +715,17 @@ class Loader:
         CREATE TEMP TABLE bench_case ON COMMIT DROP AS
         SELECT g, {case_base} + g AS id, t,
                opened,
-               s,
+               s, sf, drawn,
+               CASE WHEN sf AND drawn IN ('low', 'medium') THEN 'high'
+                 ELSE drawn END AS severity,
                CASE WHEN s = 7 THEN closed ELSE
                  opened + ({now} - opened) * (0.3 + 0.7 * {u}(g, 12)) END AS entered,
                CASE WHEN s = 7 THEN closed END AS closed_at
         FROM (
           SELECT g, t, opened,
+                 -- A second failure: a tenth of the cases, at least High.
+                 {u}(g, 19) < 0.1 AS sf,
+                 {severity} AS drawn,
                  CASE WHEN {u}(g, 10) < CASE WHEN {age} < 30 THEN 0.7
                         WHEN {age} < 90 THEN 0.3 ELSE 0.03 END
                    THEN {step_of} ELSE 7 END AS s,
@@ -684,11 +741,13 @@ class Loader:
             cursor.execute("ALTER TABLE bench_case ADD PRIMARY KEY (g)")
             cursor.execute("ANALYZE bench_case")
         half = clients // 2
+        # Each dated record carries its case's team (CaseRecord.team).
+        team_of = f"CASE b.t WHEN 0 THEN {teams[0].pk} ELSE {teams[1].pk} END"
         self.insert(
             Case,
             {
                 "id": "b.id",
-                "team_id": f"CASE b.t WHEN 0 THEN {teams[0].pk} ELSE {teams[1].pk} END",
+                "team_id": team_of,
                 "owner_id": "CASE b.t "
                 f"WHEN 0 THEN (ARRAY{owners[0]})[{pick}(g, 3, 10) + 1] "
                 f"ELSE (ARRAY{owners[1]})[{pick}(g, 3, 10) + 1] END",
@@ -700,20 +759,26 @@ class Loader:
                 f"|| {word(CONSEQUENCES, 24)} || ' ' || {word(AFTERMATHS, 25)}",
                 "detected_at": "b.opened",
                 "opened_at": "b.opened",
-                "severity": weighted(
-                    f"{u}(g, 14)", quoted(Severity.values), [4, 4, 2, 1]
-                ),
+                "severity": "b.severity",
+                # As second_failure_mark leaves a case (earlier_case and
+                # second_failure_found are set in summaries(), once the
+                # client's other cases are in).
+                "second_failure": "b.sf",
+                "severity_raised_from": "CASE WHEN b.severity <> b.drawn "
+                "THEN b.drawn ELSE '' END",
+                "target_factor": f"CASE WHEN b.sf THEN {factor} ELSE 1 END",
+                "damage_guidance": "b.sf",
                 "failure_source": word(FailureSource.values, 15),
                 "step": f"({sql_text(order)})[b.s + 1]",
                 "step_entered_at": "b.entered",
                 # From the entry's working-hour count: the due time lies in
                 # working time, so the second escalation is its count + hours.
                 "step_warn_at": "CASE WHEN b.s < 7 THEN "
-                f"pg_temp.moment_at(d.h + (ARRAY{warn})[b.s + 1]) END",
+                f"pg_temp.moment_at(d.h + {warn}[b.s + 1]) END",
                 "step_due_at": "CASE WHEN b.s < 7 THEN "
-                f"pg_temp.moment_at(d.h + (ARRAY{target})[b.s + 1]) END",
+                f"pg_temp.moment_at(d.h + {target}[b.s + 1]) END",
                 "step_late_at": "CASE WHEN b.s < 7 THEN pg_temp.moment_at("
-                f"d.h + (ARRAY{target})[b.s + 1] + {late_after}) END",
+                f"d.h + {target}[b.s + 1] + {late_after}) END",
                 "closed_at": "b.closed_at",
                 "outcome": "CASE WHEN b.s = 7 THEN "
                 + weighted(f"{u}(g, 16)", quoted(Outcome.values), [5, 3, 1, 1])
@@ -748,6 +813,8 @@ class Loader:
                 "part": f"({parts})[mod({pick}(g, 30, {p}) "
                 f"+ j * (1 + {pick}(g, 31, {p - 1})), "
                 f"{p}) + 1]",
+                # The dashboard's "our part" chart reads the open cases' parts.
+                "of_open_case": "b.s < 7",
             },
             f"bench_case b, generate_series(0, CASE WHEN {u}(g, 32) < 0.667 "
             "THEN 0 ELSE 1 END) AS j",
@@ -762,8 +829,9 @@ class Loader:
                 "step": f"({sql_text(order)})[i + 1]",
                 "entered_at": "x.entered",
                 "completed_at": "x.completed",
+                "team_id": team_of,
                 "due_at": "CASE WHEN i < 7 THEN "
-                f"pg_temp.moment_at(h.entered + (ARRAY{target})[i + 1]) END",
+                f"pg_temp.moment_at(h.entered + {target}[i + 1]) END",
                 "business_hours": "CASE WHEN i = 7 THEN 0 WHEN x.completed IS NOT NULL "
                 "THEN round((h.completed - h.entered)::numeric, 2) END",
             },
@@ -804,10 +872,77 @@ class Loader:
                 "channel": "(ARRAY['call', 'meeting', 'video', 'email'])"
                 f"[{pick}(g, 50, 4) + 1]",
                 "summary": f"{word(TALKS, 51)}",
+                "logged_in_step": f"'{Step.COMMUNICATE}'",
                 "logged_by_id": "c.owner_id",
             },
             "bench_case b JOIN cases_case c ON c.id = b.id WHERE b.s >= 4",
-            "first client contacts",
+            "client contacts in Communicate",
+        )
+        # The quick word before the options (DOMAIN.md: acknowledge at once),
+        # in the Acknowledge step, for most cases that have left it.
+        self.insert(
+            ClientContact,
+            {
+                "case_id": "b.id",
+                "happened_at": f"b.opened + {span} * (0.05 + 0.6 * {u}(g, 53))",
+                "channel": f"(ARRAY['call', 'email', 'message'])[{pick}(g, 54, 3) + 1]",
+                "summary": f"{word(ACKNOWLEDGEMENTS, 55)}",
+                "logged_in_step": f"'{Step.ACKNOWLEDGE}'",
+                "logged_by_id": "c.owner_id",
+            },
+            "bench_case b JOIN cases_case c ON c.id = b.id "
+            f"WHERE b.s >= 1 AND {u}(g, 52) < 0.6",
+            "early acknowledgements",
+        )
+        # Each contact names the person the case is about, as the form does.
+        self.insert(
+            ClientContact.people.through,
+            {
+                "clientcontact_id": "cc.id",
+                "contact_id": f"{contact_base} + 2 * (c.client_id - {client_base}) - 1",
+            },
+            "cases_clientcontact cc JOIN bench_case b ON b.id = cc.case_id "
+            "JOIN cases_case c ON c.id = b.id",
+            "people spoken to",
+        )
+        # The full apology, in Apologise, to the same person: the three checks
+        # ticked (each with its note) as often as people tick them.
+        apologised = (
+            f"CASE WHEN b.s = 4 THEN b.entered + ({now} - b.entered) * 0.5 * "
+            f"{u}(g, 101) ELSE b.opened + {span} * (4.2 + 0.6 * {u}(g, 101)) END"
+        )
+        checks = {}
+        for i, (name, share, notes) in enumerate(
+            [
+                ("named_impact", 0.8, IMPACT_NOTES),
+                ("owned_our_part", 0.7, OWNED_NOTES),
+                ("fix_presented", 0.6, FIX_NOTES),
+            ]
+        ):
+            ticked = f"{u}(g, {110 + i}) < {share}"
+            checks[name] = ticked
+            checks[f"{name}_note"] = (
+                f"CASE WHEN {ticked} THEN {word(notes, 120 + i)} ELSE '' END"
+            )
+        self.insert(
+            Apology,
+            {
+                "case_id": "b.id",
+                "contact_id": f"{contact_base} + 2 * (c.client_id - {client_base}) - 1",
+                "method": weighted(
+                    f"{u}(g, 102)", quoted(ApologyMethod.values), [2, 5, 3]
+                ),
+                "on_behalf": weighted(f"{u}(g, 103)", quoted(OnBehalf.values), [3, 1]),
+                "asked_forgiveness": f"{u}(g, 104) < 0.4",
+                "response": f"{word(RESPONSES, 105)}",
+                "apologised_on": f"(x.at AT TIME ZONE '{zone}')::date",
+                "apologised_at": "x.at",
+                **checks,
+            },
+            "bench_case b JOIN cases_case c ON c.id = b.id, "
+            f"LATERAL (SELECT {apologised} AS at) AS x "
+            f"WHERE b.s >= 5 OR (b.s = 4 AND {u}(g, 100) < 0.3)",
+            "apologies",
         )
         end = "coalesce(b.closed_at, b.entered)"
         today = f"date '{self.now.date().isoformat()}'"
@@ -816,6 +951,7 @@ class Loader:
             Promise,
             {
                 "case_id": "b.id",
+                "team_id": team_of,
                 "description": f"{word(PROMISES, 60, draw)}",
                 "due_on": "CASE WHEN b.s = 7 THEN "
                 f"b.opened::date + 1 + {pick}({draw}, 61, 20) "
@@ -840,6 +976,7 @@ class Loader:
             FollowUp,
             {
                 "case_id": "b.id",
+                "team_id": team_of,
                 "due_on": f"CASE WHEN b.s = 7 THEN {end}::date "
                 f"ELSE {today} - 3 + {pick}({draw}, 70, 24) END",
                 "purpose": f"{word(PURPOSES, 71, draw)}",
@@ -859,6 +996,7 @@ class Loader:
             Compensation,
             {
                 "case_id": "b.id",
+                "team_id": team_of,
                 "offered_by_id": "c.owner_id",
                 "kind": f"({sql_text(CompensationKind.values)})"
                 f"[{pick}(g, 80, {len(CompensationKind.values)}) + 1]",
@@ -903,6 +1041,114 @@ class Loader:
                     f"(SELECT max(id) FROM {table}))"
                 )
 
+    # Summaries the services keep -----------------------------------------------
+
+    def timed(self, title: str, work) -> None:
+        started = time.perf_counter()
+        rows = work()
+        seconds = time.perf_counter() - started
+        self.timings.append((title, seconds))
+        self.out(f"  {title}: {rows:,} rows in {seconds:.1f} s")
+
+    def summaries(self, teams: list[Team]) -> None:
+        """The columns the services keep from other rows, filled after the
+        rows in one UPDATE of the cases (each rewrite of a million cases and
+        their indexes costs minutes): search_text by the app's own expression
+        (models.search.search_source, as search_text_refresh writes it),
+        first_contact_at by first_contact_refresh's subquery, the hours to
+        the first word and the first apology as casework.timing works them
+        out, in SQL on the bench calendar; then each second failure's
+        earlier case. tests/test_bench_dataset.py holds them against the
+        services' own results."""
+        cases = Case.objects.filter(team__in=teams)
+        # Statistics first: the per-case subqueries below are planned from
+        # them, and tables this load just filled have none (a nested loop
+        # over a whole table per case, unless analysed).
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for model in self.LOADED:
+                cursor.execute(
+                    f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}"
+                )
+        self.timings.append(("analyse", time.perf_counter() - started))
+        self.out(f"  analysed in {time.perf_counter() - started:.1f} s")
+        table = {
+            model: connection.ops.quote_name(model._meta.db_table)
+            for model in (
+                Case,
+                Case.contacts.through,
+                ClientContact,
+                ClientContact.people.through,
+                Apology,
+            )
+        }
+        case, affected = table[Case], table[Case.contacts.through]
+        talk, heard = table[ClientContact], table[ClientContact.people.through]
+        # person_timings + case_figures: an affected person's first word is
+        # the first contact naming them or their apology; the case's figures
+        # are the earliest over its affected people, in business hours from
+        # detection (casework.timing.hours: 0 if not after, to the hundredth).
+        talks = (
+            f"SELECT t.happened_at AS at FROM {talk} t "  # noqa: S608 (model tables)
+            f"JOIN {heard} h ON h.clientcontact_id = t.id "
+            f"JOIN {affected} a ON a.case_id = t.case_id "
+            f"AND a.contact_id = h.contact_id WHERE t.case_id = {case}.id"
+        )
+        apologies = (
+            f"SELECT p.apologised_at AS at FROM {table[Apology]} p "  # noqa: S608
+            f"JOIN {affected} a ON a.case_id = p.case_id "
+            f"AND a.contact_id = p.contact_id WHERE p.case_id = {case}.id"
+        )
+
+        def hours_to_first(rows: str) -> RawSQL:
+            return RawSQL(  # noqa: S611 (the bench's own SQL, no input)
+                "(SELECT CASE WHEN min(w.at) IS NOT NULL THEN "  # noqa: S608
+                "round(greatest(pg_temp.hours_at(min(w.at)) "
+                f"- pg_temp.hours_at({case}.detected_at), 0)::numeric, 2) END "
+                f"FROM ({rows}) AS w)",
+                [],
+                output_field=DecimalField(max_digits=9, decimal_places=2),
+            )
+
+        first = (
+            ClientContact.objects.filter(case=OuterRef("pk"))
+            .order_by("happened_at")
+            .values("happened_at")[:1]
+        )
+        self.timed(
+            "search text, first contacts, hours to the first word and apology",
+            lambda: cases.order_by().update(
+                search_text=search_source(),
+                first_contact_at=Subquery(first),
+                acknowledged_hours=hours_to_first(f"{talks} UNION ALL {apologies}"),
+                apology_hours=hours_to_first(apologies),
+            ),
+        )
+        team_ids = [team.pk for team in teams]
+        # second_failure_mark's earlier case: the client's case before this
+        # one, and why it counts (open then, closed recently, or else the
+        # same part of ours).
+        days = teams[0].second_failure_days
+        self.run(
+            "second failures' earlier cases",
+            f"""
+            UPDATE {table[Case]} c SET earlier_case_id = e.prev,
+              second_failure_found = jsonb_build_array(jsonb_build_object(
+                'case', e.prev, 'reasons', jsonb_build_array(CASE
+                  WHEN p.closed_at IS NULL OR p.closed_at > c.opened_at
+                    THEN '{SecondFailureReason.OPEN}'
+                  WHEN p.closed_at >= c.opened_at - interval '{days} days'
+                    THEN '{SecondFailureReason.RECENT}'
+                  ELSE '{SecondFailureReason.SAME_PART}' END)))
+            FROM (SELECT id, lag(id) OVER (PARTITION BY client_id
+                    ORDER BY opened_at, id) AS prev
+                  FROM {table[Case]} WHERE team_id = ANY(%s)) AS e
+            JOIN {table[Case]} p ON p.id = e.prev
+            WHERE c.id = e.id AND c.second_failure
+            """,  # noqa: S608 (table names from the models)
+            [team_ids],
+        )
+
     # Checking -----------------------------------------------------------------
 
     def check_clock(self, sample: int = 200) -> tuple[int, int]:
@@ -915,12 +1161,18 @@ class Loader:
         periods = list(
             StepPeriod.objects.filter(case__team__name__in=TEAMS)
             .exclude(step=Step.CLOSED)
+            .select_related("case")
             .order_by("?")[:sample]
         )
         agree = 0
         for period in periods:
             _, due = deadlines(
-                team, period.step, period.entered_at, targets=targets, calendar=calendar
+                team,
+                period.step,
+                period.entered_at,
+                targets=targets,
+                calendar=calendar,
+                factor=period.case.target_factor,
             )
             if period.completed_at is None:
                 hours_ok = True
@@ -944,6 +1196,7 @@ class Loader:
                 case.step_entered_at,
                 targets=targets,
                 calendar=calendar,
+                factor=case.target_factor,
             )
             late = second_escalation_at(team, due, calendar=calendar)
             stored = (case.step_warn_at, case.step_due_at, case.step_late_at)

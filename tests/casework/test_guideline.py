@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.casework.guideline import Guideline, guideline_for
+from cases.guideline import Guideline, guideline_for
 from tests.factories import ClientFactory, make_case
 
 DEFAULTS = {

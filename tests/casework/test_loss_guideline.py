@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from cases.casework.guideline import FAR_ABOVE, MEETS, UNDER, Guideline, judge
 from cases.casework.services import compensation as comp
 from cases.choices import CompensationKind, Step, TimelineKind
 from cases.exceptions import ConcurrentEdit
+from cases.guideline import FAR_ABOVE, MEETS, UNDER, Guideline, judge
 from cases.models import Case
 from tests.factories import ClientFactory, case_in_step, version_of
 

@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.casework.guideline import guideline_for
 from cases.choices import (
     Approval,
     FailureSource,
@@ -22,7 +21,8 @@ from cases.choices import (
     Step,
     TimelineKind,
 )
-from cases.demo.loader import demo_data, seed_demo
+from cases.demo.loader import case_specs, demo_data, seed_demo
+from cases.guideline import guideline_for
 from cases.models import (
     Attachment,
     Case,
@@ -220,7 +220,7 @@ def test_the_repeat_client_has_three_cases_in_the_last_year(seeded, db):
 def test_the_demo_has_second_failures_judged_as_of_their_day(seeded, db):
     flagged = Case.objects.filter(second_failure=True).select_related("earlier_case")
     assert flagged.count() == sum(
-        1 for spec in demo_data()["cases"] if spec.get("second_failure")
+        1 for spec in case_specs(demo_data()) if spec.get("second_failure")
     )
     for case in flagged:
         # Only the client's earlier story counts, never a case opened later.

@@ -9,7 +9,6 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cases import access, workflow
-from cases.casework.guideline import guideline_for
 from cases.casework.services.notices import notice_add
 from cases.casework.services.rows import (
     case_lock,
@@ -21,6 +20,7 @@ from cases.casework.services.rows import (
 from cases.casework.services.timeline import timeline_record
 from cases.choices import Approval, NotificationKind, TimelineKind
 from cases.exceptions import NotAllowed
+from cases.guideline import guideline_for
 from cases.models import Case, Compensation, User
 from cases.money import currency_of, money
 from cases.notifications.record import managers_of, outbox_add, outbox_notify

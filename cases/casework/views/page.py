@@ -8,7 +8,6 @@ from django.utils import timezone
 from cases.calendar import WorkCalendar, step_clock, user_zone
 from cases.casework.actions import ACTIONS
 from cases.casework.guidance import CONFIRMATION_GUIDANCE, guidance_for
-from cases.casework.guideline import guideline_for
 from cases.casework.selectors import second_failure_card
 from cases.casework.timing import acknowledge_by, person_timings
 from cases.casework.views.promise_page import promise_page_link
@@ -21,6 +20,7 @@ from cases.choices import (
     Step,
     TimelineKind,
 )
+from cases.guideline import guideline_for
 from cases.notifications.progress import case_report_due_on
 from cases.workflow import (
     ORDER,
