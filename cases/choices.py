@@ -54,6 +54,13 @@ class Outcome(models.TextChoices):
     PARTED = "parted", "Parted ways: not a fit"
 
 
+class RepeatEvidence(models.TextChoices):
+    """How we know a recovered client bought again (the close form asks)."""
+
+    ORDER = "order", "A new order"
+    CHECK_IN = "check_in", "They told us in a check-in"
+
+
 class ClientFit(models.TextChoices):
     GOOD = "good", "A good fit: keep serving them"
     WITH_CHANGES = "with_changes", "A fit, if we change how we work with them"
@@ -256,6 +263,7 @@ class TimelineKind(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", "File removed"
     SECOND_FAILURE = "second_failure", "Second failure"
     SECOND_FAILURE_OVERRIDDEN = "second_failure_overridden", "Second failure overridden"
+    REPEAT_BUSINESS = "repeat_business", "Repeat business"
 
 
 class SecondFailureReason(models.TextChoices):

@@ -123,6 +123,8 @@ WORK: dict[str, tuple[str, frozenset[Step]]] = {
     "promise": ("Recording a promise", OPEN),
     "settle_promise": ("Settling a promise", OPEN),
     "close": ("Closing the case", frozenset({Step.FOLLOW_UP})),
+    # A recovered case's new order may come after it closed.
+    "repeat_order": ("Recording a repeat order", frozenset({Step.CLOSED})),
     # A wrong click is put right wherever the record can be settled.
     "undo_follow_up": ("Undoing a follow-up's Done or Missed", OPEN),
     "undo_promise": ("Undoing a promise's Kept or Missed", OPEN),

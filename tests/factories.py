@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.calendar import deadlines
 from cases.casework.services import cases as services
 from cases.casework.services import compensation, promises, steps
+from cases.casework.services.repeat_business import team_today
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
@@ -260,9 +261,23 @@ def version_of(case: Case) -> int:
     return Case.objects.get(pk=case.pk).version
 
 
-def close_case(case: Case, by: User, outcome: str = Outcome.RECOVERED) -> Case:
+def close_case(
+    case: Case,
+    by: User,
+    outcome: str = Outcome.RECOVERED,
+    *,
+    order_on: dt.date | None = None,
+    order_value: Decimal | None = None,
+    check_in_id: int | None = None,
+) -> Case:
     """Close a case in Follow up through the service, as its page would, with
-    lessons and a good fit (its check-ins, if any, go out as on the page)."""
+    lessons and a good fit (its check-ins, if any, go out as on the page).
+
+    "Recovered" rests on a new order of 1,000.00 today unless told otherwise
+    (the order, or a check-in answer of the case)."""
+    if outcome == Outcome.RECOVERED and check_in_id is None:
+        order_on = order_on or team_today(case)
+        order_value = order_value or Decimal("1000.00")
     return services.case_close(
         case_id=case.pk,
         by=by,
@@ -270,6 +285,9 @@ def close_case(case: Case, by: User, outcome: str = Outcome.RECOVERED) -> Case:
         outcome=outcome,
         lessons="Keep a second trainer on call.",
         client_fit=ClientFit.GOOD,
+        order_on=order_on,
+        order_value=order_value,
+        check_in_id=check_in_id,
     )
 
 

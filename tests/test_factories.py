@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from cases import workflow
 from cases.casework.services import cases as services
+from cases.casework.services.repeat_business import team_today
 from cases.choices import Role, Step
 from cases.models import Case, StepPeriod
 from cases.workflow import ORDER, WORKING_STEPS
@@ -46,6 +47,8 @@ def test_a_complete_follow_up_closes_through_the_services():
         outcome="recovered",
         lessons="Ask twice.",
         client_fit="good",
+        order_on=team_today(case),
+        order_value=500,
     )
     assert Case.objects.get(pk=case.pk).is_closed
 

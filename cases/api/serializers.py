@@ -229,6 +229,8 @@ class CaseDetailSerializer(CaseSerializer):
     compensations = CompensationSerializer(many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     promises = PromiseSerializer(many=True, read_only=True)
+    # Why "recovered": the new order, or the check-in answer (its id).
+    repeat_check_in = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -246,6 +248,9 @@ class CaseDetailSerializer(CaseSerializer):
             "apology_hours",
             "lessons",
             "client_fit",
+            "repeat_order_on",
+            "repeat_order_value",
+            "repeat_check_in",
             "root_cause_answers",
             "options",
             "client_contacts",

@@ -27,6 +27,7 @@ from cases.casework.services import (
     pauses,
     promise_page,
     promises,
+    repeat_business,
     reports,
     review,
     second_failure,
@@ -427,8 +428,30 @@ def _person(case, user, d, form):
 
 
 def _close(case, user, d, form):
-    case_services.case_close(case_id=case.pk, by=user, **d)
+    case_services.case_close(
+        case_id=case.pk,
+        by=user,
+        version=d["version"],
+        outcome=d["outcome"],
+        lessons=d["lessons"],
+        client_fit=d["client_fit"],
+        order_on=d.get("order_on"),
+        order_value=d.get("order_value"),
+        check_in_id=d.get("check_in_id"),
+    )
     return "Case closed. Thank you for writing down the lessons."
+
+
+def _repeat_order(case, user, d, form):
+    case = repeat_business.repeat_order_record(
+        case_id=case.pk,
+        by=user,
+        version=d["version"],
+        order_on=d["order_on"],
+        order_value=d["order_value"],
+    )
+    value = money(case.repeat_order_value, currency_of(case.team))
+    return f"Repeat order recorded: {value}."
 
 
 def _offer(case, user, d, form):
@@ -736,6 +759,10 @@ ACTIONS: dict[str, Action] = {
         wants_case=True,
     ),
     "close": Action(case_forms.CloseForm, _close, wants_case=True, redraws_card=True),
+    # A closed recovered case's new order, when it comes after the closing.
+    "repeat_order": Action(
+        case_forms.RepeatOrderForm, _repeat_order, wants_case=True, redraws_card=True
+    ),
     "send_back": Action(
         case_forms.SendBackForm,
         _send_back,

@@ -17,6 +17,7 @@ from cases.casework.services.cases import (
     case_open,
     case_send_back,
 )
+from cases.casework.services.check_ins import check_in_answer
 from cases.casework.services.compensation import (
     client_loss_record,
     compensation_decide,
@@ -44,6 +45,7 @@ from cases.casework.services.steps import (
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     BossPermission,
+    BuyAgain,
     FollowUpStatus,
     OutboxStatus,
     Step,
@@ -51,6 +53,7 @@ from cases.choices import (
 from cases.demo.clock import ACTION_GAP, Clock, opening
 from cases.models import (
     Case,
+    CheckIn,
     Compensation,
     Contact,
     FollowUp,
@@ -220,12 +223,48 @@ class CaseBuilder:
             )
 
     def close(self) -> None:
-        self.call(
-            case_close,
-            at=self.clock.move(after_everything=True),
-            versioned=True,
-            **self.spec["close"],
+        at = self.clock.move(after_everything=True)
+        spec = dict(self.spec["close"])
+        if order := spec.pop("order", None):
+            # Recovered on a new order, placed a few days before the closing.
+            spec["order_on"] = timezone.localdate(at) - dt.timedelta(
+                days=order["days_before_close"]
+            )
+            spec["order_value"] = Decimal(order["value"])
+        if first := spec.pop("first_closed_as", None):
+            # Closed, heard from the client, reopened, and closed on the answer.
+            words = spec.pop("check_in_answer")
+            reason = spec.pop("reopened_because")
+            self.call(case_close, at=at, versioned=True, **{**spec, "outcome": first})
+            spec["check_in_id"] = self.answer_yes(at, words).pk
+            self.call(
+                case_send_back,
+                versioned=True,
+                by=self.manager,
+                at=self.clock.move(after_everything=True),
+                reason=reason,
+            )
+            at = self.clock.move(after_everything=True)
+        self.call(case_close, at=at, versioned=True, **spec)
+
+    def answer_yes(self, closed_at: dt.datetime, words: str) -> CheckIn:
+        """The first check-in of the closing, answered "would buy again" by
+        the client a day later (as seed_check_ins answers the others)."""
+        check_in = CheckIn.objects.filter(case_id=self.case_id).earliest("pk")
+        check_in_answer(
+            check_in_id=check_in.pk,
+            nonce=check_in.nonce,
+            score=5,
+            buy_again=BuyAgain.YES,
+            comment=words,
         )
+        answered = closed_at + dt.timedelta(days=1)
+        CheckIn.objects.filter(pk=check_in.pk).update(
+            sent_at=closed_at, answered_at=answered
+        )
+        self.clock.cap(answered)
+        self.stamp(answered)
+        return check_in
 
     # What each step records.
 

@@ -115,6 +115,14 @@ def expand(row: dict) -> dict:
         ],
         "close": {"outcome": outcome, "client_fit": fit, "lessons": lessons},
     }
+    if outcome == "recovered":
+        # Their next order (repeat business): a few days before the closing,
+        # of a value that varies from case to case.
+        size = len(row["commitment"])
+        spec["close"]["order"] = {
+            "days_before_close": 1 + size % 6,
+            "value": f"{400 + (size * 173) % 9600}.00",
+        }
     if row["first_word"] == "soon":
         spec["acknowledged"] = [
             {

@@ -12,6 +12,7 @@ from cases.choices import ROOT_CAUSE_QUESTIONS, OurPart, Outcome
 from cases.insights import breakdowns, chart, check_ins, figures, headline, tables
 from cases.insights.period import Period
 from cases.insights.reads import report_reads, scope
+from cases.insights.repeat_business import repeat_business_section
 from cases.insights.worked import what_worked
 from cases.models import User
 
@@ -33,6 +34,8 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         recovered = check_ins.recovered_in_their_words(within, period)
         worked = what_worked(within, period)  # issue 23, item 3: two queries
         currency = within.currency
+        # Repeat business after a recovery: one query (insights.repeat_business).
+        repeat_business = repeat_business_section(within, period, currency)
     return {
         "period": period,
         "previous": period.previous,
@@ -48,6 +51,8 @@ def insights(user: User, period: Period, *, team=None, owner=None, now=None) -> 
         "follow_through": tables.follow_through(through),
         "compensation": tables.compensation(money, currency),
         "currency": currency,
+        # Repeat business after a recovery (insights.repeat_business).
+        "repeat_business": repeat_business,
         "parts": tables.ranked(
             [(OurPart(r["part"]).label, r["cur"], r["prev"]) for r in causes["parts"]]
         ),

@@ -131,6 +131,29 @@ class Case(models.Model):
     client_fit = models.CharField(
         "client-fit verdict", max_length=12, choices=ClientFit.choices, blank=True
     )
+    # Why "recovered" (casework.services.repeat_business): the client's new
+    # order, its date and its value in the team's currency (like the client's
+    # loss), or an answered check-in of this case saying they would buy again.
+    # Cases closed before Mend asked for it may have neither.
+    repeat_order_on = models.DateField(
+        "date of the new order", null=True, blank=True, validators=DAY_RANGE
+    )
+    repeat_order_value = models.DecimalField(
+        "value of the new order",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    repeat_check_in = models.ForeignKey(
+        "cases.CheckIn",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="check-in answer",
+    )
 
     # The case list's search: client name, commitment and what happened,
     # folded (models.search). Kept by the services that change them; on
@@ -229,6 +252,19 @@ class Case(models.Model):
                 & models.Q(target_factor__lte=1),
                 name="case_target_factor_in_range",
             ),
+            # A new order is a date and a value, both or neither.
+            models.CheckConstraint(
+                condition=models.Q(
+                    repeat_order_on__isnull=True, repeat_order_value__isnull=True
+                )
+                | models.Q(
+                    repeat_order_on__isnull=False,
+                    repeat_order_value__isnull=False,
+                    repeat_order_value__gt=0,
+                ),
+                name="case_repeat_order_whole",
+            ),
+            day_in_range("repeat_order_on", "case_repeat_order_on_in_range"),
         ]
 
     def __str__(self) -> str:

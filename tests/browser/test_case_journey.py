@@ -111,13 +111,27 @@ def test_account_manager_logs_a_dropped_ball_and_walks_it_to_closed(
     expect(page.get_by_test_id("missing")).to_contain_text("Settle 1 open promise")
     page.get_by_test_id("promise").get_by_role("button", name="Kept").click()
     settled(page)
+    # The evidence for "recovered" shows only once that outcome is chosen.
+    evidence = page.get_by_test_id("recovered-evidence")
+    expect(evidence).to_be_hidden()
     page.locator("#id_close-outcome").select_option("recovered")
+    expect(evidence).to_be_visible()
     page.locator("#id_close-client_fit").select_option("good")
     page.locator("#id_close-lessons").fill("Keep a backup trainer for every booking.")
+    # Without the order: refused, with what was typed kept.
+    page.get_by_role("button", name="Close the case").click()
+    expect(evidence).to_contain_text("Enter the date of the new order.")
+    expect(page.locator("#id_close-lessons")).to_have_value(
+        "Keep a backup trainer for every booking."
+    )
+    page.locator("#id_close-order_on").fill(today)
+    page.locator("#id_close-order_value").fill("2400")
     page.get_by_role("button", name="Close the case").click()
 
     expect(page.get_by_role("heading", name="Closed: Recovered")).to_be_visible()
     expect(page.get_by_test_id("timeline")).to_contain_text("Closed the case")
+    expect(page.get_by_test_id("timeline")).to_contain_text("A new order on")
+    expect(page.get_by_test_id("repeat-business")).to_contain_text("2,400.00")
     case = Case.objects.get()
     assert case.step == "closed"
     assert case.periods.count() == 8

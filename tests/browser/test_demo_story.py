@@ -152,11 +152,15 @@ def test_a_demo_story_from_logging_to_closed_on_a_phone(
     page.locator("#id_close-outcome").select_option("recovered")
     page.locator("#id_close-client_fit").select_option("good")
     page.locator("#id_close-lessons").fill("Every go-live has a named training owner.")
+    # Recovered: the client's new order is the evidence.
+    page.locator("#id_close-order_on").fill(today)
+    page.locator("#id_close-order_value").fill("6400")
     page.get_by_role("button", name="Close the case").click()
     expect(page.get_by_role("heading", name="Closed: Recovered")).to_be_visible()
 
     case = Case.objects.get(commitment="Two days of CAD training at go-live")
     assert case.step == "closed"
+    assert case.repeat_order_value == 6400
     assert case.apologies.count() == 2
     assert case.compensations.get().delivered_on is not None
     print(f"\nForm submissions from logging to closed: {len(posts)}")

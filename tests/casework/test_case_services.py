@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.casework.services import cases as services
 from cases.casework.services import steps
+from cases.casework.services.repeat_business import team_today
 from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Answer,
@@ -393,6 +394,8 @@ def close(case, by, **overrides):
         "outcome": Outcome.RECOVERED,
         "lessons": "Confirm the trainer's calendar the day before.",
         "client_fit": ClientFit.GOOD,
+        "order_on": team_today(case),
+        "order_value": Decimal("2400.00"),
     }
     values.update(overrides)
     return services.case_close(
@@ -635,6 +638,8 @@ def test_closing_with_a_stale_version_is_refused(
             outcome=Outcome.RECOVERED,
             lessons="Done.",
             client_fit=ClientFit.GOOD,
+            order_on=team_today(ready_to_close),
+            order_value=Decimal("2400.00"),
         )
     stored = reload(ready_to_close)
     assert stored.step == Step.FOLLOW_UP

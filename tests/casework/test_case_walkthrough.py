@@ -172,7 +172,10 @@ def test_account_manager_walks_a_case_from_logging_to_closed(
         "outcome": "recovered",
         "client_fit": "good",
         "lessons": "Keep a backup trainer.",
+        "order_on": today,
+        "order_value": "1800.00",
     }
     save(client, case, "close", closing)
     assert fresh(case).step == "closed"
+    assert fresh(case).repeat_order_value == 1800
     assert "Closed: Recovered" in page(client, case)

@@ -9,8 +9,14 @@ from django.core.management import call_command
 from django.db.models import F
 from django.urls import reverse
 
-from cases.choices import BuyAgain, CheckInRound, NotificationKind, OutboxStatus
-from cases.models import CheckIn, OutboxMessage, TimelineEntry, User
+from cases.choices import (
+    BuyAgain,
+    CheckInRound,
+    NotificationKind,
+    OutboxStatus,
+    Outcome,
+)
+from cases.models import Case, CheckIn, OutboxMessage, TimelineEntry, User
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +34,24 @@ def test_the_demo_has_answered_unanswered_low_and_later_check_ins(client):
     assert any(c.is_low for c in answered)
     assert answered.filter(buy_again=BuyAgain.NO).exists()
     assert check_ins.filter(round=CheckInRound.LATER).exists()
-    # Dated to the story: asked as the case closed, answered after that.
+    # Dated to the story: asked as the case closed, answered after that. The
+    # case reopened on a "would buy again" and closed on it was asked at its
+    # first closing, before the last.
     at_close = check_ins.filter(round=CheckInRound.AT_CLOSE)
-    assert not at_close.exclude(sent_at=F("case__closed_at")).exists()
+    reclosed = at_close.filter(case__repeat_check_in__isnull=False)
+    assert reclosed.exists()
+    # The other recovered cases rest on a new order.
+    recovered = Case.objects.filter(outcome=Outcome.RECOVERED)
+    assert recovered.filter(repeat_order_on__isnull=False).count() >= 3
+    assert not recovered.filter(
+        repeat_order_on__isnull=True, repeat_check_in__isnull=True
+    ).exists()
+    assert not reclosed.filter(sent_at__gte=F("case__closed_at")).exists()
+    assert (
+        not at_close.exclude(pk__in=reclosed)
+        .exclude(sent_at=F("case__closed_at"))
+        .exists()
+    )
     assert not answered.filter(answered_at__lte=F("sent_at")).exists()
     assert TimelineEntry.objects.filter(kind="check_in_answered").count() == (
         answered.count()

@@ -14,6 +14,7 @@ from standardwebhooks import Webhook
 
 from cases.casework.services import cases as services
 from cases.casework.services import check_ins, promises
+from cases.casework.services.repeat_business import team_today
 from cases.choices import OutboxStatus, Step, WebhookEvent
 from cases.hooks import deliver
 from cases.models import Case, CheckIn, HttpDelivery
@@ -107,6 +108,8 @@ def test_an_endpoint_hears_only_the_events_it_chose(
         outcome="recovered",
         lessons="Book two trainers.",
         client_fit="good",
+        order_on=team_today(case),
+        order_value=500,
     )
     deliver_due()
     assert types(closing) == [E.CASE_CLOSED]

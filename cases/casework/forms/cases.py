@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import validators, workflow
 from cases.calendar import WorkCalendar
 from cases.casework.selectors import reassign_choices
+from cases.casework.services import repeat_business
 from cases.casework.services.pauses import SAY_WHAT, UNTIL_TOO_SOON
 from cases.casework.services.review import COMMENT_MAX_LENGTH, comment_too_long
 from cases.casework.services.second_failure import REASON_REQUIRED, measures_in_force
@@ -17,6 +18,7 @@ from cases.choices import (
     OurPart,
     Outcome,
     PauseReason,
+    RepeatEvidence,
     SecondFailureMeasure,
     Severity,
 )
@@ -28,6 +30,7 @@ from cases.forms import (
     not_in_future,
 )
 from cases.models import Case, Client, Team, User
+from cases.money import currency_of
 
 TEXT = {"maxlength": None}
 
@@ -341,8 +344,63 @@ class PauseForm(VersionedForm):
         return data
 
 
-class CloseForm(VersionedForm):
+# The fields that say why a case is "recovered" (services.repeat_business).
+EVIDENCE_FIELDS = ("evidence", "order_on", "order_value", "check_in")
+
+
+class RepeatOrderFields(forms.Form):
+    """The new order's date and value, checked against the case."""
+
+    order_on = forms.DateField(
+        label="Date of the new order",
+        required=False,
+        widget=DateInput(),
+        help_text="The day the client ordered: today or earlier, and not before "
+        "this case was opened.",
+    )
+    order_value = forms.DecimalField(
+        label="Value of the new order",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+    )
+
+    def _order_fields(self, case: Case) -> None:
+        self.case = case
+        self.fields[
+            "order_value"
+        ].label = f"Value of the new order ({currency_of(case.team)})"
+        self.fields[
+            "order_value"
+        ].help_text = "What the order is worth to us, as on its invoice or quote."
+
+    def _check_order(self, data: dict) -> None:
+        problems = repeat_business.order_problems(
+            self.case,
+            order_on=data.get("order_on"),
+            order_value=data.get("order_value"),
+        )
+        for name, problem in problems.items():
+            if name not in self.errors:  # a date that is no date says so already
+                self.add_error(name, problem)
+
+
+class CloseForm(RepeatOrderFields, VersionedForm):
     outcome = forms.ChoiceField(choices=[("", "Choose…"), *Outcome.choices])
+    evidence = forms.ChoiceField(
+        label="What shows it",
+        choices=RepeatEvidence.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=RepeatEvidence.ORDER,
+    )
+    check_in = forms.ChoiceField(
+        label="Which answer",
+        choices=[],
+        widget=forms.RadioSelect,
+        required=False,
+    )
     client_fit = forms.ChoiceField(
         label="Is this client a fit for us?",
         choices=[("", "Choose…"), *ClientFit.choices],
@@ -357,6 +415,100 @@ class CloseForm(VersionedForm):
     def __init__(self, *args, case: Case, **kwargs):
         kwargs.setdefault("initial", {})["version"] = case.version
         super().__init__(*args, **kwargs)
+        self._order_fields(case)
+        answers = repeat_business.yes_answers(case)
+        if answers:
+            self.fields["check_in"].choices = [
+                (str(a.pk), repeat_business.check_in_label(a)) for a in answers
+            ]
+            self.fields["check_in"].initial = str(answers[-1].pk)
+            choice = [
+                Field("evidence", wrapper_class="mend-evidence-choice"),
+                Div("check_in", css_class="mend-evidence-check-in"),
+            ]
+            how = (
+                "Give the new order's date and value (Insights adds these up as "
+                "repeat business), or pick the check-in where they told us they "
+                "would buy again."
+            )
+        else:
+            # No answer to rest on: a new order is the only evidence there is.
+            del self.fields["evidence"], self.fields["check_in"]
+            choice = []
+            how = (
+                "Give the new order's date and value: Insights adds these up as "
+                "repeat business."
+            )
+        self.helper.layout = Layout(
+            "version",
+            Div(
+                "outcome",
+                Fieldset(
+                    "Evidence that they bought again",
+                    HTML(
+                        '<p class="form-text mt-0">Recovered means the client '
+                        f"bought from us again. {how}</p>"
+                    ),
+                    *choice,
+                    Div(
+                        Div("order_on", css_class="col-md-6"),
+                        Div("order_value", css_class="col-md-6"),
+                        css_class="row mend-evidence-order",
+                    ),
+                    css_class="mend-evidence border rounded p-3 mb-3",
+                    data_testid="recovered-evidence",
+                ),
+                "client_fit",
+                "lessons",
+                css_class="mend-close",
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") != Outcome.RECOVERED:
+            # Only "recovered" asks for evidence: whatever else was typed
+            # there is dropped, not refused.
+            for name in EVIDENCE_FIELDS:
+                self._errors.pop(name, None)
+            data.update(order_on=None, order_value=None, check_in_id=None)
+            return data
+        by_check_in = data.get("evidence") == RepeatEvidence.CHECK_IN
+        if by_check_in:
+            for name in ("order_on", "order_value"):
+                self._errors.pop(name, None)
+            data.update(order_on=None, order_value=None)
+            if not data.get("check_in"):
+                self.add_error("check_in", repeat_business.CHECK_IN_MISSING)
+            data["check_in_id"] = (
+                int(data["check_in"]) if data.get("check_in") else None
+            )
+            return data
+        data["check_in_id"] = None
+        self._check_order(data)
+        return data
+
+
+class RepeatOrderForm(RepeatOrderFields, VersionedForm):
+    """A new order for a case closed as recovered without one."""
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, **kwargs)
+        self._order_fields(case)
+        self.helper.layout = Layout(
+            "version",
+            Div(
+                Div("order_on", css_class="col-md-6"),
+                Div("order_value", css_class="col-md-6"),
+                css_class="row",
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        self._check_order(data)
+        return data
 
 
 class CommentForm(OneTimeForm):

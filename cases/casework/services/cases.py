@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.calendar import WorkCalendar, deadlines, second_escalation_at
+from cases.casework.services import repeat_business
 from cases.casework.services.check_ins import check_ins_open
 from cases.casework.services.notices import notice_for
 from cases.casework.services.pauses import pause_end
@@ -29,6 +30,7 @@ from cases.choices import (
     NotificationKind,
     OurPart,
     OutboxStatus,
+    Outcome,
     PauseEnd,
     Step,
     TimelineKind,
@@ -379,12 +381,24 @@ def case_send_back(
 
 @transaction.atomic
 def case_close(
-    *, case_id: int, by: User, version: int, outcome: str, lessons: str, client_fit: str
+    *,
+    case_id: int,
+    by: User,
+    version: int,
+    outcome: str,
+    lessons: str,
+    client_fit: str,
+    order_on: dt.date | None = None,
+    order_value: Decimal | None = None,
+    check_in_id: int | None = None,
 ) -> Case:
     """Close the case from Follow up, with an outcome, lessons and a verdict.
 
-    Each affected contact with an email address is sent a check-in in the
-    same transaction (once: closing a reopened case again asks nobody twice).
+    "Recovered" needs its evidence (repeat_business): the new order's date
+    and value, or `check_in_id`, an answer of this case saying they would buy
+    again; other outcomes clear it. Each affected contact with an email
+    address is sent a check-in in the same transaction (once: closing a
+    reopened case again asks nobody twice).
     """
     case = case_lock(case_id=case_id, by=by)
     ensure_open(case, "close")
@@ -392,13 +406,32 @@ def case_close(
     missing = workflow.missing_for(case) + workflow.closing_missing(
         outcome=outcome, lessons=lessons, client_fit=client_fit
     )
+    no_evidence = order_on is None and order_value is None and check_in_id is None
+    if outcome == Outcome.RECOVERED and no_evidence:
+        missing.append(repeat_business.EVIDENCE_MISSING)
     if missing:
         raise StepIncomplete(Step.FOLLOW_UP, missing)
+    evidence = repeat_business.evidence_apply(
+        case,
+        outcome=outcome,
+        order_on=order_on,
+        order_value=order_value,
+        check_in_id=check_in_id,
+    )
     case.outcome = outcome
     case.lessons = lessons
     case.client_fit = client_fit
     case.closed_at = timezone.now()
-    _enter(case, Step.CLOSED, by, "outcome", "lessons", "client_fit", "closed_at")
+    _enter(
+        case,
+        Step.CLOSED,
+        by,
+        "outcome",
+        "lessons",
+        "client_fit",
+        "closed_at",
+        *evidence,
+    )
     timeline_record(
         case=case,
         by=by,
@@ -410,6 +443,7 @@ def case_close(
             {"field": "Lessons", "old": "—", "new": lessons},
         ],
     )
+    repeat_business.evidence_record(case, by)
     check_ins_open(case)
     return case
 

@@ -15,6 +15,7 @@ from cases.choices import (
     ROOT_CAUSE_QUESTIONS,
     Approval,
     FollowUpStatus,
+    Outcome,
     PromiseStatus,
     Step,
     TimelineKind,
@@ -55,6 +56,11 @@ TIMELINE_SHOWN = 10
 
 def make_form(name: str, case, data=None, initial=None):
     return ACTIONS[name].build(case, data, name, initial)
+
+
+def repeat_order_wanted(case) -> bool:
+    """A closed recovered case without a new order may record one."""
+    return case.outcome == Outcome.RECOVERED and case.repeat_order_on is None
 
 
 def reuse_option(request, case) -> dict:
@@ -130,6 +136,8 @@ def case_page_context(request, case, *, bound=None, problem=None) -> dict:
     for name in [*STEP_FORMS[Step(case.step)], "promise"]:
         if name in offered:
             forms[name] = make_form(name, case, initial=prefills.get(name))
+    if "repeat_order" in offered and repeat_order_wanted(case):
+        forms["repeat_order"] = make_form("repeat_order", case)
     if "pause" in offered and case.step_paused_at is None:
         forms["pause"] = make_form("pause", case)
     for name in ("progress_report", "report_cadence", "confirmation"):
