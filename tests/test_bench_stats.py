@@ -96,3 +96,19 @@ def test_parse_locust_stats():
     }
     assert comment["p95"] == 0.0 and comment["requests"] == 0
     assert total["failures"] == 3
+
+
+def test_the_sink_reads_the_wall_clock_whether_or_not_time_travels():
+    # The sink's process does not travel; the escape hatch alone raised there
+    # and every message went unstamped.
+    import datetime as dt
+    import time
+
+    import time_machine
+
+    from tests.bench.smtp_sink import real_time
+
+    assert abs(real_time() - time.time()) < 5
+    with time_machine.travel(dt.datetime(2020, 1, 6, 9, tzinfo=dt.UTC), tick=False):
+        assert time.time() < 1.6e9
+        assert real_time() > 1.7e9
