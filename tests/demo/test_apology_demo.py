@@ -2,24 +2,11 @@
 apologies on some cases, a late one on another, and a case in Root cause
 where one affected person has not heard from us yet."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from cases.models import Apology, Case, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo seeded once for this module's tests, which only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def case_of(commitment_start: str) -> Case:

@@ -5,11 +5,7 @@ default period (the last 90 days), and the 90 days before it too, so that every
 comparison means something.
 """
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from cases.choices import ClientFit, Outcome
@@ -20,17 +16,6 @@ pytestmark = pytest.mark.django_db
 MANAGERS = [("maria", "Enterprise"), ("tom", "Midmarket")]
 KEPT = {Outcome.RECOVERED.label, Outcome.RETAINED.label}
 WARNING_VERDICTS = {ClientFit.WITH_CHANGES, ClientFit.NOT_A_FIT}
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo seeded once for this module's tests, which only read it: inside
-    a transaction rolled back after the module (as Django's setUpTestData), so
-    each test's own transaction is a savepoint within it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

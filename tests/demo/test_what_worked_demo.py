@@ -3,26 +3,13 @@ every breakdown has at least two groups large enough to show a share, for
 the Enterprise sales manager; the Midmarket one and the administrator see at
 least two groups with their counts in each."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from cases.demo.loader import case_specs, demo_data
 from cases.insights import Period, insights
 from cases.models import Case, User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo seeded once for this module's tests, which only read it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def tables(username: str) -> dict:
