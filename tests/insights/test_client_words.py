@@ -37,7 +37,8 @@ def at(month: int, day: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime(2026, month, day, 10, 0))
 
 
-def closed_case(owner, client, outcome, closed):
+def closed_case(owner, client, outcome, closed, **fields):
+    """A case closed on `closed`, logged twenty days before; `fields` set the rest."""
     return Case.objects.create(
         team=client.team,
         owner=owner,
@@ -53,6 +54,7 @@ def closed_case(owner, client, outcome, closed):
         outcome=outcome,
         client_fit=ClientFit.GOOD,
         lessons="Learned.",
+        **fields,
     )
 
 

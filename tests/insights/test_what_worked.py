@@ -52,11 +52,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import BuyAgain, CheckInRound, ClientFit, Outcome, Role, Step
+from cases.choices import BuyAgain, CheckInRound, Outcome, Role, Step
 from cases.insights import Period, insights
 from cases.insights.worked import Group, suggestion
 from cases.models import Apology, Case, CasePart, CheckIn, Compensation
 from tests.factories import ClientFactory, ContactFactory, TeamFactory, UserFactory
+from tests.insights.test_client_words import closed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -71,21 +72,11 @@ def at(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 def closed(owner, client, outcome, when, *, second=False, ack=None, apology=None):
-    return Case.objects.create(
-        team=client.team,
-        owner=owner,
-        client=client,
-        commitment="A delivery",
-        what_happened="It slipped.",
-        severity="high",
-        detected_at=when - dt.timedelta(days=20),
-        opened_at=when - dt.timedelta(days=20),
-        step_entered_at=when,
-        closed_at=when,
-        step=Step.CLOSED,
-        outcome=outcome,
-        client_fit=ClientFit.GOOD,
-        lessons="Learned.",
+    return closed_case(
+        owner,
+        client,
+        outcome,
+        when,
         second_failure=second,
         acknowledged_hours=None if ack is None else Decimal(ack),
         apology_hours=None if apology is None else Decimal(apology),
